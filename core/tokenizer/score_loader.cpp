@@ -1,0 +1,237 @@
+// symusic-compatible Standard MIDI File loading (see score_loader.hpp for why it exists).
+// Every read is bounds-checked against its chunk; problems raise midi::MidiError.
+#include "core/tokenizer/score_loader.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "core/midi/midi_file.hpp"
+
+namespace harmonia::tokenizer {
+
+namespace {
+
+using midi::MidiError;
+using midi::Tick;
+
+constexpr Tick kMaxTick = Tick(1) << 40;
+
+class Reader {
+ public:
+  Reader(const uint8_t* d, size_t begin, size_t end, const std::string& src) : d_(d), pos_(begin), end_(end), src_(src) {}
+  bool done() const { return pos_ >= end_; }
+  size_t pos() const { return pos_; }
+  size_t left() const { return end_ - pos_; }
+  [[noreturn]] void fail(const std::string& what) const { throw MidiError(src_, pos_, what); }
+  uint8_t u8(const char* what) {
+    if (pos_ >= end_) fail(std::string("unexpected end of track reading ") + what);
+    return d_[pos_++];
+  }
+  uint8_t peek(const char* what) const {
+    if (pos_ >= end_) fail(std::string("unexpected end of track reading ") + what);
+    return d_[pos_];
+  }
+  uint32_t be(int n, const char* what) {
+    if (left() < size_t(n)) fail(std::string("unexpected end of data reading ") + what);
+    uint32_t v = 0;
+    for (int i = 0; i < n; ++i) v = (v << 8) | d_[pos_++];
+    return v;
+  }
+  uint32_t vlq(const char* what) {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      const uint8_t b = u8(what);
+      v = (v << 7) | (b & 0x7F);
+      if (!(b & 0x80)) return v;
+    }
+    fail(std::string("variable-length quantity longer than 4 bytes in ") + what);
+  }
+  const uint8_t* take(size_t n, const char* what) {
+    if (left() < n) fail(std::string(what) + " of " + std::to_string(n) + " bytes runs past the end of its chunk");
+    const uint8_t* p = d_ + pos_;
+    pos_ += n;
+    return p;
+  }
+
+ private:
+  const uint8_t* d_;
+  size_t pos_, end_;
+  const std::string& src_;
+};
+
+// One MTrk becomes several tracks keyed by (channel, program), ordered by that key (std::map),
+// as symusic does. A track only exists once it received a note.
+struct TrackSplitter {
+  std::map<std::pair<int, int>, midi::Track> tracks;
+  std::array<int, 16> program{};
+  // FIFO of open notes per (channel, pitch): (track key, index in its notes)
+  std::map<std::pair<int, int>, std::deque<std::pair<std::pair<int, int>, size_t>>> open;
+
+  void note_on(int ch, int pitch, int vel, Tick t) {
+    const auto key = std::make_pair(ch, program[ch]);
+    auto [it, created] = tracks.try_emplace(key);
+    auto& tr = it->second;
+    if (created) {
+      tr.channel = ch;
+      tr.program = program[ch];
+      tr.is_drum = ch == 9;
+    }
+    tr.notes.push_back({t, -1, pitch, vel});
+    open[{ch, pitch}].push_back({key, tr.notes.size() - 1});
+  }
+  void note_off(int ch, int pitch, Tick t) {
+    auto it = open.find({ch, pitch});
+    if (it == open.end() || it->second.empty()) return;  // stray note-off
+    const auto [key, idx] = it->second.front();
+    it->second.pop_front();
+    auto& n = tracks[key].notes[idx];
+    n.duration = t - n.time;
+  }
+};
+
+void read_track(Reader& r, midi::Score& score) {
+  TrackSplitter split;
+  std::string name;
+  Tick tick = 0;
+  uint8_t running = 0;
+  while (!r.done()) {
+    tick += r.vlq("delta time");
+    if (tick > kMaxTick) r.fail("delta times add up past the supported length");
+    uint8_t status = r.peek("status");
+    if (status & 0x80) {
+      r.u8("status");
+    } else {
+      if (!running) r.fail("data byte without a running status");
+      status = running;
+    }
+    if (status == 0xFF) {
+      const uint8_t type = r.u8("meta type");
+      const uint32_t len = r.vlq("meta length");
+      const uint8_t* p = r.take(len, "meta event");
+      if (type == 0x2F) break;
+      if (type == 0x03) {
+        name.assign(reinterpret_cast<const char*>(p), len);
+      } else if (type == 0x51 && len >= 3) {
+        score.tempos.push_back({tick, int32_t((p[0] << 16) | (p[1] << 8) | p[2])});
+      } else if (type == 0x58 && len >= 2) {
+        // Kept as written (0/x included): MidiTok filters unsupported ones itself.
+        score.time_signatures.push_back({tick, p[0], p[1] < 31 ? (1 << p[1]) : 0});
+      } else if (type == 0x59 && len >= 2) {
+        score.key_signatures.push_back({tick, int8_t(p[0]), p[1] == 1});
+      }
+      continue;
+    }
+    if (status == 0xF0 || status == 0xF7) {
+      r.take(r.vlq("SysEx length"), "SysEx message");
+      running = 0;
+      continue;
+    }
+    if (status > 0xF0) r.fail("system common/real-time status byte inside a track");
+    running = status;
+    const int ch = status & 0x0F;
+    auto data = [&](const char* what) {
+      const uint8_t b = r.u8(what);
+      if (b & 0x80) r.fail(std::string("expected a data byte in ") + what);
+      return int(b);
+    };
+    switch (status & 0xF0) {
+      case 0x80: {
+        const int pitch = data("note-off");
+        data("note-off velocity");
+        split.note_off(ch, pitch, tick);
+        break;
+      }
+      case 0x90: {
+        const int pitch = data("note-on");
+        const int vel = data("note-on velocity");
+        if (vel == 0) split.note_off(ch, pitch, tick);
+        else split.note_on(ch, pitch, vel, tick);
+        break;
+      }
+      case 0xA0:
+      case 0xB0:
+      case 0xE0:
+        data("channel message");
+        data("channel message");
+        break;
+      case 0xC0:
+        split.program[ch] = data("program change");
+        break;
+      case 0xD0:
+        data("channel pressure");
+        break;
+    }
+  }
+  for (auto& [key, tr] : split.tracks) {
+    // Notes never closed have no duration: symusic drops them.
+    std::vector<midi::Note> kept;
+    kept.reserve(tr.notes.size());
+    for (const auto& n : tr.notes)
+      if (n.duration >= 0) kept.push_back(n);
+    tr.notes = std::move(kept);
+    tr.name = name;
+    score.tracks.push_back(std::move(tr));
+  }
+}
+
+}  // namespace
+
+midi::Score load_score_for_tokenizer(const uint8_t* data, size_t size, const std::string& source) {
+  if (size < 14 || std::memcmp(data, "MThd", 4) != 0)
+    throw MidiError(source, 0, "not a Standard MIDI File (no 'MThd' header)");
+  if (size > midi::kMaxMidiFileBytes) throw MidiError(source, 0, "file is larger than 256 MiB");
+  Reader file(data, 4, size, source);
+  const uint32_t header_len = file.be(4, "header length");
+  if (header_len < 6 || header_len > file.left()) file.fail("bad header chunk length " + std::to_string(header_len));
+  const size_t header_end = file.pos() + header_len;
+  const int format = int(file.be(2, "format"));
+  file.be(2, "track count");
+  const uint16_t division = uint16_t(file.be(2, "division"));
+  if (format > 2) throw MidiError(source, 8, "unknown MIDI format " + std::to_string(format));
+  if (division & 0x8000) throw MidiError(source, 12, "SMPTE time division is not supported for tokenization");
+  if (division == 0) throw MidiError(source, 12, "division of 0 ticks per quarter");
+
+  midi::Score score;
+  score.ticks_per_quarter = division;
+  Reader chunks(data, header_end, size, source);
+  int tracks = 0;
+  while (chunks.left() >= 8) {
+    const size_t at = chunks.pos();
+    const uint8_t* id = chunks.take(4, "chunk id");
+    const uint32_t len = chunks.be(4, "chunk length");
+    if (len > chunks.left()) throw MidiError(source, at + 4, "chunk length " + std::to_string(len) + " runs past the end of the file");
+    const size_t body = chunks.pos();
+    chunks.take(len, "chunk");
+    if (std::memcmp(id, "MTrk", 4) != 0) continue;
+    Reader tr(data, body, body + len, source);
+    read_track(tr, score);
+    ++tracks;
+  }
+  if (tracks == 0) throw MidiError(source, header_end, "no track chunk (MTrk) in the file");
+  // symusic sorts these by time (stable for the sizes seen in practice).
+  auto by_time = [](const auto& a, const auto& b) { return a.time < b.time; };
+  std::stable_sort(score.tempos.begin(), score.tempos.end(), by_time);
+  std::stable_sort(score.time_signatures.begin(), score.time_signatures.end(), by_time);
+  std::stable_sort(score.key_signatures.begin(), score.key_signatures.end(), by_time);
+  return score;
+}
+
+midi::Score load_score_file_for_tokenizer(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw MidiError(path, 0, "cannot open file");
+  const std::streamoff size = in.tellg();
+  if (size < 0) throw MidiError(path, 0, "cannot read file size");
+  if (size_t(size) > midi::kMaxMidiFileBytes) throw MidiError(path, 0, "file is larger than 256 MiB");
+  std::vector<uint8_t> bytes(static_cast<size_t>(size));
+  in.seekg(0);
+  if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size)) throw MidiError(path, 0, "read error");
+  return load_score_for_tokenizer(bytes.data(), bytes.size(), path);
+}
+
+}  // namespace harmonia::tokenizer

@@ -1,0 +1,111 @@
+// MidiTok-compatible tokenizers: REMI, TSD, MIDILike (one vocabulary) and CPWord, Octuple
+// (compound: one vocabulary per field). encode() reproduces MidiTok 3.0.6's tokens for the
+// same MIDI file; decode() turns any token sequence, even ill-formed model output, back
+// into a Score, counting what it had to drop. tokenizer.json uses MidiTok's format.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/midi/score.hpp"
+#include "core/tokenizer/config.hpp"
+#include "core/tokenizer/time_tables.hpp"
+#include "core/tokenizer/token_grammar.hpp"
+#include "core/tokenizer/vocabulary.hpp"
+
+namespace harmonia::tokenizer {
+
+struct PreparedScore;
+struct Event;
+
+// One token sequence. Ids are stored flat: a compound sequence of n steps over f fields has
+// n*f ids, step-major (ids[step*f + field]).
+struct TokSequence {
+  size_t fields = 1;
+  std::vector<int32_t> ids;
+  size_t steps() const { return fields ? ids.size() / fields : 0; }
+};
+
+// (program, is_drum) of each emitted sequence, as MidiTok's programs_after_preprocessing.
+using ProgramList = std::vector<std::pair<int, bool>>;
+
+struct Encoding {
+  std::vector<TokSequence> sequences;  // one per track, or one when one_token_stream()
+  ProgramList programs;
+};
+
+struct DecodeReport {
+  size_t tokens_read = 0;
+  size_t tokens_dropped = 0;  // invalid ids, tokens out of place, incomplete notes
+  size_t notes = 0;
+};
+
+class Tokenizer {
+ public:
+  virtual ~Tokenizer();
+
+  // scheme: "REMI", "TSD", "MIDILike", "CPWord", "Octuple" (case-insensitive).
+  // Throws TokenizerError for an unknown scheme or an unsupported/invalid config.
+  static std::unique_ptr<Tokenizer> create(const std::string& scheme, TokenizerConfig config = {});
+  // MidiTok's tokenizer.json (3.x `save()` or 2.x `save_params()` output).
+  static std::unique_ptr<Tokenizer> from_json(const nlohmann::ordered_json& j, const std::string& source = "<json>");
+  static std::unique_ptr<Tokenizer> load(const std::string& path);
+  nlohmann::ordered_json to_json() const;
+  void save(const std::string& path) const;
+
+  const std::string& name() const { return name_; }
+  const TokenizerConfig& config() const { return config_; }
+  const TimeTables& tables() const { return tables_; }
+  bool is_compound() const { return vocabs_.size() > 1; }
+  size_t num_fields() const { return vocabs_.size(); }
+  const std::vector<Vocabulary>& vocabs() const { return vocabs_; }
+  const Vocabulary& vocab(size_t field = 0) const { return vocabs_.at(field); }
+  size_t vocab_size() const;  // summed over fields
+  bool one_token_stream() const;
+  const TokenGrammar& grammar() const { return grammar_; }
+
+  // MIDI -> tokens. Any Score is accepted; an empty one gives empty sequences.
+  Encoding encode(const midi::Score& score) const;
+  // Tokens -> MIDI at tables().time_division ticks per quarter. `programs` gives each
+  // sequence's instrument (defaults to piano); with a single stream programs come from
+  // Program tokens. Never throws on token content.
+  midi::Score decode(const std::vector<TokSequence>& sequences, const ProgramList& programs = {},
+                     DecodeReport* report = nullptr) const;
+
+  // Token strings (compound: `fields` strings per step) and back. Unknown strings map to -1
+  // ids, which decode() skips and counts.
+  std::vector<std::string> strings(const TokSequence& seq) const;
+  TokSequence from_strings(const std::vector<std::string>& tokens) const;
+
+ protected:
+  Tokenizer(std::string name, TokenizerConfig config, bool note_on_off);
+  void add_special_tokens(Vocabulary& v) const;
+  // Scheme hooks.
+  virtual void build_vocabularies() = 0;
+  virtual void build_grammar() = 0;
+  virtual void prepare_extra(PreparedScore& score) const;  // Octuple's bar clipping
+  // Global + track events sorted by time -> ids (with time tokens).
+  virtual TokSequence events_to_tokens(const std::vector<Event>& events, int tpq) const = 0;
+  virtual void sort_events(std::vector<Event>& events) const;
+  // One sequence -> notes etc. appended to `score` (tracks created as needed).
+  virtual void decode_sequence(const TokSequence& seq, int program, bool is_drum, midi::Score& score,
+                               DecodeReport& report) const = 0;
+
+  // Shared vocabulary pieces in MidiTok's order.
+  void add_note_tokens(Vocabulary& v) const;        // Pitch|NoteOn(+NoteOff), Velocity, Duration
+  void add_additional_tokens(Vocabulary& v) const;  // PitchDrum/DrumOn.., Chord, Tempo, Program, TimeSig
+  int num_positions() const;                        // positions in the longest bar
+
+  std::string name_;
+  TokenizerConfig config_;
+  TimeTables tables_;
+  bool note_on_off_ = false;
+  std::vector<Vocabulary> vocabs_;
+  TokenGrammar grammar_;
+};
+
+}  // namespace harmonia::tokenizer

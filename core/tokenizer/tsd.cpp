@@ -1,0 +1,151 @@
+// TSD: TimeShift tokens give time; each note is Pitch, Velocity, Duration.
+#include <algorithm>
+
+#include "core/tokenizer/decode_state.hpp"
+#include "core/tokenizer/schemes.hpp"
+#include "core/tokenizer/time_shift.hpp"
+
+namespace harmonia::tokenizer {
+
+namespace {
+
+class Tsd final : public Tokenizer {
+ public:
+  explicit Tsd(TokenizerConfig c) : Tokenizer("TSD", std::move(c), false) {}
+
+ protected:
+  void build_vocabularies() override {
+    vocabs_.assign(1, Vocabulary());
+    Vocabulary& v = vocabs_[0];
+    add_special_tokens(v);
+    add_note_tokens(v);
+    for (size_t i = 0; i < tables_.durations.size(); ++i)
+      v.add(TokenType::TimeShift, int(i), "TimeShift_" + tables_.duration_text(i));
+    add_additional_tokens(v);
+  }
+
+  void build_grammar() override {
+    const auto& c = config_;
+    const std::string first_note = c.use_programs ? "Program" : "Pitch";
+    const bool dur = c.using_note_duration_tokens();
+    auto& g = grammar_;
+    if (c.use_programs) g.allow("Program", {"Pitch"});
+    if (c.use_velocities) {
+      g.allow("Pitch", {"Velocity"});
+      g.allow("Velocity", dur ? std::set<std::string>{"Duration"} : std::set<std::string>{first_note, "TimeShift"});
+    } else if (dur) {
+      g.allow("Pitch", {"Duration"});
+    } else {
+      g.allow("Pitch", {first_note, "TimeShift"});
+    }
+    if (dur) g.allow("Duration", {first_note, "TimeShift"});
+    g.allow("TimeShift", {first_note, "TimeShift"});
+    if (c.use_chords) {
+      g.allow("Chord", {first_note});
+      g.allow("TimeShift", {"Chord"});
+      if (c.use_programs) g.allow("Program", {"Chord"});
+      g.allow(dur ? "Duration" : c.use_velocities ? "Velocity" : "Pitch", {"Chord"});
+    }
+    if (c.use_tempos) {
+      g.allow("Tempo", {first_note, "TimeShift"});
+      if (c.use_chords) g.allow("Tempo", {"Chord"});
+      g.allow("TimeShift", {"Tempo"});
+      g.allow(dur ? "Duration" : c.use_velocities ? "Velocity" : "Pitch", {"Tempo"});
+    }
+    if (c.use_time_signatures) {
+      g.allow("TimeSig", {first_note, "TimeShift"});
+      if (c.use_chords) g.allow("TimeSig", {"Chord"});
+      if (c.use_tempos) {
+        g.allow("TimeSig", {"Tempo"});
+        g.allow("Tempo", {"TimeSig"});
+      }
+      g.allow("TimeShift", {"TimeSig"});
+      g.allow(dur ? "Duration" : c.use_velocities ? "Velocity" : "Pitch", {"TimeSig"});
+    }
+    if (c.use_pitchdrum_tokens) g.alias("PitchDrum", "Pitch");
+    g.add_special_tokens(c.special_tokens);
+  }
+
+  TokSequence events_to_tokens(const std::vector<Event>& events, int tpq) const override {
+    const Vocabulary& v = vocabs_[0];
+    TokSequence seq;
+    seq.ids.reserve(events.size() + events.size() / 2);
+    int64_t previous_tick = 0;
+    int tpb = ticks_per_beat_for(4, tpq);
+    for (const auto& e : events) {
+      if (e.time != previous_tick) {
+        append_time_shifts(v, tables_, tpb, e.time - previous_tick, seq.ids);
+        previous_tick = e.time;
+      }
+      if (e.type == TokenType::TimeSig) tpb = ticks_per_beat_for(tables_.time_signatures[size_t(e.value)].second, tpq);
+      seq.ids.push_back(v.id(e.type, e.value));
+    }
+    return seq;
+  }
+
+  void decode_sequence(const TokSequence& seq, int program, bool is_drum, midi::Score& score,
+                       DecodeReport& report) const override {
+    const Vocabulary& v = vocabs_[0];
+    DecodeState st(*this, score, report, program, is_drum);
+    int64_t tick = 0;
+    int current_program = program;
+    const auto& ids = seq.ids;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (!v.valid(ids[i])) {
+        ++report.tokens_dropped;
+        continue;
+      }
+      const TokenKind k = v.kind(ids[i]);
+      switch (k.type) {
+        case TokenType::TimeShift: {
+          const int64_t d = st.duration_ticks(k.value);
+          if (d > 0) tick += d;
+          else ++report.tokens_dropped;
+          break;
+        }
+        case TokenType::TimeSig:
+          st.set_time_signature(k.value, tick);
+          break;
+        case TokenType::Tempo:
+          st.add_tempo(k.value, tick);
+          break;
+        case TokenType::Program:
+          current_program = k.value;
+          break;
+        case TokenType::Pitch:
+        case TokenType::PitchDrum: {
+          size_t j = i + 1;
+          int velocity = 100;
+          int64_t duration = st.default_duration();
+          bool ok = true;
+          if (config_.use_velocities) {
+            if (j < ids.size() && v.valid(ids[j]) && v.kind(ids[j]).type == TokenType::Velocity) velocity = v.kind(ids[j++]).value;
+            else ok = false;
+          }
+          if (ok && config_.uses_note_durations_for(current_program)) {
+            if (j < ids.size() && v.valid(ids[j]) && v.kind(ids[j]).type == TokenType::Duration) duration = st.duration_ticks(v.kind(ids[j++]).value);
+            else ok = false;
+          }
+          if (!ok) {
+            ++report.tokens_dropped;
+            break;
+          }
+          st.add_note(current_program, k.type == TokenType::PitchDrum || is_drum, tick, duration, k.value, velocity);
+          i = j - 1;
+          break;
+        }
+        case TokenType::Special:
+        case TokenType::Chord:
+          break;
+        default:
+          ++report.tokens_dropped;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> make_tsd(TokenizerConfig config) { return std::make_unique<Tsd>(std::move(config)); }
+
+}  // namespace harmonia::tokenizer
