@@ -185,7 +185,8 @@ PreparedScore preprocess_score(const midi::Score& score, const TokenizerConfig& 
     p.is_drum = tr.is_drum;
     p.notes.reserve(tr.notes.size());
     for (const auto& n : tr.notes) {
-      PNote q{n.time, n.duration, n.pitch, n.velocity};
+      if (n.time < 0) continue;  // only possible in hand-built scores: nothing to place
+      PNote q{n.time, std::max<int64_t>(0, n.duration), n.pitch, n.velocity};
       if (resample) {
         q.time = symusic_round(scale * double(n.time));
         q.duration = std::max<int64_t>(symusic_round(scale * double(n.duration)), 1);

@@ -150,6 +150,11 @@ void add_track_events(const PTrack& track, const TokenizerConfig& c, const TimeT
 
 Encoding Tokenizer::encode(const midi::Score& score) const {
   PreparedScore p = preprocess_score(score, config_, tables_, note_on_off_);
+  // Bar/TimeShift tokens grow with the length: refuse absurd lengths instead of filling memory.
+  constexpr int64_t kMaxQuarters = 4'000'000;  // about 9 days at 120 qpm
+  if (p.end_tick() / std::max(1, p.tpq) > kMaxQuarters)
+    throw TokenizerError("score too long to tokenize (" + std::to_string(p.end_tick() / std::max(1, p.tpq)) +
+                         " quarter notes, limit " + std::to_string(kMaxQuarters) + ")");
   prepare_extra(p);
   std::vector<Event> global;
   if (config_.use_time_signatures)
