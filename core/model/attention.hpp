@@ -1,0 +1,37 @@
+// Shared attention pieces: which keys each query may see (causal + padding + optional window),
+// the position ids that follow from the padding mask, and scaled dot-product attention over
+// all heads at once (batched matmuls, no per-head loops).
+#pragma once
+
+#include <torch/types.h>
+
+#include <cstdint>
+
+namespace harmonia::model {
+
+// What one forward call sees: `past` cached positions followed by `length` new ones.
+struct AttentionLayout {
+  int64_t past = 0;
+  int64_t length = 0;
+  torch::Tensor position_ids;  // [B, length] int64
+  torch::Tensor key_is_real;   // bool [B, past+length], undefined when no position is padding
+};
+
+// attention_mask: [B, past+length] of 0/1 (1 = real token), or undefined for "all real".
+// Position ids are cumsum(mask)-1 clamped at 0, as Hugging Face's generate() builds them, so a
+// left-padded row starts counting at its first real token.
+AttentionLayout make_attention_layout(const torch::Tensor& attention_mask, int64_t batch, int64_t past,
+                                      int64_t length, const torch::Device& device);
+
+// bool [B|1, 1, length, past+length]: query i may attend key j iff j <= past+i, key j is real,
+// and (window > 0) past+i-j < window. Undefined when every key is allowed (a decode step with
+// no padding), so the caller can skip masking.
+torch::Tensor allowed_keys(const AttentionLayout& layout, int64_t window = 0);
+
+// q [B, H, T, D]; k, v [B, Hkv, S, D] with H a multiple of Hkv (grouped-query attention);
+// allowed as above or undefined. Scores and softmax run in fp32 whatever the input dtype.
+// Returns [B, T, H*D] in q's dtype.
+torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                     const torch::Tensor& allowed, double scale);
+
+}  // namespace harmonia::model

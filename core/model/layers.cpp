@@ -1,0 +1,63 @@
+#include "core/model/layers.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace harmonia::model {
+
+Conv1DImpl::Conv1DImpl(int64_t in_features, int64_t out_features) {
+  weight = register_parameter("weight", torch::empty({in_features, out_features}).normal_(0.0, 0.02));
+  bias = register_parameter("bias", torch::zeros({out_features}));
+}
+
+torch::Tensor Conv1DImpl::forward(const torch::Tensor& x) {
+  auto sizes = x.sizes().vec();
+  sizes.back() = weight.size(1);
+  return torch::addmm(bias, x.reshape({-1, x.size(-1)}), weight).view(sizes);
+}
+
+RMSNormImpl::RMSNormImpl(int64_t size, double eps_) : eps(eps_) {
+  weight = register_parameter("weight", torch::ones({size}));
+}
+
+torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
+  auto x32 = x.to(torch::kFloat);
+  auto normed = x32 * torch::rsqrt(x32.pow(2).mean(-1, /*keepdim=*/true) + eps);
+  return weight * normed.to(x.scalar_type());
+}
+
+torch::Tensor activate(const torch::Tensor& x, const std::string& name) {
+  if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast") return torch::gelu(x, "tanh");
+  if (name == "gelu") return torch::gelu(x);
+  if (name == "relu") return torch::relu(x);
+  if (name == "silu" || name == "swish") return torch::silu(x);
+  throw std::invalid_argument("unsupported activation \"" + name + "\"");
+}
+
+FusedQKVImpl::FusedQKVImpl(int64_t in_features, int64_t q_out_, int64_t kv_out_, bool with_bias)
+    : q_out(q_out_), kv_out(kv_out_) {
+  weight = register_parameter("weight", torch::empty({q_out + 2 * kv_out, in_features}).normal_(0.0, 0.02));
+  if (with_bias) bias = register_parameter("bias", torch::zeros({q_out + 2 * kv_out}));
+}
+
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> FusedQKVImpl::forward(const torch::Tensor& x) {
+  auto qkv = bias.defined() ? torch::nn::functional::linear(x, weight, bias) : torch::nn::functional::linear(x, weight);
+  return {qkv.narrow(-1, 0, q_out), qkv.narrow(-1, q_out, kv_out), qkv.narrow(-1, q_out + kv_out, kv_out)};
+}
+
+std::pair<torch::Tensor, torch::Tensor> rotary_cos_sin(const torch::Tensor& position_ids, int64_t head_dim,
+                                                       double theta) {
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat).device(position_ids.device());
+  auto inv_freq = 1.0 / torch::pow(theta, torch::arange(0, head_dim, 2, opts) / static_cast<double>(head_dim));
+  auto freqs = position_ids.to(torch::kFloat).unsqueeze(-1) * inv_freq;  // [B, T, D/2]
+  auto emb = torch::cat({freqs, freqs}, -1).unsqueeze(1);               // [B, 1, T, D]
+  return {emb.cos(), emb.sin()};
+}
+
+torch::Tensor apply_rotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  const int64_t half = x.size(-1) / 2;
+  auto rotated = torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+  return x * cos.to(x.scalar_type()) + rotated * sin.to(x.scalar_type());
+}
+
+}  // namespace harmonia::model

@@ -1,0 +1,68 @@
+// The architecture description of a causal LM, read from and written to Hugging Face's
+// config.json. One struct for every architecture: fields an architecture does not use keep
+// their defaults. The original JSON is kept so fields we do not model survive a round trip.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace harmonia::model {
+
+class ModelConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Compound tokens (MidiTok CPWord/Octuple): each position holds one id per field. Each field
+// has its own embedding table and output head; the field embeddings are summed, or
+// concatenated and projected back to hidden_size. Stored under "harmonia_compound".
+struct CompoundConfig {
+  std::vector<int64_t> field_vocab_sizes;  // empty: ordinary single-stream model
+  std::vector<std::string> field_names;    // optional, for people reading the file
+  std::string embedding_mode = "sum";      // "sum" or "concat"
+  bool enabled() const { return !field_vocab_sizes.empty(); }
+};
+
+struct ModelConfig {
+  std::string model_type;  // "gpt2", "gpt_neo", "llama", "qwen3"
+  int64_t vocab_size = 0;
+  int64_t max_position_embeddings = 0;
+  int64_t hidden_size = 0;
+  int64_t num_hidden_layers = 0;
+  int64_t num_attention_heads = 0;
+  int64_t num_key_value_heads = 0;  // == num_attention_heads unless grouped-query attention
+  int64_t head_dim = 0;             // hidden_size / heads unless given (Qwen3 may differ)
+  int64_t intermediate_size = 0;    // MLP width (GPT-2: n_inner, default 4*hidden)
+  std::string activation = "gelu_new";
+  double layer_norm_epsilon = 1e-5;  // GPT-2, GPT-Neo
+  double rms_norm_eps = 1e-6;        // Llama, Qwen3
+  double rope_theta = 10000.0;
+  bool tie_word_embeddings = true;
+  bool attention_bias = false;      // Llama/Qwen3 q/k/v/o biases
+  bool scale_attn_weights = true;   // GPT-2
+  std::vector<std::string> attention_layers;  // GPT-Neo: "global"/"local" per layer
+  int64_t window_size = 256;                   // GPT-Neo local attention window
+  std::optional<int64_t> bos_token_id, eos_token_id, pad_token_id;
+  std::string torch_dtype = "float32";
+  CompoundConfig compound;
+  nlohmann::json original = nlohmann::json::object();  // as read; unknown fields are written back
+
+  // Throws ModelConfigError naming the inconsistent field.
+  void validate() const;
+  int64_t kv_dim() const { return num_key_value_heads * head_dim; }
+};
+
+// Architectures this build can run, in the order error messages list them.
+const std::vector<std::string>& supported_model_types();
+
+ModelConfig config_from_json(const nlohmann::json& json, const std::string& source = "config.json");
+nlohmann::json config_to_json(const ModelConfig& config);
+ModelConfig read_config(const std::filesystem::path& path);  // path of a config.json
+void write_config(const ModelConfig& config, const std::filesystem::path& path);
+
+}  // namespace harmonia::model
