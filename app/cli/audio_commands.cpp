@@ -1,0 +1,152 @@
+// `harmonia render`, `harmonia play`, `harmonia ports`: thin wrappers over core/audio.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "app/cli/cli_commands.hpp"
+#include "core/audio/audio_error.hpp"
+#include "core/audio/live_synth_output.hpp"
+#include "core/audio/offline_renderer.hpp"
+#include "core/audio/rtmidi_ports.hpp"
+#include "core/audio/score_player.hpp"
+#include "core/audio/soundfont_locator.hpp"
+#include "core/midi/midi_file.hpp"
+
+namespace harmonia::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_interrupt(int) { g_interrupted = true; }
+
+struct RenderArgs {
+  std::string input, output, soundfont;
+  bool float_samples = false;
+  double tail = 2.0;
+  double sample_rate = 44100.0;
+  double gain = 0.5;
+  bool no_effects = false;
+};
+
+struct PlayArgs {
+  std::string input, port, virtual_port, soundfont, driver;
+  bool synth = false;
+  double tempo = 1.0;
+  double start = 0.0;
+  bool loop = false;
+};
+
+int run_render(const RenderArgs& a) {
+  audio::RenderOptions options;
+  options.synth.soundfont = audio::find_soundfont(a.soundfont);
+  options.synth.sample_rate = a.sample_rate;
+  options.synth.gain = a.gain;
+  options.synth.reverb = options.synth.chorus = !a.no_effects;
+  options.tail_seconds = a.tail;
+  const auto start = std::chrono::steady_clock::now();
+  const auto audio = audio::render_midi_file_to_wav(a.input, a.output, options,
+                                                    a.float_samples ? audio::SampleFormat::Float32 : audio::SampleFormat::Int16);
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "Rendered " << a.input << " -> " << a.output << ": " << audio.seconds() << " s of "
+            << (a.float_samples ? "32-bit float" : "16-bit") << " stereo at " << audio.sample_rate << " Hz in " << elapsed
+            << " s (" << (elapsed > 0 ? audio.seconds() / elapsed : 0.0) << "x real time), SoundFont "
+            << options.synth.soundfont.string() << "\n";
+  return 0;
+}
+
+std::shared_ptr<audio::MidiOutput> open_output(const PlayArgs& a) {
+  if (!a.port.empty()) return audio::RtMidiOutput::open_port(a.port);
+  if (!a.virtual_port.empty()) return audio::RtMidiOutput::open_virtual(a.virtual_port);
+  audio::LiveSynthOptions options;
+  options.synth.soundfont = audio::find_soundfont(a.soundfont);
+  options.driver = a.driver;
+  return std::make_shared<audio::LiveSynthOutput>(options);
+}
+
+int run_play(const PlayArgs& a) {
+  const midi::Score score = midi::read_midi_file(a.input);
+  auto events = std::make_shared<audio::PlaybackEvents>(audio::build_playback_events(score));
+  std::shared_ptr<audio::MidiOutput> output;
+  try {
+    output = open_output(a);
+  } catch (const audio::DeviceUnavailableError& e) {
+    std::cerr << "harmonia play: " << e.what() << "\n";
+    return 3;  // distinct from bad input: nothing to play on
+  }
+  audio::ScorePlayer player(output);
+  player.load(events);
+  player.set_tempo_scale(a.tempo);
+  if (a.loop) player.set_loop(0.0, std::max(events->duration_seconds, 0.001));
+  player.seek(a.start);
+  std::cerr << "Playing " << a.input << " (" << events->duration_seconds << " s, " << score.note_count()
+            << " notes) on " << output->description() << (a.loop ? ", looping" : "") << ". Ctrl-C stops.\n";
+  g_interrupted = false;
+  auto previous = std::signal(SIGINT, on_interrupt);
+  player.play();
+  while (!player.wait_while_playing(std::chrono::milliseconds(100))) {
+    if (g_interrupted) {
+      player.stop();
+      break;
+    }
+  }
+  std::signal(SIGINT, previous);
+  std::cerr << (g_interrupted ? "Stopped.\n" : "Finished.\n");
+  return 0;
+}
+
+nlohmann::json ports_json() {
+  const auto list = audio::list_midi_ports();
+  auto ports = [](const std::vector<audio::MidiPortInfo>& v) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& p : v) out.push_back({{"index", p.index}, {"name", p.name}, {"api", p.api}});
+    return out;
+  };
+  nlohmann::json drivers = audio::available_audio_drivers();
+  return {{"outputs", ports(list.outputs)},
+          {"inputs", ports(list.inputs)},
+          {"problems", list.problems},
+          {"audio_drivers", drivers}};
+}
+
+}  // namespace
+
+void register_audio_commands(CLI::App& app, CommandTable& table) {
+  auto r = std::make_shared<RenderArgs>();
+  auto* render = app.add_subcommand("render", "Render a MIDI file to a WAV file with FluidSynth (no sound card needed)");
+  render->add_option("input", r->input, "MIDI file")->required();
+  render->add_option("--out,-o", r->output, "WAV file to write")->required();
+  render->add_option("--soundfont", r->soundfont, "SoundFont (.sf2/.sf3); default: soundfonts/, then the system's GM font");
+  render->add_flag("--float", r->float_samples, "32-bit float samples instead of 16-bit");
+  render->add_option("--tail", r->tail, "Seconds rendered after the last note (release, reverb)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 600.0));
+  render->add_option("--sample-rate", r->sample_rate, "Hz")->capture_default_str()->check(CLI::Range(8000.0, 192000.0));
+  render->add_option("--gain", r->gain, "FluidSynth master gain")->capture_default_str()->check(CLI::Range(0.0, 10.0));
+  render->add_flag("--no-effects", r->no_effects, "No reverb or chorus");
+  table.add(render, [r] { return run_render(*r); });
+
+  auto p = std::make_shared<PlayArgs>();
+  auto* play = app.add_subcommand("play", "Play a MIDI file through FluidSynth or an external MIDI port");
+  play->add_option("input", p->input, "MIDI file")->required();
+  auto* port = play->add_option("--port", p->port, "MIDI output port (name, or a unique part of it; see `harmonia ports`)");
+  auto* virt = play->add_option("--virtual", p->virtual_port, "Create a virtual MIDI output with this name (a DAW can record it)");
+  auto* synth = play->add_flag("--synth", p->synth, "Play with FluidSynth on the sound card (the default)");
+  port->excludes(virt)->excludes(synth);
+  virt->excludes(synth);
+  play->add_option("--soundfont", p->soundfont, "SoundFont for --synth");
+  play->add_option("--driver", p->driver, "FluidSynth audio driver (pulseaudio, alsa, jack, file...); default: first that works");
+  play->add_option("--tempo", p->tempo, "Tempo scale (2 = twice as fast)")->capture_default_str()->check(CLI::Range(0.05, 20.0));
+  play->add_option("--start", p->start, "Start at this many seconds")->check(CLI::NonNegativeNumber);
+  play->add_flag("--loop", p->loop, "Repeat until Ctrl-C");
+  table.add(play, [p] { return run_play(*p); });
+
+  auto* ports = app.add_subcommand("ports", "List MIDI ports and audio drivers as JSON");
+  table.add(ports, [] {
+    std::cout << ports_json().dump(2) << "\n";
+    return 0;
+  });
+}
+
+}  // namespace harmonia::cli
