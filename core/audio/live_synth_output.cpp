@@ -2,6 +2,7 @@
 
 #include <fluidsynth.h>
 
+#include "core/audio/alsa_error_silencer.hpp"
 #include "core/audio/audio_error.hpp"
 
 namespace harmonia::audio {
@@ -19,6 +20,7 @@ std::vector<std::string> available_audio_drivers() {
 }
 
 LiveSynthOutput::LiveSynthOutput(const LiveSynthOptions& options) : engine_(options.synth) {
+  silence_alsa_lib_errors();
   std::vector<std::string> candidates;
   if (!options.driver.empty()) {
     candidates.push_back(options.driver);

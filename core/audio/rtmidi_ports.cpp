@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "core/audio/alsa_error_silencer.hpp"
 #include "core/audio/audio_error.hpp"
 
 namespace harmonia::audio {
@@ -33,10 +34,15 @@ std::vector<RtMidi::Api> compiled_apis() {
 
 template <class Port>
 void collect(RtMidi::Api api, std::vector<MidiPortInfo>& out, std::vector<std::string>& problems, const char* kind) {
+  silence_alsa_lib_errors();
   try {
     Port port(api, kClientName);
     port.setErrorCallback(quiet_errors, nullptr);
     const unsigned count = port.getPortCount();
+    // RtMidi's JACK backend answers "no ports" when no JACK server runs: say which it may be.
+    if (count == 0 && api == RtMidi::UNIX_JACK) {
+      problems.push_back(std::string("jack MIDI ") + kind + ": no ports (is a JACK server running?)");
+    }
     for (unsigned i = 0; i < count; ++i) {
       out.push_back({int(i), port.getPortName(i), RtMidi::getApiName(api)});
     }
@@ -69,7 +75,6 @@ MidiPortList list_midi_ports() {
     collect<RtMidiOut>(api, list.outputs, list.problems, "output");
     collect<RtMidiIn>(api, list.inputs, list.problems, "input");
   }
-  // JACK without a running server reports no ports rather than failing: say so.
   if (list.outputs.empty() && list.inputs.empty() && list.problems.empty()) {
     list.problems.push_back("no MIDI ports found (no MIDI devices connected and no MIDI software running)");
   }
