@@ -1,0 +1,68 @@
+#include "core/model/presets.hpp"
+
+#include <algorithm>
+
+namespace harmonia::model {
+namespace {
+
+struct PresetShape {
+  const char* name;
+  const char* default_type;
+  int64_t hidden, layers, heads, kv_heads, context, llama_intermediate;
+};
+
+// tiny matches the classroom-demo GPT-2 in perf/BASELINES.md (4 x 128, 4 heads, 256 positions:
+// ~0.86M parameters with a REMI vocabulary), so its results compare with the Python baseline.
+const PresetShape kPresets[] = {
+    {"tiny", "gpt2", 128, 4, 4, 4, 256, 352},
+    {"small", "gpt2", 384, 6, 6, 6, 1024, 1024},
+    {"distilgpt2", "gpt2", 768, 6, 12, 12, 1024, 2048},
+    {"qwen3-30m", "qwen3", 512, 8, 8, 4, 2048, 1792},
+};
+
+}  // namespace
+
+const std::vector<std::string>& preset_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& p : kPresets) out.push_back(p.name);
+    return out;
+  }();
+  return names;
+}
+
+ModelConfig preset_config(const std::string& preset, const std::string& model_type, int64_t vocab_size) {
+  const PresetShape* shape = nullptr;
+  for (const auto& p : kPresets)
+    if (preset == p.name) shape = &p;
+  if (!shape) {
+    std::string list;
+    for (const auto& n : preset_names()) list += (list.empty() ? "" : ", ") + n;
+    throw ModelConfigError("unknown preset \"" + preset + "\" (known: " + list + ")");
+  }
+  ModelConfig c;
+  c.model_type = model_type.empty() ? shape->default_type : model_type;
+  c.vocab_size = vocab_size;
+  c.hidden_size = shape->hidden;
+  c.num_hidden_layers = shape->layers;
+  c.num_attention_heads = shape->heads;
+  c.num_key_value_heads = shape->heads;
+  c.head_dim = shape->hidden / shape->heads;
+  c.max_position_embeddings = shape->context;
+  c.intermediate_size = 4 * shape->hidden;
+  c.activation = "gelu_new";
+  c.tie_word_embeddings = true;
+  if (c.model_type == "gpt_neo") {
+    for (int64_t i = 0; i < c.num_hidden_layers; ++i) c.attention_layers.push_back(i % 2 ? "local" : "global");
+    c.window_size = std::min<int64_t>(256, c.max_position_embeddings);
+  } else if (c.model_type == "llama" || c.model_type == "qwen3") {
+    c.num_key_value_heads = shape->kv_heads;
+    c.intermediate_size = shape->llama_intermediate;  // ~8/3 hidden, as SwiGLU has three matrices
+    c.activation = "silu";
+    c.rope_theta = c.model_type == "qwen3" ? 1000000.0 : 10000.0;
+  }
+  c.validate();  // also rejects an unknown model_type, listing the supported ones
+  return c;
+}
+
+}  // namespace harmonia::model
