@@ -1,14 +1,17 @@
-// `harmonia render`, `harmonia play`, `harmonia ports`: thin wrappers over core/audio.
+// `harmonia render`, `play`, `record`, `ports`: thin wrappers over core/audio.
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
 
 #include "app/cli/cli_commands.hpp"
 #include "core/audio/audio_error.hpp"
 #include "core/audio/live_synth_output.hpp"
+#include "core/audio/midi_recording.hpp"
 #include "core/audio/offline_renderer.hpp"
 #include "core/audio/rtmidi_ports.hpp"
 #include "core/audio/score_player.hpp"
@@ -96,6 +99,35 @@ int run_play(const PlayArgs& a) {
   return 0;
 }
 
+struct RecordArgs {
+  std::string port, output;
+  bool virtual_port = false;
+  double seconds = 0.0;  // 0: until Ctrl-C
+  double qpm = 120.0;
+};
+
+int run_record(const RecordArgs& a) {
+  std::unique_ptr<audio::MidiInputRecorder> recorder;
+  try {
+    recorder = std::make_unique<audio::MidiInputRecorder>(a.virtual_port ? std::string() : a.port);
+  } catch (const audio::DeviceUnavailableError& e) {
+    std::cerr << "harmonia record: " << e.what() << "\n";
+    return 3;
+  }
+  std::cerr << "Recording from " << recorder->description()
+            << (a.seconds > 0 ? " for " + std::to_string(a.seconds) + " s" : std::string()) << ". Ctrl-C stops.\n";
+  g_interrupted = false;
+  auto previous = std::signal(SIGINT, on_interrupt);
+  while (!g_interrupted && (a.seconds <= 0 || recorder->elapsed_seconds() < a.seconds)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::signal(SIGINT, previous);
+  const midi::Score score = recorder->finish(a.qpm);
+  midi::write_midi_file(score, a.output);
+  std::cerr << "Wrote " << a.output << ": " << score.note_count() << " notes in " << score.tracks.size() << " tracks.\n";
+  return 0;
+}
+
 nlohmann::json ports_json() {
   const auto list = audio::list_midi_ports();
   auto ports = [](const std::vector<audio::MidiPortInfo>& v) {
@@ -141,6 +173,22 @@ void register_audio_commands(CLI::App& app, CommandTable& table) {
   play->add_option("--start", p->start, "Start at this many seconds")->check(CLI::NonNegativeNumber);
   play->add_flag("--loop", p->loop, "Repeat until Ctrl-C");
   table.add(play, [p] { return run_play(*p); });
+
+  auto rec = std::make_shared<RecordArgs>();
+  auto* record = app.add_subcommand("record", "Record a prompt from a MIDI input port into a MIDI file");
+  auto* in_port = record->add_option("--port", rec->port, "MIDI input port (name, or a unique part of it)");
+  auto* in_virtual = record->add_flag("--virtual", rec->virtual_port, "Create a virtual input \"Harmonia Studio in\" to play into");
+  in_port->excludes(in_virtual);
+  record->add_option("--out,-o", rec->output, "MIDI file to write")->required();
+  record->add_option("--seconds", rec->seconds, "Stop after this many seconds (default: Ctrl-C)")->check(CLI::NonNegativeNumber);
+  record->add_option("--qpm", rec->qpm, "Tempo written to the file")->capture_default_str()->check(CLI::Range(10.0, 400.0));
+  table.add(record, [rec] {
+    if (rec->port.empty() && !rec->virtual_port) {
+      std::cerr << "harmonia record: choose an input with --port NAME (see `harmonia ports`) or --virtual\n";
+      return 2;
+    }
+    return run_record(*rec);
+  });
 
   auto* ports = app.add_subcommand("ports", "List MIDI ports and audio drivers as JSON");
   table.add(ports, [] {

@@ -17,7 +17,7 @@ using namespace harmonia;
 
 namespace {
 
-struct Run {
+struct CliRun {
   int code = -1;
   std::string out, err;
 };
@@ -29,12 +29,12 @@ std::string slurp(const std::filesystem::path& p) {
   return s.str();
 }
 
-Run harmonia_cli(const std::string& args, const std::filesystem::path& dir) {
+CliRun harmonia_cli(const std::string& args, const std::filesystem::path& dir) {
   const auto out = dir / "stdout.txt", err = dir / "stderr.txt";
   const std::string command = "cd '" + dir.string() + "' && timeout 60 '" + (test::bin_dir() / "harmonia").string() +
                               "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
   const int status = std::system(command.c_str());
-  Run r;
+  CliRun r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = slurp(out);
   r.err = slurp(err);
@@ -47,13 +47,13 @@ TEST(AudioCli, RenderWritesTheWavAndReportsSpeed) {
   HARMONIA_REQUIRE_SOUNDFONT(soundfont);
   const auto dir = test::scratch_dir("audio_cli_render");
   midi::write_midi_file(test::score_of_notes({{69, 0.25, 0.5}}), (dir / "a4.mid").string());
-  const Run r = harmonia_cli("render a4.mid --out a4.wav --tail 1", dir);
+  const CliRun r = harmonia_cli("render a4.mid --out a4.wav --tail 1", dir);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("real time"), std::string::npos) << r.out;
   const auto wav = audio::read_wav_file((dir / "a4.wav").string());
   EXPECT_EQ(wav.frames(), size_t(44100 * 1.75 + 0.5));
 
-  const Run f = harmonia_cli("render a4.mid --out a4f.wav --float --tail 0.5", dir);
+  const CliRun f = harmonia_cli("render a4.mid --out a4f.wav --float --tail 0.5", dir);
   ASSERT_EQ(f.code, 0) << f.err;
   audio::WavInfo info;
   audio::read_wav_file((dir / "a4f.wav").string(), &info);
@@ -63,10 +63,10 @@ TEST(AudioCli, RenderWritesTheWavAndReportsSpeed) {
 TEST(AudioCli, RenderErrorsNameTheFile) {
   const auto dir = test::scratch_dir("audio_cli_render_bad");
   midi::write_midi_file(test::score_of_notes({{69, 0.0, 0.5}}), (dir / "ok.mid").string());
-  const Run missing = harmonia_cli("render nothere.mid --out x.wav", dir);
+  const CliRun missing = harmonia_cli("render nothere.mid --out x.wav", dir);
   EXPECT_NE(missing.code, 0);
   EXPECT_NE(missing.err.find("nothere.mid"), std::string::npos) << missing.err;
-  const Run font = harmonia_cli("render ok.mid --out x.wav --soundfont /no/such/font.sf2", dir);
+  const CliRun font = harmonia_cli("render ok.mid --out x.wav --soundfont /no/such/font.sf2", dir);
   EXPECT_NE(font.code, 0);
   EXPECT_NE(font.err.find("/no/such/font.sf2"), std::string::npos) << font.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "x.wav"));
@@ -74,7 +74,7 @@ TEST(AudioCli, RenderErrorsNameTheFile) {
 
 TEST(AudioCli, PortsPrintsJsonEvenWithoutMidiHardware) {
   const auto dir = test::scratch_dir("audio_cli_ports");
-  const Run r = harmonia_cli("ports", dir);
+  const CliRun r = harmonia_cli("ports", dir);
   ASSERT_EQ(r.code, 0) << r.err;
   const auto json = nlohmann::json::parse(r.out);
   ASSERT_TRUE(json.at("outputs").is_array());
@@ -87,18 +87,35 @@ TEST(AudioCli, PlaySaysWhatIsMissing) {
   HARMONIA_REQUIRE_SOUNDFONT(soundfont);
   const auto dir = test::scratch_dir("audio_cli_play");
   midi::write_midi_file(test::score_of_notes({{69, 0.0, 0.3}}), (dir / "a4.mid").string());
-  const Run port = harmonia_cli("play a4.mid --port 'No Such Port'", dir);
+  const CliRun port = harmonia_cli("play a4.mid --port 'No Such Port'", dir);
   EXPECT_EQ(port.code, 3) << port.err;
   EXPECT_NE(port.err.find("No Such Port"), std::string::npos) << port.err;
 
-  const Run synth = harmonia_cli("play a4.mid --synth", dir);
+  const CliRun synth = harmonia_cli("play a4.mid --synth", dir);
   if (synth.code == 0) {
     EXPECT_NE(synth.err.find("Finished"), std::string::npos) << synth.err;  // this machine has sound
   } else {
     EXPECT_EQ(synth.code, 3) << synth.err;
     EXPECT_NE(synth.err.find("no audio output device"), std::string::npos) << synth.err;
   }
-  const Run file = harmonia_cli("play a4.mid --driver file", dir);
+  const CliRun file = harmonia_cli("play a4.mid --driver file", dir);
   EXPECT_EQ(file.code, 0) << file.err;
   EXPECT_NE(file.err.find("Finished"), std::string::npos) << file.err;
+}
+
+TEST(AudioCli, RecordSaysWhatIsMissing) {
+  const auto dir = test::scratch_dir("audio_cli_record");
+  const CliRun none = harmonia_cli("record --out prompt.mid", dir);
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.err.find("--port"), std::string::npos) << none.err;
+  const CliRun port = harmonia_cli("record --port 'No Such Keyboard' --out prompt.mid --seconds 0.1", dir);
+  EXPECT_EQ(port.code, 3) << port.err;
+  EXPECT_NE(port.err.find("No Such Keyboard"), std::string::npos) << port.err;
+  const CliRun virt = harmonia_cli("record --virtual --out prompt.mid --seconds 0.2", dir);
+  if (virt.code == 0) {
+    EXPECT_TRUE(std::filesystem::exists(dir / "prompt.mid"));  // this machine has a MIDI system
+  } else {
+    EXPECT_EQ(virt.code, 3) << virt.err;
+    EXPECT_NE(virt.err.find("MIDI input"), std::string::npos) << virt.err;
+  }
 }
