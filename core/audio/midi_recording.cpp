@@ -112,10 +112,24 @@ MidiInputRecorder::MidiInputRecorder(const std::string& port_name) {
   silence_alsa_lib_errors();
   try {
     if (port_name.empty()) {
-      in_ = std::make_unique<RtMidiIn>(RtMidi::UNSPECIFIED, "Harmonia Studio");
-      in_->setErrorCallback(quiet_errors, nullptr);
-      in_->openVirtualPort("Harmonia Studio in");
-      description_ = "virtual input \"Harmonia Studio in\" (" + RtMidi::getApiName(in_->getCurrentApi()) + ")";
+      std::vector<std::string> problems;
+      for (int api : usable_midi_apis(problems)) {
+        try {
+          auto in = std::make_unique<RtMidiIn>(RtMidi::Api(api), "Harmonia Studio");
+          in->setErrorCallback(quiet_errors, nullptr);
+          in->openVirtualPort("Harmonia Studio in");
+          description_ = "virtual input \"Harmonia Studio in\" (" + RtMidi::getApiName(RtMidi::Api(api)) + ")";
+          in_ = std::move(in);
+          break;
+        } catch (const RtMidiError& e) {
+          problems.push_back(RtMidi::getApiName(RtMidi::Api(api)) + ": " + e.getMessage());
+        }
+      }
+      if (!in_) {
+        std::string why;
+        for (const auto& p : problems) why += "; " + p;
+        throw DeviceUnavailableError("MIDI input: cannot create a virtual input port" + why);
+      }
     } else {
       const auto list = list_midi_ports();
       std::vector<const MidiPortInfo*> matches;

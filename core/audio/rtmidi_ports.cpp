@@ -1,5 +1,6 @@
 #include "core/audio/rtmidi_ports.hpp"
 
+#include <dlfcn.h>
 #include <rtmidi/RtMidi.h>
 
 #include <filesystem>
@@ -17,20 +18,39 @@ constexpr const char* kClientName = "Harmonia Studio";
 // them into messages of our own instead.
 void quiet_errors(RtMidiError::Type, const std::string&, void*) {}
 
-// Probing ALSA without its sequencer device only makes alsa-lib print noise.
+extern "C" void ignore_jack_message(const char*) {}
+
+// RtMidi's JACK backend crashes in openVirtualPort() when no JACK server runs, and prints
+// warnings for every probe, so we ask libjack (already loaded by RtMidi) ourselves first.
+bool jack_server_reachable() {
+  using Open = void* (*)(const char*, int, int*, ...);
+  using Close = int (*)(void*);
+  using SetPrinter = void (*)(void (*)(const char*));
+  auto open = reinterpret_cast<Open>(dlsym(RTLD_DEFAULT, "jack_client_open"));
+  auto close = reinterpret_cast<Close>(dlsym(RTLD_DEFAULT, "jack_client_close"));
+  if (!open || !close) return true;  // cannot tell: let RtMidi try
+  for (const char* name : {"jack_set_error_function", "jack_set_info_function"}) {
+    if (auto set = reinterpret_cast<SetPrinter>(dlsym(RTLD_DEFAULT, name))) set(ignore_jack_message);
+  }
+  constexpr int kJackNoStartServer = 0x01;  // never spawn a server just to look
+  int status = 0;
+  void* client = open("harmonia-probe", kJackNoStartServer, &status);
+  if (!client) return false;
+  close(client);
+  return true;
+}
+
+// Why an API is not worth trying here (empty: try it). Probing ALSA without its sequencer
+// device only makes alsa-lib print noise.
 std::string api_unavailable_reason(RtMidi::Api api) {
   std::error_code ec;
   if (api == RtMidi::LINUX_ALSA && !std::filesystem::exists("/dev/snd/seq", ec)) {
     return "ALSA sequencer not available (/dev/snd/seq is missing: no sound driver loaded on this machine)";
   }
+  if (api == RtMidi::UNIX_JACK && !jack_server_reachable()) return "JACK MIDI not available (no JACK server running)";
   return {};
 }
 
-std::vector<RtMidi::Api> compiled_apis() {
-  std::vector<RtMidi::Api> apis;
-  RtMidi::getCompiledApi(apis);
-  return apis;
-}
 
 template <class Port>
 void collect(RtMidi::Api api, std::vector<MidiPortInfo>& out, std::vector<std::string>& problems, const char* kind) {
@@ -39,10 +59,6 @@ void collect(RtMidi::Api api, std::vector<MidiPortInfo>& out, std::vector<std::s
     Port port(api, kClientName);
     port.setErrorCallback(quiet_errors, nullptr);
     const unsigned count = port.getPortCount();
-    // RtMidi's JACK backend answers "no ports" when no JACK server runs: say which it may be.
-    if (count == 0 && api == RtMidi::UNIX_JACK) {
-      problems.push_back(std::string("jack MIDI ") + kind + ": no ports (is a JACK server running?)");
-    }
     for (unsigned i = 0; i < count; ++i) {
       out.push_back({int(i), port.getPortName(i), RtMidi::getApiName(api)});
     }
@@ -64,14 +80,22 @@ std::string port_names(const MidiPortList& list) {
 
 }  // namespace
 
+std::vector<int> usable_midi_apis(std::vector<std::string>& problems) {
+  std::vector<RtMidi::Api> compiled;
+  RtMidi::getCompiledApi(compiled);
+  std::vector<int> usable;
+  for (auto api : compiled) {
+    const std::string reason = api_unavailable_reason(api);
+    if (reason.empty()) usable.push_back(int(api));
+    else problems.push_back(reason);
+  }
+  return usable;
+}
+
 MidiPortList list_midi_ports() {
   MidiPortList list;
-  for (auto api : compiled_apis()) {
-    const std::string reason = api_unavailable_reason(api);
-    if (!reason.empty()) {
-      list.problems.push_back(reason);
-      continue;
-    }
+  for (int api_value : usable_midi_apis(list.problems)) {
+    const auto api = RtMidi::Api(api_value);
     collect<RtMidiOut>(api, list.outputs, list.problems, "output");
     collect<RtMidiIn>(api, list.inputs, list.problems, "input");
   }
@@ -124,13 +148,10 @@ std::unique_ptr<RtMidiOutput> RtMidiOutput::open_port(const std::string& name) {
 }
 
 std::unique_ptr<RtMidiOutput> RtMidiOutput::open_virtual(const std::string& port_name) {
+  std::vector<std::string> skipped;
   std::ostringstream problems;
-  for (auto api : compiled_apis()) {
-    const std::string reason = api_unavailable_reason(api);
-    if (!reason.empty()) {
-      problems << "; " << reason;
-      continue;
-    }
+  for (int api_value : usable_midi_apis(skipped)) {
+    const auto api = RtMidi::Api(api_value);
     try {
       auto out = std::make_unique<RtMidiOut>(api, kClientName);
       out->setErrorCallback(quiet_errors, nullptr);
@@ -141,6 +162,7 @@ std::unique_ptr<RtMidiOutput> RtMidiOutput::open_virtual(const std::string& port
       problems << "; " << RtMidi::getApiName(api) << ": " << e.getMessage();
     }
   }
+  for (const auto& s : skipped) problems << "; " << s;
   throw DeviceUnavailableError("cannot create a virtual MIDI output" + problems.str());
 }
 

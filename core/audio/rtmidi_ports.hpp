@@ -27,6 +27,10 @@ struct MidiPortList {
 // Never throws: a machine without MIDI gives empty lists and the reasons in `problems`.
 MidiPortList list_midi_ports();
 
+// RtMidi APIs (RtMidi::Api values) compiled in and worth trying on this machine; the
+// reason for each one left out is appended to `problems`.
+std::vector<int> usable_midi_apis(std::vector<std::string>& problems);
+
 class RtMidiOutput : public MidiOutput {
  public:
   // Opens the output whose name equals `name`, else the only one containing it.

@@ -11,6 +11,7 @@
 #include "audio_fixtures.hpp"
 #include "core/audio/audio_error.hpp"
 #include "core/audio/live_synth_output.hpp"
+#include "core/audio/midi_recording.hpp"
 #include "core/audio/rtmidi_ports.hpp"
 #include "core/audio/score_player.hpp"
 #include "core/audio/wav_file.hpp"
@@ -84,4 +85,22 @@ TEST(AudioDevices, LivePlaybackThroughTheFileDriverSoundsRight) {
   const double hz = spectrum.dominant_hz(30.0, 8000.0);
   std::printf("live (file driver) A4: %.2f Hz over %.2f s of audio\n", hz, audio_out.seconds());
   EXPECT_NEAR(hz, 440.0, 440.0 * 0.02);
+}
+
+TEST(AudioDevices, VirtualPortsOpenOrSayWhyNot) {
+  // RtMidi's JACK backend crashes here without a JACK server: this must be an error instead.
+  try {
+    auto out = audio::RtMidiOutput::open_virtual("Harmonia test");
+    std::printf("virtual output: %s\n", out->description().c_str());
+  } catch (const audio::DeviceUnavailableError& e) {
+    std::printf("%s\n", e.what());
+    EXPECT_NE(std::string(e.what()).find("virtual MIDI output"), std::string::npos);
+  }
+  try {
+    audio::MidiInputRecorder in("");
+    std::printf("virtual input: %s\n", in.description().c_str());
+  } catch (const audio::DeviceUnavailableError& e) {
+    std::printf("%s\n", e.what());
+    EXPECT_NE(std::string(e.what()).find("virtual input"), std::string::npos);
+  }
 }
