@@ -156,19 +156,36 @@ size_t first_event_at(const PlaybackEvents& list, double seconds) {
                 list.events.begin());
 }
 
+// Value a controller has before the piece sets it (General MIDI defaults).
+int default_controller_value(int number) {
+  switch (number) {
+    case 7: return 100;   // volume
+    case 10: return 64;   // pan: centre
+    case 11: return 127;  // expression
+    default: return 0;
+  }
+}
+
 std::vector<MidiMessage> chase_state(const PlaybackEvents& list, double seconds) {
+  // Every controller and bend the piece touches anywhere gets a value, so seeking back
+  // before a change also undoes it.
   std::array<int, 16> program;
   program.fill(-1);
   std::array<int, 16> bend;
-  bend.fill(0);
+  bend.fill(-1);  // -1: the channel never bends
   std::map<std::pair<int, int>, int> controls;  // (channel, number) -> value, ordered output
+  for (const auto& e : list.events) {
+    const auto& m = e.message;
+    if (m.type() == 0xB0) controls.emplace(std::make_pair(m.channel(), int(m.bytes[1])), default_controller_value(m.bytes[1]));
+    if (m.type() == 0xE0) bend[m.channel()] = 8192;
+  }
   const size_t end = first_event_at(list, seconds);
   for (size_t i = 0; i < end; ++i) {
     const auto& m = list.events[i].message;
     switch (m.type()) {
       case 0xC0: program[m.channel()] = m.bytes[1]; break;
       case 0xB0: controls[{m.channel(), m.bytes[1]}] = m.bytes[2]; break;
-      case 0xE0: bend[m.channel()] = m.pitch_bend_value(); break;
+      case 0xE0: bend[m.channel()] = (m.bytes[2] << 7) | m.bytes[1]; break;
       default: break;
     }
   }
@@ -178,7 +195,7 @@ std::vector<MidiMessage> chase_state(const PlaybackEvents& list, double seconds)
   }
   for (const auto& [key, value] : controls) out.push_back(MidiMessage::control(key.first, key.second, value));
   for (int ch = 0; ch < 16; ++ch) {
-    if (bend[ch] != 0) out.push_back(MidiMessage::pitch_bend(ch, bend[ch]));
+    if (bend[ch] >= 0) out.push_back(MidiMessage::pitch_bend(ch, bend[ch] - 8192));
   }
   return out;
 }

@@ -41,8 +41,9 @@ std::vector<int> assign_playback_channels(const midi::Score& score);
 
 PlaybackEvents build_playback_events(const midi::Score& score);
 
-// Messages that put every channel in the state it has at `seconds` (last program, each
-// controller's last value, pitch bend), to send after a seek so the music sounds right.
+// Messages that put every channel in the state it has at `seconds` (last program; for
+// every controller and bend the piece uses, its value then, or the GM default before the
+// first change), to send after a seek so the music sounds right.
 std::vector<MidiMessage> chase_state(const PlaybackEvents& list, double seconds);
 
 // Index of the first event at or after `seconds`.

@@ -115,6 +115,14 @@ TEST(AudioPlaybackEvents, ChaseRestoresProgramControllersAndBend) {
   EXPECT_TRUE(has(MidiMessage::control(2, 64, 127)));
   EXPECT_TRUE(has(MidiMessage::pitch_bend(2, 1000)));
   EXPECT_EQ(audio::first_event_at(list, at), list.events.size() - 1);  // only the CC at 2000 is left
+
+  // Seeking back before the changes undoes them: defaults for what the piece touches later.
+  const auto start = audio::chase_state(list, 0.0);
+  auto at_start = [&](const MidiMessage& m) { return std::find(start.begin(), start.end(), m) != start.end(); };
+  EXPECT_TRUE(at_start(MidiMessage::control(2, 7, 100)));
+  EXPECT_TRUE(at_start(MidiMessage::control(2, 64, 0)));
+  EXPECT_TRUE(at_start(MidiMessage::pitch_bend(2, 0)));
+  EXPECT_FALSE(at_start(MidiMessage::program(2, 19))) << "the program event at 0 is still ahead";
 }
 
 TEST(AudioPlaybackEvents, EmptyScoreGivesNoEvents) {
