@@ -49,12 +49,12 @@ int run_render(const RenderArgs& a) {
   options.synth.reverb = options.synth.chorus = !a.no_effects;
   options.tail_seconds = a.tail;
   const auto start = std::chrono::steady_clock::now();
-  const auto audio = audio::render_midi_file_to_wav(a.input, a.output, options,
+  const auto summary = audio::render_midi_file_to_wav(a.input, a.output, options,
                                                     a.float_samples ? audio::SampleFormat::Float32 : audio::SampleFormat::Int16);
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << "Rendered " << a.input << " -> " << a.output << ": " << audio.seconds() << " s of "
-            << (a.float_samples ? "32-bit float" : "16-bit") << " stereo at " << audio.sample_rate << " Hz in " << elapsed
-            << " s (" << (elapsed > 0 ? audio.seconds() / elapsed : 0.0) << "x real time), SoundFont "
+  std::cout << "Rendered " << a.input << " -> " << a.output << ": " << summary.seconds() << " s of "
+            << (a.float_samples ? "32-bit float" : "16-bit") << " stereo at " << summary.sample_rate << " Hz in " << elapsed
+            << " s (" << (elapsed > 0 ? summary.seconds() / elapsed : 0.0) << "x real time), SoundFont "
             << options.synth.soundfont.string() << "\n";
   return 0;
 }

@@ -25,7 +25,9 @@ void put32(std::vector<uint8_t>& b, uint32_t v) {
   put16(b, v & 0xFFFF);
   put16(b, v >> 16);
 }
-void put_tag(std::vector<uint8_t>& b, const char* tag) { b.insert(b.end(), tag, tag + 4); }
+void put_tag(std::vector<uint8_t>& b, const char* tag) {
+  for (int i = 0; i < 4; ++i) b.push_back(uint8_t(tag[i]));
+}
 
 uint32_t get16(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8; }
 uint32_t get32(const uint8_t* p) { return get16(p) | get16(p + 2) << 16; }
@@ -36,64 +38,106 @@ uint32_t get32(const uint8_t* p) { return get16(p) | get16(p + 2) << 16; }
 
 }  // namespace
 
-void write_wav_file(const std::string& path, const AudioBuffer& audio, SampleFormat format) {
-  if (audio.channels < 1 || audio.sample_rate < 1) fail(path, "nothing to write (no channels or sample rate)");
+struct WavWriter::File {
+  std::ofstream out;
+};
+
+namespace {
+
+// The header for `frames` frames; written first with 0 and again once the length is known.
+std::vector<uint8_t> wav_header(int sample_rate, int channels, SampleFormat format, uint64_t frames) {
   const bool is_float = format == SampleFormat::Float32;
   const uint32_t bytes_per_sample = is_float ? 4 : 2;
-  const uint64_t data_bytes = uint64_t(audio.samples.size()) * bytes_per_sample;
-  if (data_bytes > 0xFFFFFFFFull - 64) fail(path, "audio too long for a WAV file (over 4 GiB)");
-
+  const uint32_t data_bytes = uint32_t(frames * uint64_t(channels) * bytes_per_sample);
   std::vector<uint8_t> b;
-  b.reserve(size_t(data_bytes) + 64);
+  b.reserve(64);  // also keeps GCC 12's -Wstringop-overflow false positive quiet
   put_tag(b, "RIFF");
   put32(b, 0);  // patched below
   put_tag(b, "WAVE");
   put_tag(b, "fmt ");
   put32(b, is_float ? 18 : 16);
   put16(b, is_float ? kFormatFloat : kFormatPcm);
-  put16(b, uint32_t(audio.channels));
-  put32(b, uint32_t(audio.sample_rate));
-  put32(b, uint32_t(audio.sample_rate) * uint32_t(audio.channels) * bytes_per_sample);
-  put16(b, uint32_t(audio.channels) * bytes_per_sample);
+  put16(b, uint32_t(channels));
+  put32(b, uint32_t(sample_rate));
+  put32(b, uint32_t(sample_rate) * uint32_t(channels) * bytes_per_sample);
+  put16(b, uint32_t(channels) * bytes_per_sample);
   put16(b, bytes_per_sample * 8);
   if (is_float) {
     put16(b, 0);  // cbSize: non-PCM formats carry it, and a 'fact' chunk
     put_tag(b, "fact");
     put32(b, 4);
-    put32(b, uint32_t(audio.frames()));
+    put32(b, uint32_t(frames));
   }
   put_tag(b, "data");
-  put32(b, uint32_t(data_bytes));
-  for (float s : audio.samples) {
+  put32(b, data_bytes);
+  const uint32_t riff_size = uint32_t(b.size() - 8 + data_bytes);
+  for (int i = 0; i < 4; ++i) b[4 + i] = uint8_t(riff_size >> (8 * i));
+  return b;
+}
+
+}  // namespace
+
+WavWriter::WavWriter(const std::string& path, int sample_rate, int channels, SampleFormat format)
+    : file_(std::make_unique<File>()), path_(path), tmp_path_(path + ".tmp"), channels_(channels), format_(format) {
+  if (channels < 1 || channels > 64 || sample_rate < 1) fail(path, "nothing to write (bad channel count or sample rate)");
+  file_->out.open(tmp_path_, std::ios::binary | std::ios::trunc);
+  if (!file_->out) fail(path, "cannot create " + tmp_path_ + " (does the folder exist and is it writable?)");
+  const auto header = wav_header(sample_rate, channels, format, 0);
+  file_->out.write(reinterpret_cast<const char*>(header.data()), std::streamsize(header.size()));
+  header_sample_rate_ = sample_rate;
+}
+
+WavWriter::~WavWriter() {
+  if (file_) {  // not finished: leave no partial file behind
+    file_->out.close();
+    std::remove(tmp_path_.c_str());
+  }
+}
+
+void WavWriter::write(const float* interleaved, size_t frames) {
+  if (!file_) fail(path_, "write after finish");
+  const bool is_float = format_ == SampleFormat::Float32;
+  const uint64_t bytes_per_frame = uint64_t(channels_) * (is_float ? 4 : 2);
+  if ((frames_ + frames) * bytes_per_frame > 0xFFFFFFFFull - 64) fail(path_, "audio too long for a WAV file (over 4 GiB)");
+  scratch_.clear();
+  const size_t count = frames * size_t(channels_);
+  for (size_t i = 0; i < count; ++i) {
+    const float s = interleaved[i];
     if (is_float) {
       uint32_t bits;
       std::memcpy(&bits, &s, 4);
-      put32(b, bits);
+      put32(scratch_, bits);
     } else {
       const float c = std::clamp(std::isfinite(s) ? s : 0.0f, -1.0f, 1.0f);
-      put16(b, uint16_t(int16_t(std::lround(c * 32767.0f))));
+      put16(scratch_, uint16_t(int16_t(std::lround(c * 32767.0f))));
     }
   }
-  const uint32_t riff_size = uint32_t(b.size() - 8);
-  for (int i = 0; i < 4; ++i) b[4 + i] = uint8_t(riff_size >> (8 * i));
+  file_->out.write(reinterpret_cast<const char*>(scratch_.data()), std::streamsize(scratch_.size()));
+  if (!file_->out) fail(path_, "write failed (disk full?)");
+  frames_ += frames;
+}
 
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) fail(path, "cannot create " + tmp + " (does the folder exist and is it writable?)");
-    out.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
-    if (!out) {
-      out.close();
-      std::remove(tmp.c_str());
-      fail(path, "write failed (disk full?)");
-    }
-  }
+void WavWriter::finish() {
+  if (!file_) return;
+  const auto header = wav_header(header_sample_rate_, channels_, format_, frames_);
+  file_->out.seekp(0);
+  file_->out.write(reinterpret_cast<const char*>(header.data()), std::streamsize(header.size()));
+  file_->out.close();
+  if (!file_->out) fail(path_, "write failed (disk full?)");
+  file_.reset();
   std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
+  std::filesystem::rename(tmp_path_, path_, ec);
   if (ec) {
-    std::remove(tmp.c_str());
-    fail(path, "cannot replace the file: " + ec.message());
+    std::remove(tmp_path_.c_str());
+    fail(path_, "cannot replace the file: " + ec.message());
   }
+}
+
+void write_wav_file(const std::string& path, const AudioBuffer& audio, SampleFormat format) {
+  if (audio.channels < 1) fail(path, "nothing to write (no channels)");
+  WavWriter writer(path, audio.sample_rate, audio.channels, format);
+  writer.write(audio.samples.data(), audio.frames());
+  writer.finish();
 }
 
 AudioBuffer read_wav(const std::vector<uint8_t>& bytes, const std::string& source, WavInfo* info) {

@@ -97,13 +97,18 @@ TEST(AudioRender, FloatWavKeepsTheRenderedSamples) {
   HARMONIA_REQUIRE_SOUNDFONT(soundfont);
   const auto dir = test::scratch_dir("audio_render_float");
   const auto mid = (dir / "in.mid").string(), wav = (dir / "out.wav").string();
-  midi::write_midi_file(test::score_of_notes({{60, 0.0, 0.5}, {72, 0.25, 0.5}}), mid);
-  const auto rendered = audio::render_midi_file_to_wav(mid, wav, options_with(soundfont, 0.5), audio::SampleFormat::Float32);
+  const auto score = test::score_of_notes({{60, 0.0, 0.5}, {72, 0.25, 0.5}});
+  midi::write_midi_file(score, mid);
+  const auto summary = audio::render_midi_file_to_wav(mid, wav, options_with(soundfont, 0.5), audio::SampleFormat::Float32);
+  const auto in_memory = audio::render_score(midi::read_midi_file(mid), options_with(soundfont, 0.5));
   audio::WavInfo info;
-  const auto read = audio::read_wav_file(wav, &info);
+  const auto streamed = audio::read_wav_file(wav, &info);
   EXPECT_EQ(info.format, audio::SampleFormat::Float32);
-  ASSERT_EQ(read.samples.size(), rendered.samples.size());
-  EXPECT_TRUE(std::equal(read.samples.begin(), read.samples.end(), rendered.samples.begin()));
+  EXPECT_EQ(summary.frames, frame(1.25));
+  ASSERT_EQ(streamed.samples.size(), in_memory.samples.size());
+  EXPECT_TRUE(std::equal(streamed.samples.begin(), streamed.samples.end(), in_memory.samples.begin()))
+      << "streaming to the file must give the samples of an in-memory render";
+  EXPECT_FALSE(std::filesystem::exists(wav + ".tmp"));
 }
 
 TEST(AudioRender, BadInputsGiveClearErrors) {

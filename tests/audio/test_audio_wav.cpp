@@ -86,3 +86,19 @@ TEST(AudioWav, HostileFilesGiveErrorsNamingTheProblem) {
   EXPECT_THROW(audio::write_wav_file((dir / "no" / "such" / "dir.wav").string(), ramp(), audio::SampleFormat::Int16),
                audio::AudioError);
 }
+
+TEST(AudioWav, UnfinishedStreamLeavesNoFileAndKeepsTheOldOne) {
+  const auto dir = test::scratch_dir("audio_wav_stream");
+  const auto path = (dir / "song.wav").string();
+  audio::write_wav_file(path, ramp(), audio::SampleFormat::Int16);
+  const auto before = file_bytes(path);
+  {
+    audio::WavWriter writer(path, 44100, 2, audio::SampleFormat::Float32);
+    const float block[4] = {0.1f, 0.2f, 0.3f, 0.4f};
+    writer.write(block, 2);
+    EXPECT_EQ(writer.frames_written(), 2u);
+    // destroyed without finish(), as when a render throws half-way
+  }
+  EXPECT_EQ(file_bytes(path), before) << "the previous file must survive a failed render";
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
