@@ -58,10 +58,11 @@ torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
   // LibTorch >= 2.1 has the fused kernel with an explicit scale. An additive mask with a finite
   // minimum (not -inf) keeps fully padded query rows finite, as the manual path does.
-  torch::Tensor bias;
+  c10::optional<torch::Tensor> bias;
   const double masked = q.scalar_type() == torch::kHalf ? -30000.0 : std::numeric_limits<float>::lowest() / 2;
   if (allowed.defined()) bias = torch::zeros(allowed.sizes(), q.options()).masked_fill(allowed.logical_not(), masked);
-  out = at::scaled_dot_product_attention(q, key, value, bias, 0.0, false, scale);
+  out = at::scaled_dot_product_attention(q, key, value, bias, /*dropout_p=*/0.0, /*is_causal=*/false,
+                                         c10::optional<double>(scale));
 #else
   // Scale q before the matmul: T*D multiplies instead of T*S.
   auto scores = torch::matmul(q * scale, key.transpose(-2, -1)).to(torch::kFloat);
