@@ -95,7 +95,10 @@ int run_play(const PlayArgs& a) {
     }
   }
   std::signal(SIGINT, previous);
-  std::cerr << (g_interrupted ? "Stopped.\n" : "Finished.\n");
+  const auto timing = player.timing();
+  std::cerr << (g_interrupted ? "Stopped" : "Finished") << ". Scheduling: " << timing.events << " events, mean "
+            << timing.mean_late_ms << " ms late, worst " << timing.max_late_ms << " ms, " << timing.over_2ms
+            << " over 2 ms.\n";
   return 0;
 }
 

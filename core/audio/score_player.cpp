@@ -105,6 +105,8 @@ void ScorePlayer::play() {
   if (state_ == PlayerState::Playing) return;
   if (state_ == PlayerState::Finished) pos_ = loop_ ? loop_->start : 0.0;
   state_ = PlayerState::Playing;
+  timing_ = SchedulerTiming{};
+  late_sum_ms_ = 0.0;
   restart_at(pos_, Clock::now());
   next_position_report_ = anchor_time_;
   wake();
@@ -243,6 +245,13 @@ bool ScorePlayer::track_audible(int track) const {
   return audible(track);
 }
 
+SchedulerTiming ScorePlayer::timing() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SchedulerTiming t = timing_;
+  t.mean_late_ms = t.events ? late_sum_ms_ / double(t.events) : 0.0;
+  return t;
+}
+
 bool ScorePlayer::wait_while_playing(std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(mutex_);
   return state_cv_.wait_for(lock, timeout, [this] { return state_ != PlayerState::Playing; });
@@ -321,6 +330,11 @@ void ScorePlayer::run() {
           break;
         }
         dispatch(events[next_], batch);
+        const double late_ms = std::chrono::duration<double, std::milli>(Clock::now() - deadline).count();
+        ++timing_.events;
+        late_sum_ms_ += late_ms;
+        timing_.max_late_ms = std::max(timing_.max_late_ms, late_ms);
+        if (late_ms > 2.0) ++timing_.over_2ms;
         ++next_;
       }
       const bool all_sent = next_ >= events.size() || events[next_].seconds >= loop_end;

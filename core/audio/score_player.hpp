@@ -27,6 +27,15 @@ struct LoopRange {
   double end = 0.0;
 };
 
+// How late the scheduler dispatched events after their deadlines, as it measured them
+// itself just before sending (since the last play()).
+struct SchedulerTiming {
+  size_t events = 0;
+  double mean_late_ms = 0.0;
+  double max_late_ms = 0.0;
+  size_t over_2ms = 0;
+};
+
 class ScorePlayer {
  public:
   using Clock = std::chrono::steady_clock;
@@ -65,6 +74,7 @@ class ScorePlayer {
   double tempo_scale() const;
   std::optional<LoopRange> loop() const;
   bool track_audible(int track) const;
+  SchedulerTiming timing() const;
 
   // Blocks until the player is no longer Playing, or the timeout. True when not playing.
   bool wait_while_playing(std::chrono::milliseconds timeout) const;
@@ -114,6 +124,9 @@ class ScorePlayer {
   bool position_report_pending_ = false;
   std::shared_ptr<StateCallback> state_callback_;
   PlayerState reported_state_ = PlayerState::Stopped;
+
+  double late_sum_ms_ = 0.0;
+  SchedulerTiming timing_;
 
   std::thread thread_;
 };
