@@ -302,8 +302,8 @@ PreparedScore preprocess_score(const midi::Score& score, const TokenizerConfig& 
               }
             last = first + found;
           }
-          for (size_t i = first; i < last; ++i)
-            notes[i].duration = tables.closest_duration_ticks(tpb_sections[k].ticks_per_beat, notes[i].duration);
+          const auto& bins = tables.ticks_of(tpb_sections[k].ticks_per_beat);
+          for (size_t i = first; i < last; ++i) notes[i].duration = bins[closest_index(bins, notes[i].duration)];
           first = last;
           if (open_end) break;
         }

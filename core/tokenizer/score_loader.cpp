@@ -8,6 +8,7 @@
 #include <deque>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -70,33 +71,53 @@ class Reader {
 struct TrackSplitter {
   std::map<std::pair<int, int>, midi::Track> tracks;
   std::array<int, 16> program{};
-  // FIFO of open notes per (channel, pitch): (track key, index in its notes)
-  std::map<std::pair<int, int>, std::deque<std::pair<std::pair<int, int>, size_t>>> open;
+  // FIFO of open notes per (channel, pitch): the track and the note's index in it.
+  struct OpenRef {
+    midi::Track* track;
+    size_t index;
+  };
+  struct Slot {
+    std::vector<OpenRef> queue;
+    size_t head = 0;
+  };
+  std::array<Slot, 16 * 128> open;
+  std::pair<int, int> last_key{-1, -1};
+  midi::Track* last_track = nullptr;
 
-  void note_on(int ch, int pitch, int vel, Tick t) {
+  midi::Track& track(int ch) {
     const auto key = std::make_pair(ch, program[ch]);
+    if (last_track && key == last_key) return *last_track;
     auto [it, created] = tracks.try_emplace(key);
-    auto& tr = it->second;
     if (created) {
-      tr.channel = ch;
-      tr.program = program[ch];
-      tr.is_drum = ch == 9;
+      it->second.channel = ch;
+      it->second.program = program[ch];
+      it->second.is_drum = ch == 9;
     }
+    last_key = key;
+    last_track = &it->second;  // std::map nodes never move
+    return it->second;
+  }
+  void note_on(int ch, int pitch, int vel, Tick t) {
+    midi::Track& tr = track(ch);
     tr.notes.push_back({t, -1, pitch, vel});
-    open[{ch, pitch}].push_back({key, tr.notes.size() - 1});
+    open[size_t(ch * 128 + pitch)].queue.push_back({&tr, tr.notes.size() - 1});
   }
   void note_off(int ch, int pitch, Tick t) {
-    auto it = open.find({ch, pitch});
-    if (it == open.end() || it->second.empty()) return;  // stray note-off
-    const auto [key, idx] = it->second.front();
-    it->second.pop_front();
-    auto& n = tracks[key].notes[idx];
+    Slot& slot = open[size_t(ch * 128 + pitch)];
+    if (slot.head >= slot.queue.size()) return;  // stray note-off
+    const OpenRef ref = slot.queue[slot.head++];
+    if (slot.head == slot.queue.size()) {
+      slot.queue.clear();
+      slot.head = 0;
+    }
+    auto& n = ref.track->notes[ref.index];
     n.duration = t - n.time;
   }
 };
 
 void read_track(Reader& r, midi::Score& score) {
-  TrackSplitter split;
+  auto holder = std::make_unique<TrackSplitter>();  // 2048 FIFO slots: keep them off the stack
+  TrackSplitter& split = *holder;
   std::string name;
   Tick tick = 0;
   uint8_t running = 0;

@@ -41,12 +41,17 @@ TimeTables::TimeTables(const TokenizerConfig& c) {
     for (const auto& d : durations) ticks.push_back((d[0] * d[2] + d[1]) * tpb / d[2]);
   }
 
+  durations_ascending = true;
+  for (const auto& [tpb, ticks] : duration_ticks)
+    durations_ascending = durations_ascending && std::is_sorted(ticks.begin(), ticks.end());
+
   if (c.use_velocities) {
     // np.linspace(0, 127, n + 1, dtype=intc)[1:]: truncated, not rounded.
     for (int i = 1; i <= c.num_velocities; ++i) {
       const double v = 127.0 * i / c.num_velocities;
       velocities.push_back(i == c.num_velocities ? 127 : int(v));
     }
+    for (int v = 0; v < 128; ++v) velocity_lut[size_t(v)] = velocities[closest_index(velocities, v)];
   }
 
   if (c.use_tempos) {
@@ -89,6 +94,10 @@ const std::vector<int>& TimeTables::ticks_of(int tpb) const {
 
 int TimeTables::duration_index_exact(int tpb, long ticks) const {
   const auto& t = ticks_of(tpb);
+  if (durations_ascending) {  // the usual case: binary search, last equal wins
+    const auto it = std::upper_bound(t.begin(), t.end(), ticks);
+    return (it != t.begin() && *(it - 1) == ticks) ? int(it - t.begin()) - 1 : -1;
+  }
   int found = -1;
   for (size_t i = 0; i < t.size(); ++i) {
     if (t[i] == ticks) found = int(i);

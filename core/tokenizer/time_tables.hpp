@@ -37,7 +37,9 @@ struct TimeTables {
   std::map<int, int> tpb_per_denominator;            // denominator -> ticks per beat
   std::vector<std::array<int, 3>> durations;          // (beat, pos, res), vocab order
   std::map<int, std::vector<int>> duration_ticks;     // ticks per beat -> ticks of each duration
+  bool durations_ascending = true;                    // lets lookups binary-search
   std::vector<int> velocities;                        // ascending
+  std::array<int, 128> velocity_lut{};                // closest bin of each MIDI velocity
   std::vector<double> tempos;                         // qpm, rounded to 2 decimals, vocab order
   std::vector<double> tempo_mspq_sorted;              // 60e6 / tempo, ascending
   std::vector<int> tempo_index_of_sorted_mspq;        // position in tempo_mspq_sorted -> tempo index
@@ -54,7 +56,10 @@ struct TimeTables {
   long closest_duration_ticks(int ticks_per_beat, long ticks) const;
   const std::vector<int>& ticks_of(int ticks_per_beat) const;
   int time_signature_index(int numerator, int denominator) const;  // -1 if unsupported
-  int closest_velocity(int velocity) const { return velocities[closest_index(velocities, velocity)]; }
+  int closest_velocity(int velocity) const {
+    return (velocity >= 0 && velocity < 128) ? velocity_lut[size_t(velocity)]
+                                             : velocities[closest_index(velocities, velocity)];
+  }
   int closest_tempo_index(int us_per_quarter) const {
     return tempo_index_of_sorted_mspq[closest_index(tempo_mspq_sorted, us_per_quarter)];
   }

@@ -101,6 +101,8 @@ void Tokenizer::add_additional_tokens(Vocabulary& v) const {
 void Tokenizer::prepare_extra(PreparedScore&) const {}
 
 void Tokenizer::sort_events(std::vector<Event>& events) const {
+  const auto by_time = [](const Event& a, const Event& b) { return a.time < b.time; };
+  if (std::is_sorted(events.begin(), events.end(), by_time)) return;  // single tracks often are
   std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
 }
 
@@ -124,6 +126,7 @@ void add_track_events(const PTrack& track, const TokenizerConfig& c, const TimeT
       out.push_back({TokenType::Chord, q, t, 0, 10});
     }
   }
+  out.reserve(out.size() + track.notes.size() * (2 + (c.use_programs ? 2 : 0) + (durations ? 1 : 0)));
   const bool drum_tokens = c.use_pitchdrum_tokens && track.is_drum;
   const TokenType on = note_on_off ? (drum_tokens ? TokenType::DrumOn : TokenType::NoteOn)
                                    : (drum_tokens ? TokenType::PitchDrum : TokenType::Pitch);
