@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <memory>
 #include <random>
 
 #include "core/midi/midi_file.hpp"
@@ -69,6 +70,46 @@ TEST(TokenizerBadInput, CorruptedReferenceFileIsAnError) {
       EXPECT_NE(std::string(err.what()).find(e.path().filename().string()), std::string::npos);
     }
   }
+}
+
+// Mutated real files: the loader either reads them or throws MidiError; tokenizing what it
+// reads never crashes.
+TEST(TokenizerBadInput, MutatedFilesNeverCrash) {
+  HARMONIA_REQUIRE_SHARED();
+  const auto path = test::shared_dir() / "data" / "midi" / "miditok-tests" / "MIDIs_multitrack" / "Funkytown.mid";
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<uint8_t> original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(original.size(), 100u);
+  std::mt19937 rng(7);
+  std::vector<std::unique_ptr<Tokenizer>> toks;
+  for (const char* s : kSchemes) toks.push_back(Tokenizer::create(s, everything_on()));
+  size_t loaded = 0, rejected = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::vector<uint8_t> bytes = original;
+    const int edits = 1 + int(rng() % 8);
+    for (int e = 0; e < edits; ++e) {
+      const size_t at = rng() % bytes.size();
+      switch (rng() % 3) {
+        case 0: bytes[at] = uint8_t(rng()); break;
+        case 1: bytes.resize(at + 1); break;
+        default: bytes.insert(bytes.begin() + long(at), uint8_t(rng())); break;
+      }
+    }
+    try {
+      const auto score = load(bytes);
+      ++loaded;
+      for (const auto& t : toks) {
+        try {
+          t->encode(score);
+        } catch (const TokenizerError&) {  // e.g. absurd length: a clear refusal is fine
+        }
+      }
+    } catch (const midi::MidiError&) {
+      ++rejected;
+    }
+  }
+  EXPECT_GT(loaded, 0u);
+  EXPECT_GT(rejected, 0u);
 }
 
 TEST(TokenizerBadInput, OnlyDrumsUseDrumTokens) {
