@@ -1,0 +1,31 @@
+// Each area of the CLI registers its subcommands here; main.cpp only wires them up.
+// Commands run after the whole command line is parsed (so global options such as
+// --threads are already applied), through the table below.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <utility>
+#include <vector>
+
+namespace harmonia::cli {
+
+struct CommandTable {
+  // `run` returns the process exit code.
+  void add(CLI::App* command, std::function<int()> run) { entries.emplace_back(command, std::move(run)); }
+  std::vector<std::pair<CLI::App*, std::function<int()>>> entries;
+};
+
+// `harmonia midi info FILE...`
+void register_midi_commands(CLI::App& app, CommandTable& table);
+// `harmonia demo`: the main job on the default corpus (the README's first command).
+void register_demo_command(CLI::App& app, CommandTable& table);
+
+// `harmonia render`, `harmonia play`, `harmonia ports`: sound (core/audio).
+void register_audio_commands(CLI::App& app, CommandTable& table);
+// `harmonia tokenize`, `harmonia detokenize`: MIDI <-> tokens (core/tokenizer).
+void register_tokenizer_commands(CLI::App& app, CommandTable& table);
+// `harmonia model info|init|forward`
+void register_model_commands(CLI::App& app, CommandTable& table);
+
+}  // namespace harmonia::cli
