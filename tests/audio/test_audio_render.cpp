@@ -132,3 +132,17 @@ TEST(AudioRender, BadInputsGiveClearErrors) {
   o.synth.soundfont = not_midi;  // exists, but is no SoundFont
   EXPECT_THROW(audio::render_score(test::score_of_notes({{60, 0.0, 0.5}}), o), audio::SoundFontError);
 }
+
+TEST(AudioRender, DrumTrackPlaysTheDrumKitOnChannel10) {
+  HARMONIA_REQUIRE_SOUNDFONT(soundfont);
+  // Key 69 on the drum channel is a cabasa (noise); on a piano it is A4 (440 Hz).
+  const auto drums = audio::render_score(test::score_of_notes({{69, 0.0, 0.5}}, 0, /*drums=*/true), options_with(soundfont, 0.3));
+  const auto piano = audio::render_score(test::score_of_notes({{69, 0.0, 0.5}}, 0, false), options_with(soundfont, 0.3));
+  ASSERT_EQ(drums.samples.size(), piano.samples.size());
+  EXPECT_GT(test::rms(drums, 0, frame(0.2)), 0.005) << "the drum kit is silent";
+  const auto s_piano = test::spectrum_of(piano, 0, frame(0.4)), s_drums = test::spectrum_of(drums, 0, frame(0.4));
+  EXPECT_NEAR(s_piano.dominant_hz(30.0, 8000.0), 440.0, 440.0 * 0.02);
+  const double drum_hz = s_drums.dominant_hz(30.0, 8000.0);
+  std::printf("key 69 on channel 10: dominant %.1f Hz (piano: 440)\n", drum_hz);
+  EXPECT_GT(std::abs(drum_hz - 440.0), 440.0 * 0.05) << "channel 10 played the piano instead of the drum kit";
+}
