@@ -44,7 +44,7 @@ torch::Tensor allowed_keys(const AttentionLayout& layout, int64_t window) {
 }
 
 torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                     const torch::Tensor& allowed, double scale) {
+                     const torch::Tensor& allowed, double scale, double dropout) {
   const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2), head_dim = q.size(3);
   const int64_t kv_heads = k.size(1), keys = k.size(2);
   torch::Tensor key = k, value = v;
@@ -61,13 +61,14 @@ torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch
   c10::optional<torch::Tensor> bias;
   const double masked = q.scalar_type() == torch::kHalf ? -30000.0 : std::numeric_limits<float>::lowest() / 2;
   if (allowed.defined()) bias = torch::zeros(allowed.sizes(), q.options()).masked_fill(allowed.logical_not(), masked);
-  out = at::scaled_dot_product_attention(q, key, value, bias, /*dropout_p=*/0.0, /*is_causal=*/false,
+  out = at::scaled_dot_product_attention(q, key, value, bias, dropout, /*is_causal=*/false,
                                          c10::optional<double>(scale));
 #else
   // Scale q before the matmul: T*D multiplies instead of T*S.
   auto scores = torch::matmul(q * scale, key.transpose(-2, -1)).to(torch::kFloat);
   if (allowed.defined()) scores = scores.masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest());
   auto probs = torch::softmax(scores, -1).to(value.scalar_type());
+  if (dropout > 0) probs = torch::dropout(probs, dropout, /*train=*/true);
   out = torch::matmul(probs, value);
 #endif
   return out.transpose(1, 2).reshape({batch, length, heads * out.size(3)});

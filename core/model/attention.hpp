@@ -30,8 +30,9 @@ torch::Tensor allowed_keys(const AttentionLayout& layout, int64_t window = 0);
 
 // q [B, H, T, D]; k, v [B, Hkv, S, D] with H a multiple of Hkv (grouped-query attention);
 // allowed as above or undefined. Scores and softmax run in fp32 whatever the input dtype.
+// `dropout` applies to the attention probabilities (pass 0 outside training).
 // Returns [B, T, H*D] in q's dtype.
 torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                     const torch::Tensor& allowed, double scale);
+                     const torch::Tensor& allowed, double scale, double dropout = 0.0);
 
 }  // namespace harmonia::model

@@ -15,7 +15,9 @@ class GPT2AttentionImpl : public torch::nn::Module {
   explicit GPT2AttentionImpl(const ModelConfig& c)
       : heads_(c.num_attention_heads),
         head_dim_(c.head_dim),
-        scale_(c.scale_attn_weights ? 1.0 / std::sqrt(static_cast<double>(c.head_dim)) : 1.0) {
+        scale_(c.scale_attn_weights ? 1.0 / std::sqrt(static_cast<double>(c.head_dim)) : 1.0),
+        attention_dropout_(c.attention_dropout),
+        residual_dropout_(c.residual_dropout) {
     c_attn = register_module("c_attn", Conv1D(c.hidden_size, 3 * c.hidden_size));
     c_proj = register_module("c_proj", Conv1D(c.hidden_size, c.hidden_size));
   }
@@ -25,28 +27,32 @@ class GPT2AttentionImpl : public torch::nn::Module {
     auto qkv = c_attn(x).view({batch, length, 3, heads_, head_dim_}).permute({2, 0, 3, 1, 4});  // [3, B, H, T, D]
     torch::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
     if (cache) std::tie(k, v) = cache->append(layer, k, v);
-    return c_proj(attend(q, k, v, allowed, scale_));
+    const auto out = c_proj(attend(q, k, v, allowed, scale_, is_training() ? attention_dropout_ : 0.0));
+    return dropout_in_training(out, residual_dropout_, is_training());
   }
 
   Conv1D c_attn{nullptr}, c_proj{nullptr};
 
  private:
   int64_t heads_, head_dim_;
-  double scale_;
+  double scale_, attention_dropout_, residual_dropout_;
 };
 TORCH_MODULE(GPT2Attention);
 
 class GPT2MLPImpl : public torch::nn::Module {
  public:
-  explicit GPT2MLPImpl(const ModelConfig& c) : activation_(c.activation) {
+  explicit GPT2MLPImpl(const ModelConfig& c) : activation_(c.activation), residual_dropout_(c.residual_dropout) {
     c_fc = register_module("c_fc", Conv1D(c.hidden_size, c.intermediate_size));
     c_proj = register_module("c_proj", Conv1D(c.intermediate_size, c.hidden_size));
   }
-  torch::Tensor forward(const torch::Tensor& x) { return c_proj(activate(c_fc(x), activation_)); }
+  torch::Tensor forward(const torch::Tensor& x) {
+    return dropout_in_training(c_proj(activate(c_fc(x), activation_)), residual_dropout_, is_training());
+  }
   Conv1D c_fc{nullptr}, c_proj{nullptr};
 
  private:
   std::string activation_;
+  double residual_dropout_;
 };
 TORCH_MODULE(GPT2MLP);
 
@@ -105,7 +111,8 @@ class GPT2LM : public CausalLM {
                 " positions exceed n_positions = ", config_.max_position_embeddings);
     const auto layout = make_attention_layout(attention_mask, batch, past, length, embeddings.device());
     const auto allowed = allowed_keys(layout);
-    auto h = embeddings + transformer->wpe(layout.position_ids);
+    auto h = dropout_in_training(embeddings + transformer->wpe(layout.position_ids), config_.embedding_dropout,
+                                 is_training());
     for (size_t i = 0; i < transformer->blocks.size(); ++i)
       h = transformer->blocks[i]->forward(h, allowed, cache, static_cast<int64_t>(i));
     if (cache) cache->advance(length);

@@ -12,7 +12,11 @@ namespace {
 // HF's GPTNeoSelfAttention ("attn.attention").
 class GPTNeoSelfAttentionImpl : public torch::nn::Module {
  public:
-  explicit GPTNeoSelfAttentionImpl(const ModelConfig& c) : heads_(c.num_attention_heads), head_dim_(c.head_dim) {
+  explicit GPTNeoSelfAttentionImpl(const ModelConfig& c)
+      : heads_(c.num_attention_heads),
+        head_dim_(c.head_dim),
+        attention_dropout_(c.attention_dropout),
+        residual_dropout_(c.residual_dropout) {
     qkv_proj = register_module("qkv_proj", FusedQKV(c.hidden_size, c.hidden_size, c.hidden_size, /*bias=*/false));
     out_proj = register_module("out_proj", torch::nn::Linear(c.hidden_size, c.hidden_size));
   }
@@ -23,13 +27,15 @@ class GPTNeoSelfAttentionImpl : public torch::nn::Module {
     torch::Tensor keys = split(k), values = split(v);
     if (cache) std::tie(keys, values) = cache->append(layer, keys, values);
     // GPT-Neo does not scale scores by 1/sqrt(head_dim).
-    return out_proj(attend(split(q), keys, values, allowed, 1.0));
+    const auto out = out_proj(attend(split(q), keys, values, allowed, 1.0, is_training() ? attention_dropout_ : 0.0));
+    return dropout_in_training(out, residual_dropout_, is_training());
   }
   FusedQKV qkv_proj{nullptr};
   torch::nn::Linear out_proj{nullptr};
 
  private:
   int64_t heads_, head_dim_;
+  double attention_dropout_, residual_dropout_;
 };
 TORCH_MODULE(GPTNeoSelfAttention);
 
@@ -45,15 +51,18 @@ TORCH_MODULE(GPTNeoAttention);
 
 class GPTNeoMLPImpl : public torch::nn::Module {
  public:
-  explicit GPTNeoMLPImpl(const ModelConfig& c) : activation_(c.activation) {
+  explicit GPTNeoMLPImpl(const ModelConfig& c) : activation_(c.activation), residual_dropout_(c.residual_dropout) {
     c_fc = register_module("c_fc", torch::nn::Linear(c.hidden_size, c.intermediate_size));
     c_proj = register_module("c_proj", torch::nn::Linear(c.intermediate_size, c.hidden_size));
   }
-  torch::Tensor forward(const torch::Tensor& x) { return c_proj(activate(c_fc(x), activation_)); }
+  torch::Tensor forward(const torch::Tensor& x) {
+    return dropout_in_training(c_proj(activate(c_fc(x), activation_)), residual_dropout_, is_training());
+  }
   torch::nn::Linear c_fc{nullptr}, c_proj{nullptr};
 
  private:
   std::string activation_;
+  double residual_dropout_;
 };
 TORCH_MODULE(GPTNeoMLP);
 
@@ -113,7 +122,8 @@ class GPTNeoLM : public CausalLM {
     const auto layout = make_attention_layout(attention_mask, batch, past, length, embeddings.device());
     const auto global_allowed = allowed_keys(layout);
     const auto local_allowed = allowed_keys(layout, config_.window_size);
-    auto h = embeddings + transformer->wpe(layout.position_ids);
+    auto h = dropout_in_training(embeddings + transformer->wpe(layout.position_ids), config_.embedding_dropout,
+                                 is_training());
     for (size_t i = 0; i < transformer->blocks.size(); ++i) {
       auto& block = transformer->blocks[i];
       h = block->forward(h, block->local ? local_allowed : global_allowed, cache, static_cast<int64_t>(i));

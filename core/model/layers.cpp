@@ -34,6 +34,10 @@ torch::Tensor activate(const torch::Tensor& x, const std::string& name) {
   throw std::invalid_argument("unsupported activation \"" + name + "\"");
 }
 
+torch::Tensor dropout_in_training(const torch::Tensor& x, double p, bool training) {
+  return training && p > 0 ? torch::dropout(x, p, /*train=*/true) : x;
+}
+
 FusedQKVImpl::FusedQKVImpl(int64_t in_features, int64_t q_out_, int64_t kv_out_, bool with_bias)
     : q_out(q_out_), kv_out(kv_out_) {
   weight = register_parameter("weight", torch::empty({q_out + 2 * kv_out, in_features}).normal_(0.0, 0.02));

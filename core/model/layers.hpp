@@ -33,6 +33,9 @@ TORCH_MODULE(RMSNorm);
 // approximation), gelu (erf), relu, silu / swish.
 torch::Tensor activate(const torch::Tensor& x, const std::string& name);
 
+// Dropout that is the identity (no copy) outside training or at p == 0.
+torch::Tensor dropout_in_training(const torch::Tensor& x, double p, bool training);
+
 // q, k and v projections as one matmul. The weight is [q_out + 2*kv_out, in]; checkpoints keep
 // q_proj/k_proj/v_proj apart, and CausalLM's state-dict mapping splits and joins them.
 class FusedQKVImpl : public torch::nn::Module {

@@ -16,7 +16,10 @@ namespace {
 class LlamaAttentionImpl : public torch::nn::Module {
  public:
   LlamaAttentionImpl(const ModelConfig& c, bool qk_norm)
-      : heads_(c.num_attention_heads), kv_heads_(c.num_key_value_heads), head_dim_(c.head_dim) {
+      : heads_(c.num_attention_heads),
+        kv_heads_(c.num_key_value_heads),
+        head_dim_(c.head_dim),
+        attention_dropout_(c.attention_dropout) {
     qkv_proj = register_module("qkv_proj", FusedQKV(c.hidden_size, heads_ * head_dim_, c.kv_dim(), c.attention_bias));
     o_proj = register_module("o_proj", torch::nn::Linear(torch::nn::LinearOptions(heads_ * head_dim_, c.hidden_size)
                                                              .bias(c.attention_bias)));
@@ -40,7 +43,8 @@ class LlamaAttentionImpl : public torch::nn::Module {
     k = apply_rotary(k.transpose(1, 2), cos, sin);
     v = v.view({batch, length, kv_heads_, head_dim_}).transpose(1, 2);
     if (cache) std::tie(k, v) = cache->append(layer, k, v);
-    return o_proj(attend(q, k, v, allowed, 1.0 / std::sqrt(static_cast<double>(head_dim_))));
+    return o_proj(attend(q, k, v, allowed, 1.0 / std::sqrt(static_cast<double>(head_dim_)),
+                         is_training() ? attention_dropout_ : 0.0));
   }
 
   FusedQKV qkv_proj{nullptr};
@@ -49,6 +53,7 @@ class LlamaAttentionImpl : public torch::nn::Module {
 
  private:
   int64_t heads_, kv_heads_, head_dim_;
+  double attention_dropout_;
 };
 TORCH_MODULE(LlamaAttention);
 

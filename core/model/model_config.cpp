@@ -132,6 +132,9 @@ void ModelConfig::validate() const {
                                                        "relu", "silu", "swish"};
   if (std::find(activations.begin(), activations.end(), activation) == activations.end())
     throw ModelConfigError(model_type + " config: unsupported activation \"" + activation + "\"");
+  for (double p : {embedding_dropout, attention_dropout, residual_dropout})
+    if (!(p >= 0.0 && p < 1.0))
+      throw ModelConfigError(model_type + " config: dropout probabilities must be in [0, 1), got " + std::to_string(p));
   if (compound.enabled()) {
     for (int64_t v : compound.field_vocab_sizes) positive(v, "harmonia_compound.field_vocab_sizes[i]");
     if (compound.embedding_mode != "sum" && compound.embedding_mode != "concat")
@@ -170,6 +173,9 @@ ModelConfig config_from_json(const nlohmann::json& json, const std::string& sour
     c.activation = get_string(json, "activation_function", source, "gelu_new");
     c.layer_norm_epsilon = get_double(json, "layer_norm_epsilon", source, 1e-5);
     c.scale_attn_weights = get_bool(json, "scale_attn_weights", source, true);
+    c.embedding_dropout = get_double(json, "embd_pdrop", source, 0.1);  // GPT2Config's defaults
+    c.attention_dropout = get_double(json, "attn_pdrop", source, 0.1);
+    c.residual_dropout = get_double(json, "resid_pdrop", source, 0.1);
     c.tie_word_embeddings = get_bool(json, "tie_word_embeddings", source, true);
     if (get_bool(json, "scale_attn_by_inverse_layer_idx", source, false))
       bad(source, "scale_attn_by_inverse_layer_idx=true is not supported");
@@ -184,6 +190,9 @@ ModelConfig config_from_json(const nlohmann::json& json, const std::string& sour
     c.activation = get_string(json, "activation_function", source, "gelu_new");
     c.layer_norm_epsilon = get_double(json, "layer_norm_epsilon", source, 1e-5);
     c.window_size = get_int(json, {"window_size"}, source, 256);
+    c.embedding_dropout = get_double(json, "embed_dropout", source, 0.0);
+    c.attention_dropout = get_double(json, "attention_dropout", source, 0.0);
+    c.residual_dropout = get_double(json, "resid_dropout", source, 0.0);
     c.tie_word_embeddings = get_bool(json, "tie_word_embeddings", source, true);
     if (const auto* types = field(json, {"attention_types"})) {
       c.attention_layers = expand_attention_types(*types, source);
@@ -207,6 +216,7 @@ ModelConfig config_from_json(const nlohmann::json& json, const std::string& sour
     c.rms_norm_eps = get_double(json, "rms_norm_eps", source, 1e-6);
     c.rope_theta = get_double(json, "rope_theta", source, 10000.0);
     c.attention_bias = get_bool(json, "attention_bias", source, false);
+    c.attention_dropout = get_double(json, "attention_dropout", source, 0.0);
     c.tie_word_embeddings = get_bool(json, "tie_word_embeddings", source, false);
     if (field(json, {"rope_scaling"})) bad(source, "rope_scaling is not supported");
     if (get_bool(json, "use_sliding_window", source, false)) bad(source, "use_sliding_window=true is not supported");
@@ -270,6 +280,9 @@ nlohmann::json config_to_json(const ModelConfig& c) {
     j["activation_function"] = c.activation;
     j["layer_norm_epsilon"] = c.layer_norm_epsilon;
     j["scale_attn_weights"] = c.scale_attn_weights;
+    j["embd_pdrop"] = c.embedding_dropout;
+    j["attn_pdrop"] = c.attention_dropout;
+    j["resid_pdrop"] = c.residual_dropout;
   } else if (c.model_type == "gpt_neo") {
     j["max_position_embeddings"] = c.max_position_embeddings;
     j["hidden_size"] = c.hidden_size;
@@ -280,6 +293,9 @@ nlohmann::json config_to_json(const ModelConfig& c) {
     j["activation_function"] = c.activation;
     j["layer_norm_epsilon"] = c.layer_norm_epsilon;
     j["window_size"] = c.window_size;
+    j["embed_dropout"] = c.embedding_dropout;
+    j["attention_dropout"] = c.attention_dropout;
+    j["resid_dropout"] = c.residual_dropout;
     j["attention_layers"] = c.attention_layers;
     // HF rebuilds attention_layers from attention_types, so write one [kinds, 1] group per layer.
     nlohmann::json types = nlohmann::json::array();
@@ -297,6 +313,7 @@ nlohmann::json config_to_json(const ModelConfig& c) {
     j["rms_norm_eps"] = c.rms_norm_eps;
     j["rope_theta"] = c.rope_theta;
     j["attention_bias"] = c.attention_bias;
+    j["attention_dropout"] = c.attention_dropout;
     if (!j.contains("rope_scaling")) j["rope_scaling"] = nullptr;
   }
   if (c.compound.enabled()) {

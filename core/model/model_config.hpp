@@ -45,6 +45,12 @@ struct ModelConfig {
   bool tie_word_embeddings = true;
   bool attention_bias = false;      // Llama/Qwen3 q/k/v/o biases
   bool scale_attn_weights = true;   // GPT-2
+  // Dropout, active only in train(): after the embeddings, on attention probabilities, and on
+  // each block's residual branches (GPT-2: embd/attn/resid_pdrop; GPT-Neo: embed_dropout,
+  // attention_dropout, resid_dropout; Llama/Qwen3: attention_dropout only).
+  double embedding_dropout = 0.0;
+  double attention_dropout = 0.0;
+  double residual_dropout = 0.0;
   std::vector<std::string> attention_layers;  // GPT-Neo: "global"/"local" per layer
   int64_t window_size = 256;                   // GPT-Neo local attention window
   std::optional<int64_t> bos_token_id, eos_token_id, pad_token_id;

@@ -35,6 +35,9 @@ TEST(ModelConfig, ReadsTheGpt2FixtureConfig) {
   EXPECT_EQ(c.bos_token_id, 1);
   EXPECT_EQ(c.eos_token_id, 2);
   EXPECT_FALSE(c.pad_token_id.has_value());
+  EXPECT_DOUBLE_EQ(c.attention_dropout, 0.1);
+  EXPECT_DOUBLE_EQ(c.residual_dropout, 0.1);
+  EXPECT_DOUBLE_EQ(c.embedding_dropout, 0.1);
 }
 
 TEST(ModelConfig, ReadsTheGptNeoFixtureConfigWithAttentionTypes) {
@@ -66,7 +69,8 @@ TEST(ModelConfig, WriteThenReadKeepsEveryFieldAndUnknownOnes) {
                            {"num_hidden_layers", 3},   {"eos_token_id", 5}, {"my_extra_field", "kept"},
                            {"attention_layers", {"global", "local", "global"}}};
     if (arch == "qwen3") json["head_dim"] = 16;
-    const auto first = hm::config_from_json(json, arch);
+    auto first = hm::config_from_json(json, arch);
+    first.attention_dropout = 0.25;
     const auto path = ht::scratch_dir("model_config_" + arch) / "config.json";
     hm::write_config(first, path);
     const auto second = hm::read_config(path);
@@ -80,6 +84,7 @@ TEST(ModelConfig, WriteThenReadKeepsEveryFieldAndUnknownOnes) {
     EXPECT_EQ(second.eos_token_id, 5);
     EXPECT_EQ(second.tie_word_embeddings, first.tie_word_embeddings);
     EXPECT_EQ(second.attention_layers, first.attention_layers);
+    EXPECT_DOUBLE_EQ(second.attention_dropout, 0.25);
     EXPECT_EQ(second.original.value("my_extra_field", ""), "kept") << arch;
   }
 }
@@ -134,6 +139,8 @@ TEST(ModelConfigErrors, InconsistentShapes) {
                 .find("rope_scaling"),
             std::string::npos);
   EXPECT_NE(error_of({{"model_type", "gpt2"}, {"vocab_size", 0}}).find("vocab_size"), std::string::npos);
+  EXPECT_NE(error_of({{"model_type", "gpt2"}, {"vocab_size", 10}, {"attn_pdrop", 1.5}}).find("dropout"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -181,6 +181,26 @@ TEST_P(EveryArchitecture, OutOfRangeIdsAndOverlongInputsAreClearErrors) {
     EXPECT_THROW(model->forward(torch::zeros({1, 33}, torch::kLong)), std::exception);  // 32 learned positions
 }
 
+TEST_P(EveryArchitecture, DropoutActsOnlyInTrainingMode) {
+  auto config = small_config(GetParam());
+  config.embedding_dropout = config.attention_dropout = config.residual_dropout = 0.3;
+  auto model = random_model(config);
+  const auto ids = torch::randint(0, 50, {2, 8}, torch::kLong);
+  torch::NoGradGuard no_grad;
+  const auto eval_a = model->forward(ids), eval_b = model->forward(ids);
+  EXPECT_TRUE(torch::equal(eval_a, eval_b));
+  model->train();
+  const auto train_a = model->forward(ids), train_b = model->forward(ids);
+  EXPECT_FALSE(torch::equal(train_a, train_b));
+  EXPECT_FALSE(torch::equal(train_a, eval_a));
+
+  config.embedding_dropout = config.attention_dropout = config.residual_dropout = 0.0;
+  auto plain = random_model(config);
+  const auto plain_eval = plain->forward(ids);
+  plain->train();
+  EXPECT_TRUE(torch::equal(plain->forward(ids), plain_eval));
+}
+
 INSTANTIATE_TEST_SUITE_P(Models, EveryArchitecture, ::testing::Values("gpt2", "gpt_neo", "llama", "qwen3"));
 
 TEST(Qwen3, PerHeadQkNormIsSavedUnderHfNamesAndChangesTheOutput) {
