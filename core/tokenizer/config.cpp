@@ -98,13 +98,13 @@ void TokenizerConfig::validate(const std::string& scheme) const {
   auto unsupported = [&](bool on, const char* what) {
     if (on) fail(std::string(what) + " is not supported by this implementation (" + scheme + ")");
   };
-  unsupported(use_rests, "use_rests");
+  unsupported(use_rests && scheme != "TSD" && scheme != "MIDILike", "use_rests (TSD and MIDILike only)");
+  if (use_rests) check_beat_res(beat_res_rest, "beat_res_rest");
   unsupported(use_sustain_pedals, "use_sustain_pedals");
   unsupported(use_pitch_bends, "use_pitch_bends");
   unsupported(use_pitch_intervals, "use_pitch_intervals");
   unsupported(program_changes, "program_changes");
   unsupported(sustain_pedal_duration, "sustain_pedal_duration");
-  unsupported(remove_duplicated_notes, "remove_duplicated_notes");
   unsupported(log_tempos, "log_tempos");
   unsupported(delete_equal_successive_time_sig_changes, "delete_equal_successive_time_sig_changes");
   unsupported(chord_tokens_with_root_note, "chord_tokens_with_root_note");

@@ -76,6 +76,14 @@ class MidiLike final : public Tokenizer {
       g.allow(last_note, {"TimeSig"});
       if (dur) g.allow("NoteOff", {"TimeSig"});
     }
+    if (c.use_rests) {
+      g.allow("Rest", {"Rest", first_note, "TimeShift"});
+      g.allow(dur ? "NoteOff" : last_note, {"Rest"});
+      if (dur) g.allow("Rest", {"NoteOff"});
+      if (c.use_chords) g.allow("Rest", {"Chord"});
+      if (c.use_tempos) g.allow("Rest", {"Tempo"}), g.allow("Tempo", {"Rest"});
+      if (c.use_time_signatures) g.allow("Rest", {"TimeSig"}), g.allow("TimeSig", {"Rest"});
+    }
     if (c.use_pitchdrum_tokens) {
       g.alias("DrumOn", "NoteOn");
       if (dur) g.alias("DrumOff", "NoteOff");
@@ -95,15 +103,17 @@ class MidiLike final : public Tokenizer {
     const Vocabulary& v = vocabs_[0];
     TokSequence seq;
     seq.ids.reserve(events.size() + events.size() / 2);
-    int64_t previous_tick = 0;
+    int64_t previous_tick = 0, previous_note_end = 0;
     int tpb = ticks_per_beat_for(4, tpq);
     for (const auto& e : events) {
-      if (e.time != previous_tick) {
-        append_time_shifts(v, tables_, tpb, e.time - previous_tick, seq.ids);
-        previous_tick = e.time;
-      }
+      if (e.time != previous_tick)
+        append_time_tokens(v, tables_, config_.use_rests, tpb, previous_note_end, previous_tick, e.time, seq.ids);
       if (e.type == TokenType::TimeSig) tpb = ticks_per_beat_for(tables_.time_signatures[size_t(e.value)].second, tpq);
       seq.ids.push_back(v.id(e.type, e.value));
+      // Latest note end / event so far: rests only cover silence (MidiTok's rule).
+      if (e.type == TokenType::NoteOn || e.type == TokenType::DrumOn) previous_note_end = std::max(previous_note_end, e.desc);
+      else if (e.type == TokenType::Program || e.type == TokenType::Tempo || e.type == TokenType::Chord)
+        previous_note_end = std::max(previous_note_end, e.time);
     }
     return seq;
   }
@@ -130,6 +140,12 @@ class MidiLike final : public Tokenizer {
         case TokenType::TimeShift: {
           const int64_t d = st.duration_ticks(k.value);
           if (d > 0) tick += d;
+          else ++report.tokens_dropped;
+          break;
+        }
+        case TokenType::Rest: {
+          const auto& rests = tables_.rest_ticks_of(st.ticks_per_beat());
+          if (k.value >= 0 && size_t(k.value) < rests.size()) tick += rests[size_t(k.value)];
           else ++report.tokens_dropped;
           break;
         }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <tuple>
 
 namespace harmonia::tokenizer {
 
@@ -335,6 +336,15 @@ PreparedScore preprocess_score(const midi::Score& score, const TokenizerConfig& 
           first = last;
         }
       }
+    }
+    if (c.remove_duplicated_notes) {
+      // MidiTok: sort by (time, pitch, duration, velocity), keep the first of each (time, pitch).
+      std::stable_sort(notes.begin(), notes.end(), [](const PNote& a, const PNote& b) {
+        return std::tie(a.time, a.pitch, a.duration, a.velocity) < std::tie(b.time, b.pitch, b.duration, b.velocity);
+      });
+      notes.erase(std::unique(notes.begin(), notes.end(),
+                              [](const PNote& a, const PNote& b) { return a.time == b.time && a.pitch == b.pitch; }),
+                  notes.end());
     }
     t.notes = std::move(notes);
     kept.push_back(std::move(t));

@@ -41,6 +41,25 @@ TimeTables::TimeTables(const TokenizerConfig& c) {
     for (const auto& d : durations) ticks.push_back((d[0] * d[2] + d[1]) * tpb / d[2]);
   }
 
+  if (c.use_rests) {
+    int rest_last = 0, rest_res = 0;
+    for (const auto& b : c.beat_res_rest) {
+      for (int beat = b.first; beat < b.last; ++beat)
+        for (int pos = 0; pos < b.resolution; ++pos) rests.push_back({beat, pos, b.resolution});
+      if (b.last >= rest_last) {
+        rest_last = b.last;
+        rest_res = b.resolution;
+      }
+    }
+    rests.push_back({rest_last, 0, rest_res});
+    rests.erase(rests.begin());
+    for (const auto& [den, tpb] : tpb_per_denominator) {
+      (void)den;
+      auto& ticks = rest_ticks[tpb];
+      if (!ticks.empty()) continue;
+      for (const auto& r : rests) ticks.push_back((r[0] * r[2] + r[1]) * tpb / r[2]);
+    }
+  }
   durations_ascending = true;
   for (const auto& [tpb, ticks] : duration_ticks)
     durations_ascending = durations_ascending && std::is_sorted(ticks.begin(), ticks.end());
@@ -84,6 +103,17 @@ TimeTables::TimeTables(const TokenizerConfig& c) {
 std::string TimeTables::duration_text(size_t i) const {
   const auto& d = durations.at(i);
   return std::to_string(d[0]) + "." + std::to_string(d[1]) + "." + std::to_string(d[2]);
+}
+
+std::string TimeTables::rest_text(size_t i) const {
+  const auto& r = rests.at(i);
+  return std::to_string(r[0]) + "." + std::to_string(r[1]) + "." + std::to_string(r[2]);
+}
+
+const std::vector<int>& TimeTables::rest_ticks_of(int tpb) const {
+  auto it = rest_ticks.find(tpb);
+  if (it == rest_ticks.end()) throw TokenizerError("no rest table for " + std::to_string(tpb) + " ticks per beat");
+  return it->second;
 }
 
 const std::vector<int>& TimeTables::ticks_of(int tpb) const {

@@ -38,6 +38,8 @@ struct TimeTables {
   std::vector<std::array<int, 3>> durations;          // (beat, pos, res), vocab order
   std::map<int, std::vector<int>> duration_ticks;     // ticks per beat -> ticks of each duration
   bool durations_ascending = true;                    // lets lookups binary-search
+  std::vector<std::array<int, 3>> rests;              // (beat, pos, res), vocab order (use_rests)
+  std::map<int, std::vector<int>> rest_ticks;         // ticks per beat -> ticks of each rest
   std::vector<int> velocities;                        // ascending
   std::array<int, 128> velocity_lut{};                // closest bin of each MIDI velocity
   std::vector<double> tempos;                         // qpm, rounded to 2 decimals, vocab order
@@ -49,6 +51,8 @@ struct TimeTables {
 
   // "beat.pos.res" text of duration index i.
   std::string duration_text(size_t i) const;
+  std::string rest_text(size_t i) const;
+  const std::vector<int>& rest_ticks_of(int ticks_per_beat) const;
   // Duration index for a tick count that is exactly a bin at this ticks-per-beat (after
   // quantization); when two bins share the tick count the later one wins, as in MidiTok.
   int duration_index_exact(int ticks_per_beat, long ticks) const;

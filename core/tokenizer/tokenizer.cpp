@@ -86,6 +86,8 @@ void Tokenizer::add_additional_tokens(Vocabulary& v) const {
   if (config_.use_chords)
     for (size_t i = 0; i < config_.chord_maps.size(); ++i)
       v.add(TokenType::Chord, int(i), "Chord_" + config_.chord_maps[i].first);
+  if (config_.use_rests)
+    for (size_t i = 0; i < tables_.rests.size(); ++i) v.add(TokenType::Rest, int(i), "Rest_" + tables_.rest_text(i));
   if (config_.use_tempos)
     for (size_t i = 0; i < tables_.tempos.size(); ++i)
       v.add(TokenType::Tempo, int(i), "Tempo_" + TimeTables::format_tempo(tables_.tempos[i]));

@@ -62,6 +62,13 @@ class Tsd final : public Tokenizer {
       g.allow("TimeShift", {"TimeSig"});
       g.allow(dur ? "Duration" : c.use_velocities ? "Velocity" : "Pitch", {"TimeSig"});
     }
+    if (c.use_rests) {
+      g.allow("Rest", {"Rest", first_note, "TimeShift"});
+      g.allow(dur ? "Duration" : c.use_velocities ? "Velocity" : first_note, {"Rest"});
+      if (c.use_chords) g.allow("Rest", {"Chord"});
+      if (c.use_tempos) g.allow("Rest", {"Tempo"}), g.allow("Tempo", {"Rest"});
+      if (c.use_time_signatures) g.allow("Rest", {"TimeSig"}), g.allow("TimeSig", {"Rest"});
+    }
     if (c.use_pitchdrum_tokens) g.alias("PitchDrum", "Pitch");
     g.add_special_tokens(c.special_tokens);
   }
@@ -70,15 +77,18 @@ class Tsd final : public Tokenizer {
     const Vocabulary& v = vocabs_[0];
     TokSequence seq;
     seq.ids.reserve(events.size() + events.size() / 2);
-    int64_t previous_tick = 0;
+    int64_t previous_tick = 0, previous_note_end = 0;
     int tpb = ticks_per_beat_for(4, tpq);
     for (const auto& e : events) {
-      if (e.time != previous_tick) {
-        append_time_shifts(v, tables_, tpb, e.time - previous_tick, seq.ids);
-        previous_tick = e.time;
-      }
+      if (e.time != previous_tick)
+        append_time_tokens(v, tables_, config_.use_rests, tpb, previous_note_end, previous_tick, e.time, seq.ids);
       if (e.type == TokenType::TimeSig) tpb = ticks_per_beat_for(tables_.time_signatures[size_t(e.value)].second, tpq);
       seq.ids.push_back(v.id(e.type, e.value));
+      // Latest note end / event so far: rests only cover silence (MidiTok's rule).
+      if (e.type == TokenType::Pitch || e.type == TokenType::PitchDrum) previous_note_end = std::max(previous_note_end, e.desc);
+      else if (e.type == TokenType::Program || e.type == TokenType::Tempo || e.type == TokenType::TimeSig ||
+                 e.type == TokenType::Chord)
+        previous_note_end = std::max(previous_note_end, e.time);
     }
     return seq;
   }
@@ -87,7 +97,7 @@ class Tsd final : public Tokenizer {
                        DecodeReport& report) const override {
     const Vocabulary& v = vocabs_[0];
     DecodeState st(*this, score, report, program, is_drum);
-    int64_t tick = 0;
+    int64_t tick = 0, previous_note_end = 0;  // a Rest starts where the last note ended
     int current_program = program;
     const auto& ids = seq.ids;
     for (size_t i = 0; i < ids.size(); ++i) {
@@ -103,14 +113,23 @@ class Tsd final : public Tokenizer {
           else ++report.tokens_dropped;
           break;
         }
+        case TokenType::Rest: {
+          const auto& rests = tables_.rest_ticks_of(st.ticks_per_beat());
+          if (k.value >= 0 && size_t(k.value) < rests.size()) tick = std::max(tick, previous_note_end) + rests[size_t(k.value)];
+          else ++report.tokens_dropped;
+          break;
+        }
         case TokenType::TimeSig:
           st.set_time_signature(k.value, tick);
+          previous_note_end = std::max(previous_note_end, tick);
           break;
         case TokenType::Tempo:
           st.add_tempo(k.value, tick);
+          previous_note_end = std::max(previous_note_end, tick);
           break;
         case TokenType::Program:
           current_program = k.value;
+          previous_note_end = std::max(previous_note_end, tick);
           break;
         case TokenType::Pitch:
         case TokenType::PitchDrum: {
@@ -131,11 +150,14 @@ class Tsd final : public Tokenizer {
             break;
           }
           st.add_note(current_program, k.type == TokenType::PitchDrum || is_drum, tick, duration, k.value, velocity);
+          if (duration > 0) previous_note_end = std::max(previous_note_end, tick + duration);
           i = j - 1;
           break;
         }
-        case TokenType::Special:
         case TokenType::Chord:
+          previous_note_end = std::max(previous_note_end, tick);
+          break;
+        case TokenType::Special:
           break;
         default:
           ++report.tokens_dropped;

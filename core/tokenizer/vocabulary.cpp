@@ -9,7 +9,8 @@ namespace harmonia::tokenizer {
 namespace {
 constexpr std::array<std::string_view, kTokenTypeCount> kNames = {
     "Special", "Bar",    "Position", "Pitch",   "PitchDrum", "Velocity", "Duration", "TimeShift", "NoteOn",
-    "NoteOff", "DrumOn", "DrumOff",  "Program", "Tempo",     "TimeSig",  "Chord",    "Family",    "Ignore"};
+    "NoteOff", "DrumOn", "DrumOff",  "Program", "Tempo",     "TimeSig",  "Chord",    "Family",    "Ignore",
+    "Rest"};
 }
 
 std::string_view token_type_name(TokenType t) { return kNames.at(size_t(t)); }

@@ -34,6 +34,7 @@ enum class TokenType : uint8_t {
   Chord,
   Family,
   Ignore,
+  Rest,
   Count
 };
 constexpr size_t kTokenTypeCount = size_t(TokenType::Count);

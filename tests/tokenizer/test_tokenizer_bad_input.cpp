@@ -253,7 +253,7 @@ TEST(TokenizerBadInput, BadTokenizerJsonGivesClearErrors) {
   expect_error(R"({"config": {"num_velocities": "many"}, "tokenization": "REMI"})", "num_velocities");
   expect_error(R"({"config": {"beat_res": {"0-4": 8}}, "tokenization": "REMI"})", "0-4");
   expect_error(R"({"config": {}, "tokenization": "Structured"})", "unknown tokenizer");
-  expect_error(R"({"config": {"use_rests": true}, "tokenization": "TSD"})", "use_rests");
+  expect_error(R"({"config": {"use_rests": true}, "tokenization": "REMI"})", "use_rests");
   expect_error(R"({"config": {"use_sustain_pedals": true}, "tokenization": "REMI"})", "use_sustain_pedals");
   expect_error(R"({"config": {"pitch_range": [100, 20]}, "tokenization": "REMI"})", "pitch_range");
   expect_error(R"({"config": {"time_signature_range": {"3": [4]}}, "use_time_signatures": true, "tokenization": "REMI"})",

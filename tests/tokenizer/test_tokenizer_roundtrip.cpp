@@ -205,6 +205,38 @@ TEST_P(RoundTrip, DecodesLikeMidiTok) {
 
 INSTANTIATE_TEST_SUITE_P(Schemes, RoundTrip, ::testing::Values("REMI", "TSD", "MIDILike", "CPWord", "Octuple"));
 
+TEST(RoundTrip, RestsForTimeShiftSchemes) {
+  TokenizerConfig c;
+  c.use_rests = true;
+  for (const char* scheme : {"TSD", "MIDILike"}) {
+    auto tok = Tokenizer::create(scheme, c);
+    const auto enc = tok->encode(synthetic_score());
+    size_t rests = 0;
+    for (const auto& seq : enc.sequences)
+      for (const auto& t : tok->strings(seq)) rests += t.rfind("Rest_", 0) == 0;
+    EXPECT_GT(rests, 0u) << scheme;
+    check_round_trip(*tok, synthetic_score(), std::string(scheme) + " with rests");
+  }
+  for (const char* scheme : {"REMI", "CPWord", "Octuple"}) EXPECT_THROW(Tokenizer::create(scheme, c), TokenizerError) << scheme;
+}
+
+TEST(RoundTrip, RemoveDuplicatedNotes) {
+  midi::Score s;
+  s.ticks_per_quarter = 8;
+  midi::Track t;
+  t.notes = {{0, 8, 60, 90}, {0, 4, 60, 50}, {0, 8, 64, 90}, {8, 8, 60, 90}};
+  s.tracks.push_back(t);
+  TokenizerConfig c;
+  for (bool dedupe : {false, true}) {
+    c.remove_duplicated_notes = dedupe;
+    for (const char* scheme : {"REMI", "TSD", "MIDILike", "CPWord", "Octuple"}) {
+      auto tok = Tokenizer::create(scheme, c);
+      const auto enc = tok->encode(s);
+      EXPECT_EQ(tok->decode(enc.sequences, enc.programs).note_count(), dedupe ? 3u : 4u) << scheme;
+    }
+  }
+}
+
 TEST(RoundTrip, TokenStringsRoundTrip) {
   for (const char* scheme : {"REMI", "CPWord", "Octuple"}) {
     auto tok = Tokenizer::create(scheme);
