@@ -14,6 +14,7 @@ struct DecodeState {
   bool is_drum;
   int tpq;
   int ts_num = 4, ts_den = 4;
+  bool ts_written = false;
 
   DecodeState(const Tokenizer& t, midi::Score& s, DecodeReport& r, int prog, bool drum)
       : tok(t), score(s), report(r), program(prog), is_drum(drum), tpq(t.tables().time_division) {}
@@ -31,9 +32,12 @@ struct DecodeState {
   void set_time_signature(int ts_index, int64_t tick) {
     const auto& all = tok.tables().time_signatures;
     if (ts_index < 0 || size_t(ts_index) >= all.size()) return;
+    const bool same = all[size_t(ts_index)].first == ts_num && all[size_t(ts_index)].second == ts_den;
     ts_num = all[size_t(ts_index)].first;
     ts_den = all[size_t(ts_index)].second;
-    score.time_signatures.push_back({tick, ts_num, ts_den});
+    // REMI repeats the time signature after every bar: only changes go in the score.
+    if (!same || !ts_written) score.time_signatures.push_back({tick, ts_num, ts_den});
+    ts_written = true;
   }
   void add_tempo(int tempo_index, int64_t tick) {
     const auto& all = tok.tables().tempos;

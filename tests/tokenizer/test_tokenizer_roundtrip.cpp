@@ -205,6 +205,30 @@ TEST_P(RoundTrip, DecodesLikeMidiTok) {
 
 INSTANTIATE_TEST_SUITE_P(Schemes, RoundTrip, ::testing::Values("REMI", "TSD", "MIDILike", "CPWord", "Octuple"));
 
+// One stream with programs, chords, tempos and time signatures, against MidiTok's decoder.
+TEST(RoundTrip, DecodesLikeMidiTokWithTemposAndTimeSignatures) {
+  HARMONIA_REQUIRE_SHARED();
+  const auto ref_dir = test::shared_dir() / "data" / "miditok-reference" / "3.0.6.post1" / "REMI-chords-tempos-timesigs-programs";
+  auto tok = Tokenizer::load((ref_dir / "tokenizer.json").string());
+  const auto midi_dir = test::shared_dir() / "data" / "midi" / "miditok-tests";
+  for (const char* f : {"MIDIs_one_track/POP909_008.mid", "MIDIs_multitrack/Funkytown.mid", "MIDIs_one_track/6338816_Etude No. 4.mid"}) {
+    const auto enc = tok->encode(load_score_file_for_tokenizer((midi_dir / f).string()));
+    DecodeReport report;
+    const auto bytes = midi::write_midi(tok->decode(enc.sequences, enc.programs, &report));
+    EXPECT_EQ(report.tokens_dropped, 0u) << f;
+    const midi::Score ours = midi::read_midi(bytes.data(), bytes.size(), "decoded");
+    const midi::Score theirs = midi::read_midi_file((ref_dir / (std::string(f) + ".decoded.mid")).string());
+    EXPECT_EQ(notes_of(ours), notes_of(theirs)) << f;
+    ASSERT_EQ(ours.time_signatures.size(), theirs.time_signatures.size()) << f;
+    for (size_t i = 0; i < ours.time_signatures.size(); ++i) EXPECT_EQ(ours.time_signatures[i], theirs.time_signatures[i]) << f;
+    ASSERT_EQ(ours.tempos.size(), theirs.tempos.size()) << f;
+    for (size_t i = 0; i < ours.tempos.size(); ++i) {
+      EXPECT_EQ(ours.tempos[i].time, theirs.tempos[i].time) << f;
+      EXPECT_NEAR(ours.tempos[i].qpm(), theirs.tempos[i].qpm(), 0.01) << f;
+    }
+  }
+}
+
 TEST(RoundTrip, RestsForTimeShiftSchemes) {
   TokenizerConfig c;
   c.use_rests = true;
