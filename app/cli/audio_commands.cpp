@@ -39,6 +39,7 @@ struct PlayArgs {
   double tempo = 1.0;
   double start = 0.0;
   bool loop = false;
+  std::string loop_range;  // "START:END" seconds
 };
 
 int run_render(const RenderArgs& a) {
@@ -81,10 +82,26 @@ int run_play(const PlayArgs& a) {
   audio::ScorePlayer player(output);
   player.load(events);
   player.set_tempo_scale(a.tempo);
-  if (a.loop) player.set_loop(0.0, std::max(events->duration_seconds, 0.001));
-  player.seek(a.start);
+  double begin = a.start;
+  if (!a.loop_range.empty()) {
+    const auto colon = a.loop_range.find(':');
+    double start = 0, end = 0;
+    try {
+      if (colon == std::string::npos) throw std::invalid_argument("no colon");
+      start = std::stod(a.loop_range.substr(0, colon));
+      end = std::stod(a.loop_range.substr(colon + 1));
+    } catch (const std::exception&) {
+      std::cerr << "harmonia play: --loop-range wants START:END in seconds (e.g. 10:20), got \"" << a.loop_range << "\"\n";
+      return 2;
+    }
+    player.set_loop(start, end);  // AudioError (empty range) is reported by main
+    if (begin < start || begin >= end) begin = start;
+  } else if (a.loop) {
+    player.set_loop(0.0, std::max(events->duration_seconds, 0.001));
+  }
+  if (begin > 0) player.seek(begin);
   std::cerr << "Playing " << a.input << " (" << events->duration_seconds << " s, " << score.note_count()
-            << " notes) on " << output->description() << (a.loop ? ", looping" : "") << ". Ctrl-C stops.\n";
+            << " notes) on " << output->description() << (a.loop || !a.loop_range.empty() ? ", looping" : "") << ". Ctrl-C stops.\n";
   g_interrupted = false;
   auto previous = std::signal(SIGINT, on_interrupt);
   player.play();
@@ -175,6 +192,7 @@ void register_audio_commands(CLI::App& app, CommandTable& table) {
   play->add_option("--tempo", p->tempo, "Tempo scale (2 = twice as fast)")->capture_default_str()->check(CLI::Range(0.05, 20.0));
   play->add_option("--start", p->start, "Start at this many seconds")->check(CLI::NonNegativeNumber);
   play->add_flag("--loop", p->loop, "Repeat until Ctrl-C");
+  play->add_option("--loop-range", p->loop_range, "Repeat START:END (seconds) until Ctrl-C");
   table.add(play, [p] { return run_play(*p); });
 
   auto rec = std::make_shared<RecordArgs>();
