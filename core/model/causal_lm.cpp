@@ -219,6 +219,12 @@ void CausalLM::save(const std::filesystem::path& dir) const {
   const auto type = dtype();
   saved.torch_dtype = type == torch::kBFloat16 ? "bfloat16" : type == torch::kHalf ? "float16" : "float32";
   write_config(saved, dir / "config.json");
+  // save_pretrained also writes the special token ids here; generate() reads them from it.
+  nlohmann::json generation = {{"_from_model_config", true}};
+  if (saved.bos_token_id) generation["bos_token_id"] = *saved.bos_token_id;
+  if (saved.eos_token_id) generation["eos_token_id"] = *saved.eos_token_id;
+  if (saved.pad_token_id) generation["pad_token_id"] = *saved.pad_token_id;
+  std::ofstream(dir / "generation_config.json", std::ios::trunc) << generation.dump(2) << "\n";
   write_safetensors(dir / "model.safetensors", hf_state_dict(), {{"format", "pt"}});
 }
 

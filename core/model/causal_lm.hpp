@@ -61,7 +61,7 @@ class CausalLM : public torch::nn::Module {
   // any other unknown name is an error. `source` names the file in messages.
   void load_hf_state_dict(const std::map<std::string, torch::Tensor>& tensors, const std::string& source);
 
-  // Writes DIR/config.json and DIR/model.safetensors (creating DIR).
+  // Writes DIR/config.json, DIR/generation_config.json and DIR/model.safetensors (creating DIR).
   void save(const std::filesystem::path& dir) const;
 
   int64_t num_parameters() const;

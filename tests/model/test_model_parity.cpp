@@ -143,6 +143,9 @@ TEST_P(ModelParity, SaveAndReloadGivesIdenticalTensorsAndHfNames) {
   for (const auto& name : original.names())
     EXPECT_TRUE(torch::equal(saved.tensor(name), original.tensor(name))) << name;
   EXPECT_EQ(saved.metadata().at("format"), "pt");
+  const auto generation = ht::read_json(out / "generation_config.json");
+  EXPECT_EQ(generation["bos_token_id"], 1);
+  EXPECT_EQ(generation["eos_token_id"], 2);
 
   auto reloaded = hm::load_model(out);
   torch::NoGradGuard no_grad;
