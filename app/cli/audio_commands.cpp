@@ -13,6 +13,7 @@
 #include "core/audio/live_synth_output.hpp"
 #include "core/audio/midi_recording.hpp"
 #include "core/audio/offline_renderer.hpp"
+#include "core/audio/output_choice.hpp"
 #include "core/audio/rtmidi_ports.hpp"
 #include "core/audio/score_player.hpp"
 #include "core/audio/soundfont_locator.hpp"
@@ -60,13 +61,18 @@ int run_render(const RenderArgs& a) {
   return 0;
 }
 
-std::shared_ptr<audio::MidiOutput> open_output(const PlayArgs& a) {
-  if (!a.port.empty()) return audio::RtMidiOutput::open_port(a.port);
-  if (!a.virtual_port.empty()) return audio::RtMidiOutput::open_virtual(a.virtual_port);
-  audio::LiveSynthOptions options;
-  options.synth.soundfont = audio::find_soundfont(a.soundfont);
-  options.driver = a.driver;
-  return std::make_shared<audio::LiveSynthOutput>(options);
+audio::OutputChoice output_choice(const PlayArgs& a) {
+  audio::OutputChoice choice;
+  if (!a.port.empty()) {
+    choice.kind = audio::OutputChoice::Kind::Port;
+    choice.port_name = a.port;
+  } else if (!a.virtual_port.empty()) {
+    choice.kind = audio::OutputChoice::Kind::VirtualPort;
+    choice.port_name = a.virtual_port;
+  }
+  choice.soundfont = a.soundfont;
+  choice.driver = a.driver;
+  return choice;
 }
 
 int run_play(const PlayArgs& a) {
@@ -74,7 +80,7 @@ int run_play(const PlayArgs& a) {
   auto events = std::make_shared<audio::PlaybackEvents>(audio::build_playback_events(score));
   std::shared_ptr<audio::MidiOutput> output;
   try {
-    output = open_output(a);
+    output = audio::open_output(output_choice(a));
   } catch (const audio::DeviceUnavailableError& e) {
     std::cerr << "harmonia play: " << e.what() << "\n";
     return 3;  // distinct from bad input: nothing to play on

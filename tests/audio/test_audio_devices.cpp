@@ -12,6 +12,7 @@
 #include "core/audio/audio_error.hpp"
 #include "core/audio/live_synth_output.hpp"
 #include "core/audio/midi_recording.hpp"
+#include "core/audio/output_choice.hpp"
 #include "core/audio/rtmidi_ports.hpp"
 #include "core/audio/score_player.hpp"
 #include "core/audio/wav_file.hpp"
@@ -103,4 +104,24 @@ TEST(AudioDevices, VirtualPortsOpenOrSayWhyNot) {
     std::printf("%s\n", e.what());
     EXPECT_NE(std::string(e.what()).find("virtual input"), std::string::npos);
   }
+}
+
+TEST(AudioDevices, OutputChoiceOpensWhatWasAskedOrSaysWhy) {
+  audio::OutputChoice port;
+  port.kind = audio::OutputChoice::Kind::Port;
+  port.port_name = "No Such Port 4242";
+  EXPECT_THROW(audio::open_output(port), audio::DeviceUnavailableError);
+
+  audio::OutputChoice bad_font;
+  bad_font.soundfont = "/no/such/font.sf2";
+  EXPECT_THROW(audio::open_output(bad_font), audio::SoundFontError);
+
+  HARMONIA_REQUIRE_SOUNDFONT(soundfont);
+  const auto dir = test::scratch_dir("audio_output_choice");
+  audio::OutputChoice file;
+  file.driver = "file";
+  file.file_name = (dir / "out.wav").string();
+  auto output = audio::open_output(file);
+  ASSERT_NE(output, nullptr);
+  EXPECT_NE(output->description().find("file"), std::string::npos) << output->description();
 }
