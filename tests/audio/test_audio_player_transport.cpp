@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <set>
 #include <memory>
 #include <random>
@@ -16,6 +17,11 @@
 using namespace harmonia;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+
+// Wall-clock tolerance for transport checks: generous enough for a loaded shared VM (its
+// spikes reach ~25 ms), tight next to the intervals tested (100 ms and more). Precise
+// timing is test_audio_scheduler_timing's job.
+constexpr double kSlack = 0.03;
 
 namespace {
 
@@ -44,7 +50,7 @@ TEST(AudioPlayerTransport, PauseKeepsThePositionAndResumeContinues) {
   rig.player.pause();
   EXPECT_EQ(rig.player.state(), audio::PlayerState::Paused);
   const double paused_at = rig.player.position();
-  EXPECT_NEAR(paused_at, 0.15, 0.04);
+  EXPECT_NEAR(paused_at, 0.15, 0.05);
   std::this_thread::sleep_for(250ms);  // past the second note's time: it must wait for resume
   EXPECT_EQ(rig.port->note_ons().size(), 1u);
   EXPECT_DOUBLE_EQ(rig.player.position(), paused_at);
@@ -56,8 +62,8 @@ TEST(AudioPlayerTransport, PauseKeepsThePositionAndResumeContinues) {
   const auto ons = rig.port->note_ons();
   ASSERT_EQ(ons.size(), 3u);
   EXPECT_EQ(ons[1].message.bytes[1], 62);
-  EXPECT_NEAR(seconds_between(resumed, ons[1].at), 0.3 - paused_at, 0.01);
-  EXPECT_NEAR(seconds_between(resumed, ons[2].at), 0.5 - paused_at, 0.01);
+  EXPECT_NEAR(seconds_between(resumed, ons[1].at), 0.3 - paused_at, kSlack);
+  EXPECT_NEAR(seconds_between(resumed, ons[2].at), 0.5 - paused_at, kSlack);
 }
 
 TEST(AudioPlayerTransport, SeekSkipsEarlierNotesAndChasesProgramsAndControllers) {
@@ -89,9 +95,14 @@ TEST(AudioPlayerTransport, LoopRepeatsTheRangeWithoutDrift) {
   rig.player.stop();
   const auto ons = rig.port->note_ons();
   ASSERT_GE(ons.size(), 4u);
+  std::vector<double> errors;
+  for (size_t i = 1; i < ons.size(); ++i) errors.push_back(std::abs(seconds_between(ons[0].at, ons[i].at) - 0.2 * double(i)));
+  std::sort(errors.begin(), errors.end());
+  EXPECT_LT(errors[errors.size() / 2], 0.003) << "the loop period is off";
   for (size_t i = 0; i < ons.size(); ++i) {
     EXPECT_EQ(ons[i].message.bytes[1], 60) << "a note outside the loop played";
-    if (i > 0) EXPECT_NEAR(seconds_between(ons[0].at, ons[i].at), 0.2 * double(i), 0.004) << "loop " << i;
+    // Measured from the first pass: a loop that drifted would be further off with every pass.
+    if (i > 0) EXPECT_NEAR(seconds_between(ons[0].at, ons[i].at), 0.2 * double(i), kSlack) << "loop " << i;
   }
   EXPECT_THROW(rig.player.set_loop(0.5, 0.5), audio::AudioError);
 }
@@ -104,8 +115,8 @@ TEST(AudioPlayerTransport, TempoScaleChangesSpeed) {
   ASSERT_TRUE(rig.player.wait_while_playing(3s));
   const auto ons = rig.port->note_ons();
   ASSERT_EQ(ons.size(), 2u);
-  EXPECT_NEAR(seconds_between(start, ons[0].at), 0.1, 0.005);
-  EXPECT_NEAR(seconds_between(start, ons[1].at), 0.2, 0.005);
+  EXPECT_NEAR(seconds_between(start, ons[0].at), 0.1, kSlack);
+  EXPECT_NEAR(seconds_between(start, ons[1].at), 0.2, kSlack);
   EXPECT_THROW(rig.player.set_tempo_scale(0.0), audio::AudioError);
 }
 
