@@ -1,0 +1,77 @@
+// The sampling loop: N candidates in one batched forward with the KV cache, the processor
+// chain, grammar and music-theory masks, a seeded sampler per candidate, and the stops
+// (EOS, max new tokens, max bars, max seconds, cancel). GUI-friendly: a per-token callback
+// (the piano roll fills live), a progress callback, and an atomic cancel flag checked before
+// every token.
+//
+//   harmonia::generate::Generator gen(model, tokenizer);
+//   GenerationSettings s;  s.num_candidates = 4;  s.seed = 7;
+//   auto result = gen.generate(prompt_ids, s, {on_token, on_progress, &cancel});
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/generate/logits_processors.hpp"
+#include "core/generate/music_controls.hpp"
+#include "core/model/causal_lm.hpp"
+#include "core/tokenizer/tokenizer.hpp"
+
+namespace harmonia::generate {
+
+struct GenerationSettings {
+  SamplingSettings sampling;    // temperature <= 0 means greedy
+  int64_t max_new_tokens = 512;
+  int64_t max_bars = 0;         // stop before the (max_bars+1)-th new Bar token; 0 = no limit
+  double max_seconds = 0;       // wall-clock limit; 0 = none
+  uint64_t seed = 0;
+  int num_candidates = 1;
+  bool grammar = true;          // constrained decoding (single-stream tokenizers)
+  MusicControls controls;
+};
+
+struct TokenEvent {
+  int candidate = 0;
+  int32_t id = 0;
+  int64_t step = 0;  // 0-based index among the new tokens
+};
+
+struct GenerationCallbacks {
+  std::function<void(const TokenEvent&)> on_token;
+  std::function<void(double fraction)> on_progress;  // new tokens / max_new_tokens, once per step
+  const std::atomic<bool>* cancel = nullptr;         // set from any thread; honoured before the next token
+};
+
+struct GenerationResult {
+  std::vector<std::vector<int32_t>> sequences;  // per candidate: prompt + new tokens
+  size_t prompt_length = 0;
+  std::vector<std::string> stop_reasons;        // "eos", "max_new_tokens", "max_bars", "max_seconds", "cancelled"
+  bool cancelled = false;
+  int64_t steps = 0;        // forward steps taken
+  int64_t new_tokens = 0;   // summed over candidates (after trimming)
+  double seconds = 0;
+};
+
+class Generator {
+ public:
+  Generator(std::shared_ptr<model::CausalLM> model, std::shared_ptr<const tokenizer::Tokenizer> tokenizer);
+
+  // Continues `prompt` (ids of vocab(0); empty = from scratch, the model is fed BOS when the
+  // vocabulary has one). Past the model's context the window slides, keeping the prompt's
+  // first quarter-window of tokens as the head (see docs/generation.md).
+  GenerationResult generate(const std::vector<int32_t>& prompt, const GenerationSettings& settings,
+                            const GenerationCallbacks& callbacks = {}) const;
+
+  const tokenizer::Tokenizer& tokenizer() const { return *tokenizer_; }
+  model::CausalLM& model() const { return *model_; }
+
+ private:
+  std::shared_ptr<model::CausalLM> model_;
+  std::shared_ptr<const tokenizer::Tokenizer> tokenizer_;
+};
+
+}  // namespace harmonia::generate

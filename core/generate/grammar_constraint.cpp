@@ -1,0 +1,113 @@
+#include "core/generate/grammar_constraint.hpp"
+
+#include <map>
+#include <stdexcept>
+
+namespace harmonia::generate {
+
+using tokenizer::TokenGrammar;
+using tokenizer::TokenType;
+
+GrammarConstraint::GrammarConstraint(const tokenizer::Tokenizer& tok) : tok_(tok), vocab_(tok.vocab(0)) {
+  if (tok.is_compound()) throw std::invalid_argument("grammar constraint: compound tokenizers are not supported");
+  remi_ = tok.name() == "REMI";
+  const auto& graph = tok.grammar().graph();
+  std::map<std::string, uint8_t> index;
+  for (const auto& [from, to] : graph) index.emplace(from, uint8_t(index.size()));
+  const size_t n_types = index.size() + 1;  // last index: types the graph does not know
+  successors_.assign(n_types, std::vector<uint8_t>(n_types, 0));
+  for (const auto& [from, to] : graph)
+    for (const auto& t : to)
+      if (index.count(t)) successors_[index[from]][index[t]] = 1;
+  velocity_needs_duration_ = tok.grammar().allowed("Velocity", "Duration");
+  special_.resize(vocab_.size());
+  type_index_.resize(vocab_.size());
+  for (size_t id = 0; id < vocab_.size(); ++id) {
+    const auto type = TokenGrammar::type_of(vocab_.text(int(id)));
+    const auto it = index.find(type);
+    type_index_[id] = it == index.end() ? uint8_t(n_types - 1) : it->second;
+    special_[id] = vocab_.kind(int(id)).type == TokenType::Special;
+    if (vocab_.text(int(id)) == "EOS_None") eos_id_ = int(id);
+  }
+}
+
+bool GrammarConstraint::pending_note() const {
+  if (previous_ < 0) return false;
+  switch (vocab_.kind(previous_).type) {
+    case TokenType::Pitch:
+    case TokenType::PitchDrum:
+    case TokenType::NoteOn:
+    case TokenType::DrumOn:
+      return true;
+    case TokenType::Program:
+      return remi_;  // REMI with programs: Program always leads a note
+    case TokenType::Velocity:
+      return velocity_needs_duration_;
+    default:
+      return false;
+  }
+}
+
+int GrammarConstraint::positions_per_bar() const {
+  const int tpq = tok_.tables().time_division;
+  const int tpb = tokenizer::ticks_per_beat_for(ts_den_, tpq);
+  const int per_pos = std::max(1, tpb / tok_.tables().max_pos_per_beat);
+  return int((int64_t(tpb) * ts_num_ + per_pos - 1) / per_pos);
+}
+
+void GrammarConstraint::accept(int32_t id) {
+  ++length_;
+  if (!vocab_.valid(id)) return;
+  const auto kind = vocab_.kind(id);
+  if (kind.type != TokenType::Special) {
+    previous_ = id;
+    switch (kind.type) {
+      case TokenType::Bar:
+        seen_bar_ = true;
+        last_position_ = -1;
+        break;
+      case TokenType::Position:
+        last_position_ = kind.value;
+        break;
+      case TokenType::TimeSig: {
+        const auto& all = tok_.tables().time_signatures;
+        if (kind.value >= 0 && size_t(kind.value) < all.size()) {
+          ts_num_ = all[size_t(kind.value)].first;
+          ts_den_ = all[size_t(kind.value)].second;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (!pending_note()) complete_length_ = length_;
+}
+
+void GrammarConstraint::allowed(std::vector<uint8_t>& allowed) const {
+  allowed.assign(vocab_.size(), 0);
+  const bool pending = pending_note();
+  const int positions = remi_ ? positions_per_bar() : 0;
+  bool any = false;
+  for (size_t id = 0; id < vocab_.size(); ++id) {
+    if (special_[id]) {
+      // Only EOS is generated, and only between notes; PAD/BOS/MASK never.
+      allowed[id] = int(id) == eos_id_ && !pending;
+      continue;
+    }
+    if (previous_ >= 0) {
+      if (!successors_[type_index_[size_t(previous_)]][type_index_[id]]) continue;
+    } else if (remi_ && vocab_.kind(int(id)).type != TokenType::Bar) {
+      continue;  // a REMI piece opens with a Bar
+    }
+    if (remi_ && vocab_.kind(int(id)).type == TokenType::Position) {
+      const int p = vocab_.kind(int(id)).value;
+      if (!seen_bar_ || p <= last_position_ || p >= positions) continue;
+    }
+    allowed[id] = 1;
+    any = true;
+  }
+  if (!any && eos_id_ >= 0 && !pending) allowed[size_t(eos_id_)] = 1;
+}
+
+}  // namespace harmonia::generate

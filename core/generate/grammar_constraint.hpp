@@ -1,0 +1,51 @@
+// Grammar-constrained decoding: a per-sequence state machine over the tokenizer's token-type
+// grammar that says which ids may come next so that the finished sequence decodes with zero
+// dropped tokens. On top of the type graph it enforces what the decoders check by value:
+// a note's tokens stay together (no special token inside a note), REMI positions only move
+// forward inside a bar and stay within it, a Position needs a Bar first, and generation ends
+// only between notes (complete_length() trims an unfinished trailing note).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/tokenizer/tokenizer.hpp"
+
+namespace harmonia::generate {
+
+class GrammarConstraint {
+ public:
+  // Single-stream tokenizers only (REMI, TSD, MIDILike); throws std::invalid_argument otherwise.
+  explicit GrammarConstraint(const tokenizer::Tokenizer& tok);
+
+  // Feeds one id (prompt tokens too). Ids the grammar would not allow are accepted anyway
+  // (a prompt may be anything); the state follows them as the decoder would.
+  void accept(int32_t id);
+  // allowed[id] = 1 when id may come next. Never all zero: EOS or Bar is always possible.
+  void allowed(std::vector<uint8_t>& allowed) const;
+  // Tokens fed so far, and how many of them end at a note boundary (safe to stop after).
+  size_t length() const { return length_; }
+  size_t complete_length() const { return complete_length_; }
+
+ private:
+  bool pending_note() const;
+  int positions_per_bar() const;
+
+  const tokenizer::Tokenizer& tok_;
+  const tokenizer::Vocabulary& vocab_;
+  std::vector<uint8_t> special_;       // id is a special token
+  std::vector<uint8_t> type_index_;    // id -> index into type_names_
+  std::vector<std::vector<uint8_t>> successors_;  // type index -> type index -> allowed
+  int eos_id_ = -1;
+  bool remi_ = false;
+  bool velocity_needs_duration_ = false;
+
+  int previous_ = -1;          // last non-special id, -1 at start
+  bool seen_bar_ = false;
+  int last_position_ = -1;     // REMI: position in the current bar, -1 right after a Bar
+  int ts_num_ = 4, ts_den_ = 4;
+  size_t length_ = 0, complete_length_ = 0;
+};
+
+}  // namespace harmonia::generate

@@ -1,0 +1,58 @@
+#include "core/generate/model_bundle.hpp"
+
+#include <vector>
+
+namespace harmonia::generate {
+
+namespace fs = std::filesystem;
+
+namespace {
+bool is_model_dir(const fs::path& d) {
+  return fs::is_regular_file(d / "config.json") && fs::is_regular_file(d / "model.safetensors");
+}
+}  // namespace
+
+ModelPaths locate_model(const fs::path& dir) {
+  if (!fs::is_directory(dir)) throw ModelBundleError("model directory not found: " + dir.string());
+  ModelPaths p;
+  if (is_model_dir(dir)) {
+    p.model_dir = dir;
+  } else {
+    // A run directory: prefer RUN/model, RUN/final, then the newest checkpoint.
+    std::vector<fs::path> candidates = {dir / "model", dir / "final"};
+    fs::path newest;
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.is_directory() && e.path().filename().string().rfind("checkpoint", 0) == 0 && is_model_dir(e.path()))
+        if (newest.empty() || fs::last_write_time(e.path()) > fs::last_write_time(newest)) newest = e.path();
+    if (!newest.empty()) candidates.push_back(newest);
+    for (const auto& c : candidates)
+      if (is_model_dir(c)) {
+        p.model_dir = c;
+        break;
+      }
+    if (p.model_dir.empty())
+      throw ModelBundleError(dir.string() + " holds no model: expected config.json + model.safetensors there or in "
+                                            "its model/ subdirectory");
+  }
+  for (const auto& t : {p.model_dir / "tokenizer.json", p.model_dir.parent_path() / "tokenizer.json"})
+    if (fs::is_regular_file(t)) {
+      p.tokenizer_json = t;
+      return p;
+    }
+  throw ModelBundleError("no tokenizer.json next to the model in " + p.model_dir.string() + " or in its parent");
+}
+
+ModelBundle load_bundle(const fs::path& dir, const model::LoadOptions& options) {
+  ModelBundle b;
+  b.paths = locate_model(dir);
+  b.model = model::load_model(b.paths.model_dir, options);
+  b.tokenizer = tokenizer::Tokenizer::load(b.paths.tokenizer_json.string());
+  return b;
+}
+
+void save_bundle(const model::CausalLM& model, const tokenizer::Tokenizer& tok, const fs::path& model_dir) {
+  model.save(model_dir);
+  tok.save((model_dir / "tokenizer.json").string());
+}
+
+}  // namespace harmonia::generate

@@ -1,0 +1,41 @@
+// Finding what generation needs on disk. Convention (docs/generation.md):
+//   MODEL_DIR/config.json + MODEL_DIR/model.safetensors     the model (transformers layout)
+//   MODEL_DIR/tokenizer.json, or MODEL_DIR/../tokenizer.json the MidiTok tokenizer
+// A run directory that holds the model in RUN/model/ (tokenizer in RUN/) is accepted too:
+// the newest of RUN/model, RUN/final, RUN/checkpoint-* with a config.json is used.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+
+#include "core/model/causal_lm.hpp"
+#include "core/tokenizer/tokenizer.hpp"
+
+namespace harmonia::generate {
+
+class ModelBundleError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ModelPaths {
+  std::filesystem::path model_dir;
+  std::filesystem::path tokenizer_json;
+};
+
+// Throws ModelBundleError saying what is missing where.
+ModelPaths locate_model(const std::filesystem::path& run_or_model_dir);
+
+struct ModelBundle {
+  ModelPaths paths;
+  std::shared_ptr<model::CausalLM> model;
+  std::shared_ptr<const tokenizer::Tokenizer> tokenizer;
+};
+
+ModelBundle load_bundle(const std::filesystem::path& run_or_model_dir, const model::LoadOptions& options = {});
+
+// Writes a model and its tokenizer in the layout above (tests, demos).
+void save_bundle(const model::CausalLM& model, const tokenizer::Tokenizer& tok, const std::filesystem::path& model_dir);
+
+}  // namespace harmonia::generate

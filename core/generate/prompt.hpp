@@ -1,0 +1,27 @@
+// Turning a MIDI into a prompt: pick its first N bars, first N notes or a time range, then
+// tokenize it as one stream (tracks merged when the tokenizer keeps one stream per track,
+// since a single-stream model continues one sequence).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/midi/score.hpp"
+#include "core/tokenizer/tokenizer.hpp"
+
+namespace harmonia::generate {
+
+struct PromptSelection {
+  int64_t bars = 0;           // first N bars (by the first time signature); 0 = all
+  int64_t events = 0;         // first N notes in time order; 0 = all
+  double from_seconds = -1;   // time range [from, to) in seconds, shifted to start at 0; < 0 = off
+  double to_seconds = -1;
+};
+
+// A copy of `score` holding only the selected notes (tempo/time-signature maps kept).
+midi::Score select_prompt(const midi::Score& score, const PromptSelection& selection);
+
+// Ids of vocab(0) for the score; an empty score gives an empty prompt.
+std::vector<int32_t> prompt_tokens(const tokenizer::Tokenizer& tok, const midi::Score& score);
+
+}  // namespace harmonia::generate
