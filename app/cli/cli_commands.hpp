@@ -27,5 +27,6 @@ void register_audio_commands(CLI::App& app, CommandTable& table);
 void register_tokenizer_commands(CLI::App& app, CommandTable& table);
 // `harmonia model info|init|forward`
 void register_model_commands(CLI::App& app, CommandTable& table);
+void register_dataset_commands(CLI::App& app, CommandTable& table);
 
 }  // namespace harmonia::cli

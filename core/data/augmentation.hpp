@@ -44,7 +44,6 @@ class TokenAugmenter {
   const tokenizer::Tokenizer& tok_;  // must outlive the augmenter
   AugmentOptions options_;
   int min_pitch_ = 0, max_pitch_ = 127;
-  std::vector<int> tempo_order_;  // tempo indices sorted by qpm
 };
 
 }  // namespace harmonia::data

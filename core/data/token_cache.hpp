@@ -35,6 +35,7 @@ struct CachedFile {
   std::string source;  // path as imported
   uint64_t content_hash = 0;
   uint64_t bytes = 0;
+  int64_t mtime_ns = 0;  // with `bytes`, lets a re-import trust the hash without reading the file
   uint64_t notes = 0;
   double duration_s = 0;
   std::vector<CachedSequence> sequences;
@@ -47,13 +48,16 @@ struct CachedFile {
 struct RejectedFile {
   std::string source;
   uint64_t content_hash = 0;
+  uint64_t bytes = 0;
+  int64_t mtime_ns = 0;
   std::string reason;
 };
 
 struct CacheManifest {
   int version = kCacheFormatVersion;
   std::string tokenizer_name;
-  uint64_t tokenizer_hash = 0;  // hash of tokenizer.json's canonical text
+  uint64_t tokenizer_hash = 0;  // content_hash(tokenizer_json)
+  std::string tokenizer_json;   // the tokenizer, embedded so manifest and tokenizer never disagree
   size_t fields = 1;
   std::string tokens_file;      // file name inside the dataset folder
   uint64_t generation = 0;      // also in the tokens file header: they must agree
