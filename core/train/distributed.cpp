@@ -1,0 +1,114 @@
+// c10d's Gloo backend is compiled into Debian's libtorch_cpu but its header is guarded by
+// USE_C10D_GLOO, which LibTorch's CMake config does not define for us.
+#ifndef USE_C10D_GLOO
+#define USE_C10D_GLOO 1
+#endif
+#include "core/train/distributed.hpp"
+
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace harmonia::train {
+
+namespace {
+std::optional<int> env_int(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return std::nullopt;
+  return std::atoi(v);
+}
+}  // namespace
+
+std::optional<DistributedEnv> distributed_env_from_environment() {
+  auto world = env_int("WORLD_SIZE");
+  if (!world) return std::nullopt;
+  DistributedEnv env;
+  env.world_size = *world;
+  env.rank = env_int("RANK").value_or(0);
+  env.local_rank = env_int("LOCAL_RANK").value_or(env.rank);
+  if (const char* addr = std::getenv("MASTER_ADDR")) env.master_addr = addr;
+  env.master_port = env_int("MASTER_PORT").value_or(29500);
+  if (env.world_size < 1 || env.rank < 0 || env.rank >= env.world_size)
+    throw std::runtime_error("RANK/WORLD_SIZE out of range");
+  return env;
+}
+
+struct Distributed::Impl {
+  c10::intrusive_ptr<c10d::Store> store;
+  // The concrete type: from LibTorch 2.0 ProcessGroupGloo is a c10d::Backend, not a ProcessGroup.
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+
+  void allreduce_sum(torch::Tensor& t) {
+    std::vector<torch::Tensor> tensors{t};
+    auto work = group->allreduce(tensors);
+    work->wait();
+  }
+};
+
+Distributed::Distributed(const DistributedEnv& env) : env_(env), impl_(std::make_unique<Impl>()) {
+  c10d::TCPStoreOptions store_options;
+  store_options.port = static_cast<std::uint16_t>(env.master_port);
+  store_options.isServer = env.rank == 0;
+  store_options.numWorkers = static_cast<size_t>(env.world_size);
+  store_options.timeout = std::chrono::milliseconds(120000);
+  impl_->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
+  auto options = c10d::ProcessGroupGloo::Options::create();
+  options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+  impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, env.rank, env.world_size, options);
+}
+
+Distributed::~Distributed() = default;
+
+void Distributed::broadcast(const std::vector<torch::Tensor>& tensors) {
+  torch::NoGradGuard no_grad;
+  for (const auto& t : tensors) {
+    std::vector<torch::Tensor> one{t.is_contiguous() ? t : t.contiguous()};
+    impl_->group->broadcast(one)->wait();
+    if (!t.is_contiguous()) t.copy_(one[0]);
+  }
+}
+
+void Distributed::average_gradients(const std::vector<torch::Tensor>& params, size_t bucket_bytes) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> bucket;
+  size_t bytes = 0;
+  auto flush = [&] {
+    if (bucket.empty()) return;
+    std::vector<torch::Tensor> flat_parts;
+    for (const auto& g : bucket) flat_parts.push_back(g.reshape({-1}));
+    auto flat = torch::cat(flat_parts);
+    impl_->allreduce_sum(flat);
+    flat.div_(static_cast<double>(env_.world_size));
+    int64_t offset = 0;
+    for (auto& g : bucket) {
+      const int64_t n = g.numel();
+      g.copy_(flat.narrow(0, offset, n).view_as(g));
+      offset += n;
+    }
+    bucket.clear();
+    bytes = 0;
+  };
+  for (const auto& p : params) {
+    if (!p.grad().defined()) continue;  // every rank has the same graph, so the same gaps
+    bucket.push_back(p.grad());
+    bytes += static_cast<size_t>(p.grad().numel()) * p.grad().element_size();
+    if (bytes >= bucket_bytes) flush();
+  }
+  flush();
+}
+
+double Distributed::mean(double value) {
+  auto t = torch::tensor({value}, torch::kDouble);
+  impl_->allreduce_sum(t);
+  return t.item<double>() / env_.world_size;
+}
+
+void Distributed::barrier() {
+  // An all-reduce of one element: Gloo's barrier API changed between releases.
+  auto t = torch::zeros({1});
+  impl_->allreduce_sum(t);
+}
+
+}  // namespace harmonia::train
