@@ -28,5 +28,7 @@ void register_tokenizer_commands(CLI::App& app, CommandTable& table);
 // `harmonia model info|init|forward`
 void register_model_commands(CLI::App& app, CommandTable& table);
 void register_dataset_commands(CLI::App& app, CommandTable& table);
+// `harmonia generate`, `harmonia eval`: new music from a model, music metrics (core/generate).
+void register_generate_commands(CLI::App& app, CommandTable& table);
 
 }  // namespace harmonia::cli

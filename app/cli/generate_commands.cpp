@@ -1,0 +1,136 @@
+// `harmonia generate`: new music from a model directory (optionally continuing a MIDI prompt),
+// written as OUT.mid (+ OUT-2.mid ... for more candidates) with a sidecar JSON each.
+// `harmonia eval FILES...`: music metrics of MIDI files as JSON.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/cli/cli_commands.hpp"
+#include "core/generate/generation_output.hpp"
+#include "core/generate/generator.hpp"
+#include "core/generate/model_bundle.hpp"
+#include "core/generate/music_metrics.hpp"
+#include "core/generate/prompt.hpp"
+#include "core/midi/midi_file.hpp"
+
+namespace harmonia::cli {
+namespace {
+
+namespace gen = harmonia::generate;
+
+struct GenerateOptions {
+  std::string model_dir, out, prompt, key;
+  int64_t prompt_bars = 0, prompt_events = 0;
+  gen::GenerationSettings settings;
+  bool no_grammar = false;
+  double tempo = 0;
+  int low_pitch = -1, high_pitch = -1;
+  bool quiet = false;
+};
+
+std::filesystem::path candidate_path(const std::filesystem::path& out, int i) {
+  if (i == 0) return out;
+  auto p = out;
+  p.replace_filename(out.stem().string() + "-" + std::to_string(i + 1) + out.extension().string());
+  return p;
+}
+
+int run_generate(GenerateOptions o) {
+  auto& s = o.settings;
+  s.grammar = !o.no_grammar;
+  if (!o.key.empty()) s.controls.key = gen::parse_scale(o.key);
+  if (o.low_pitch >= 0 || o.high_pitch >= 0)
+    s.controls.pitch_range = std::make_pair(std::max(0, o.low_pitch), o.high_pitch < 0 ? 127 : o.high_pitch);
+  const auto bundle = gen::load_bundle(o.model_dir);
+  std::vector<int32_t> prompt;
+  if (!o.prompt.empty()) {
+    gen::PromptSelection sel;
+    sel.bars = o.prompt_bars;
+    sel.events = o.prompt_events;
+    prompt = gen::prompt_tokens(*bundle.tokenizer, gen::select_prompt(midi::read_midi_file(o.prompt), sel));
+  }
+  gen::Generator generator(bundle.model, bundle.tokenizer);
+  gen::GenerationCallbacks cb;
+  int64_t last_percent = -1;
+  if (!o.quiet)
+    cb.on_progress = [&](double f) {
+      const auto percent = int64_t(f * 100);
+      if (percent / 10 != last_percent / 10) std::cerr << "\rgenerating " << percent << "%" << std::flush;
+      last_percent = percent;
+    };
+  const auto result = generator.generate(prompt, s, cb);
+  if (!o.quiet) std::cerr << "\r";
+  nlohmann::ordered_json summary = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < result.sequences.size(); ++i) {
+    tokenizer::DecodeReport report;
+    const auto score = gen::to_score(*bundle.tokenizer, result.sequences[i], o.tempo, &report);
+    const auto path = candidate_path(o.out, int(i));
+    nlohmann::ordered_json extra = {{"model", bundle.paths.model_dir.string()},
+                                    {"tokenizer", bundle.paths.tokenizer_json.string()},
+                                    {"prompt", o.prompt},
+                                    {"prompt_bars", o.prompt_bars},
+                                    {"prompt_events", o.prompt_events},
+                                    {"candidate", i},
+                                    {"tempo_qpm", o.tempo},
+                                    {"prompt_tokens", result.prompt_length},
+                                    {"new_tokens", result.sequences[i].size() - result.prompt_length},
+                                    {"stop_reason", result.stop_reasons[i]},
+                                    {"tokens_dropped", report.tokens_dropped}};
+    gen::write_generation(score, path, s, extra);
+    summary.push_back({{"file", path.string()},
+                       {"notes", score.note_count()},
+                       {"new_tokens", result.sequences[i].size() - result.prompt_length},
+                       {"tokens_dropped", report.tokens_dropped},
+                       {"stop_reason", result.stop_reasons[i]}});
+  }
+  const double tps = result.seconds > 0 ? double(result.new_tokens) / result.seconds : 0;
+  std::cout << nlohmann::ordered_json{{"candidates", summary}, {"seconds", result.seconds}, {"tokens_per_second", tps}}
+                   .dump(2)
+            << "\n";
+  return 0;
+}
+
+int run_eval(const std::vector<std::string>& files) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto& f : files) out[f] = gen::metrics_to_json(gen::compute_metrics(midi::read_midi_file(f)));
+  std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void register_generate_commands(CLI::App& app, CommandTable& table) {
+  auto o = std::make_shared<GenerateOptions>();
+  auto* g = app.add_subcommand("generate", "Generate MIDI from a model directory (config.json + model.safetensors + tokenizer.json)");
+  g->add_option("--model", o->model_dir, "Model directory, or a run directory holding model/")->required();
+  g->add_option("--out", o->out, "Output .mid (more candidates: OUT-2.mid, ...; settings in OUT.json)")->required();
+  g->add_option("--prompt", o->prompt, "MIDI file to continue")->check(CLI::ExistingFile);
+  g->add_option("--prompt-bars", o->prompt_bars, "Use only the prompt's first K bars");
+  g->add_option("--prompt-events", o->prompt_events, "Use only the prompt's first N notes");
+  auto& s = o->settings;
+  g->add_option("--max-new-tokens", s.max_new_tokens, "Tokens to generate")->capture_default_str();
+  g->add_option("--max-bars", s.max_bars, "Stop after this many new bars (0: no limit)");
+  g->add_option("--max-seconds", s.max_seconds, "Stop after this much wall-clock time (0: no limit)");
+  g->add_option("--temperature", s.sampling.temperature, "Sampling temperature (0: greedy)")->capture_default_str();
+  g->add_option("--top-k", s.sampling.top_k, "Top-k (0: off)")->capture_default_str();
+  g->add_option("--top-p", s.sampling.top_p, "Nucleus top-p (1: off)")->capture_default_str();
+  g->add_option("--min-p", s.sampling.min_p, "Min-p (0: off)")->capture_default_str();
+  g->add_option("--repetition-penalty", s.sampling.repetition_penalty, "Repetition penalty (1: off)")->capture_default_str();
+  g->add_option("--no-repeat-ngram", s.sampling.no_repeat_ngram, "Forbid repeating n-grams of this size (0: off)");
+  g->add_option("--seed", s.seed, "Random seed (same seed + settings = same notes)")->capture_default_str();
+  g->add_option("--num", s.num_candidates, "Candidates, generated as one batch")->check(CLI::Range(1, 256));
+  g->add_option("--key", o->key, "Keep pitches in a scale, e.g. C:major, F#:minor, D:dorian");
+  g->add_option("--low-pitch", o->low_pitch, "Lowest allowed pitch")->check(CLI::Range(0, 127));
+  g->add_option("--high-pitch", o->high_pitch, "Highest allowed pitch")->check(CLI::Range(0, 127));
+  g->add_option("--density", s.controls.density_bias, "Note density bias added to note logits (>0: more notes)");
+  g->add_option("--tempo", o->tempo, "Tempo of the output file in BPM (default: from the tokens, else 120)");
+  g->add_flag("--no-grammar", o->no_grammar, "Sample without grammar-constrained decoding");
+  g->add_flag("--quiet", o->quiet, "No progress on stderr");
+  table.add(g, [o] { return run_generate(*o); });
+
+  auto files = std::make_shared<std::vector<std::string>>();
+  auto* e = app.add_subcommand("eval", "Music metrics of MIDI files as JSON (pitch-class entropy, range, polyphony, ...)");
+  e->add_option("files", *files, "MIDI files")->required()->check(CLI::ExistingFile);
+  table.add(e, [files] { return run_eval(*files); });
+}
+
+}  // namespace harmonia::cli
