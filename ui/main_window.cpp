@@ -1,71 +1,336 @@
 #include "ui/main_window.hpp"
 
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
-#include <QLabel>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPainter>
+#include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
-#include "core/data/default_corpus.hpp"
+#include "core/tokenizer/tokenizer.hpp"
+#include "ui/dataset_page.hpp"
+#include "ui/generate_page.hpp"
+#include "ui/piano_roll_widget.hpp"
+#include "ui/project_file.hpp"
+#include "ui/tokenizer_page.hpp"
+#include "ui/training_page.hpp"
+
+void harmoniaUiInitResources();  // resources_init.cpp
 
 namespace harmonia::ui {
 
 namespace {
 
-QWidget* makePlaceholderPage(const QString& title, const QString& text) {
-  auto* page = new QWidget;
-  auto* layout = new QVBoxLayout(page);
-  auto* heading = new QLabel(QStringLiteral("<h2>%1</h2>").arg(title));
-  auto* body = new QLabel(text);
-  body->setWordWrap(true);
-  layout->addWidget(heading);
-  layout->addWidget(body);
-  layout->addStretch();
-  return page;
+constexpr int kMaxRecent = 8;
+
+QIcon stateIcon(StepState state) {
+  QColor c;
+  switch (state) {
+    case StepState::NotStarted: c = QColor(150, 150, 150); break;
+    case StepState::Running: c = QColor(60, 140, 230); break;
+    case StepState::Done: c = QColor(60, 170, 90); break;
+    case StepState::Error: c = QColor(220, 70, 60); break;
+    case StepState::Unavailable: c = QColor(200, 160, 40); break;
+  }
+  QPixmap pm(16, 16);
+  pm.fill(Qt::transparent);
+  QPainter p(&pm);
+  p.setRenderHint(QPainter::Antialiasing);
+  p.setBrush(c);
+  p.setPen(c.darker(130));
+  p.drawEllipse(2, 2, 12, 12);
+  return QIcon(pm);
 }
 
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  harmoniaUiInitResources();
   setWindowTitle(tr("Harmonia Studio"));
+  setWindowIcon(QIcon(QStringLiteral(":/icons/harmonia-studio.png")));
+  setAcceptDrops(true);
   auto* central = new QWidget;
   auto* layout = new QHBoxLayout(central);
   steps_ = new QListWidget;
-  steps_->setFixedWidth(220);
+  steps_->setFixedWidth(260);
+  steps_->setWordWrap(true);
+  steps_->setIconSize(QSize(16, 16));
+  steps_->setSpacing(3);
+  steps_->setAccessibleName(tr("Pipeline steps"));
   pages_ = new QStackedWidget;
   layout->addWidget(steps_);
   layout->addWidget(pages_, 1);
   setCentralWidget(central);
 
-  const auto corpus = data::default_corpus_files();
-  const QString corpusText =
-      corpus.empty() ? tr("No default corpus installed: install the Debian packages openttd-openmsx and "
-                          "planetblupi-music-midi, or choose a folder of MIDI files.")
-                     : tr("Default corpus: %1 MIDI files from Debian's openttd-openmsx and planetblupi-music-midi.")
-                           .arg(corpus.size());
-  const struct {
-    QString title;
-    QString text;
-  } steps[] = {
-      {tr("1. Dataset"), corpusText},
-      {tr("2. Tokenizer"), tr("Choose how MIDI becomes tokens: REMI, TSD, MIDILike, CPWord or Octuple.")},
-      {tr("3. Model & Training"), tr("Pick a model preset and train it with a live loss plot.")},
-      {tr("4. Generate & Play"), tr("Generate new music in the piano roll and listen to it.")},
-  };
-  for (const auto& s : steps) {
-    steps_->addItem(s.title);
-    pages_->addWidget(makePlaceholderPage(s.title, s.text));
+  dataset_ = new DatasetPage;
+  tokenizer_ = new TokenizerPage;
+  training_ = new TrainingPage;
+  generate_ = new GeneratePage;
+  titles_ = {tr("1. Dataset"), tr("2. Tokenizer"), tr("3. Model & Training"), tr("4. Generate & Play")};
+  PipelinePage* pages[] = {dataset_, tokenizer_, training_, generate_};
+  for (int i = 0; i < 4; ++i) {
+    steps_->addItem(titles_[i]);
+    pages_->addWidget(pages[i]);
+    connect(pages[i], &PipelinePage::stateChanged, this, [this, i] { updateSidebar(i); });
+    connect(pages[i], &PipelinePage::statusMessage, this, &MainWindow::showStatus);
+    updateSidebar(i);
   }
   connect(steps_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
+
+  // The pipeline's hand-offs: each page gets what the previous one produced.
+  connect(dataset_, &DatasetPage::filesChanged, tokenizer_, &TokenizerPage::setFiles);
+  connect(dataset_, &DatasetPage::filesChanged, training_, &TrainingPage::setDataset);
+  auto passTokenizer = [this] {
+    const auto tok = tokenizer_->tokenizer();
+    training_->setTokenizer(tokenizer_->configJson(), tok ? qint64(tok->vocab_size()) : 0);
+  };
+  connect(tokenizer_, &TokenizerPage::tokenizerChanged, this, passTokenizer);
+  passTokenizer();
+  connect(training_, &TrainingPage::trainingFinished, this, [this](bool ok, const QString& dir) {
+    if (ok) generate_->setModelDir(dir);
+  });
+
+  buildMenus();
+
+  QSettings settings;
+  setTheme(themeFromName(settings.value("theme", "light").toString()));
+  const QString lastFolder = settings.value("datasetFolder").toString();
+  if (lastFolder.isEmpty() || !QFileInfo(lastFolder).isDir())
+    dataset_->useDefaultCorpus();  // first run: the corpus is ready to import
+  else
+    dataset_->setFolder(lastFolder);
+  if (!restoreGeometry(settings.value("geometry").toByteArray())) resize(1400, 900);
+
   steps_->setCurrentRow(0);
-  statusBar()->showMessage(tr("Ready"));
-  resize(1100, 700);
+  statusBar()->showMessage(tr("Ready. Step 1: press Import to read the dataset."));
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+  auto* file = menuBar()->addMenu(tr("&File"));
+  auto* newProject = file->addAction(tr("&New Project"), this, [this] {
+    projectPath_.clear();
+    applyProject(Project{});
+    dataset_->useDefaultCorpus();
+  });
+  newProject->setShortcut(QKeySequence::New);
+  auto* open = file->addAction(tr("&Open Project…"), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open project"), {}, tr("Harmonia project (*.harmonia)"));
+    if (!path.isEmpty()) openProject(path);
+  });
+  open->setShortcut(QKeySequence::Open);
+  recentMenu_ = file->addMenu(tr("Open &Recent"));
+  rebuildRecentMenu();
+  auto* save = file->addAction(tr("&Save Project"), this, [this] {
+    QString path = projectPath_;
+    if (path.isEmpty())
+      path = QFileDialog::getSaveFileName(this, tr("Save project"), QStringLiteral("untitled.harmonia"),
+                                          tr("Harmonia project (*.harmonia)"));
+    if (!path.isEmpty()) saveProject(path);
+  });
+  save->setShortcut(QKeySequence::Save);
+  auto* saveAs = file->addAction(tr("Save Project &As…"), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save project as"), QStringLiteral("untitled.harmonia"),
+                                                      tr("Harmonia project (*.harmonia)"));
+    if (!path.isEmpty()) saveProject(path);
+  });
+  saveAs->setShortcut(QKeySequence::SaveAs);
+  file->addSeparator();
+  auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  auto* view = menuBar()->addMenu(tr("&View"));
+  for (int i = 0; i < 4; ++i) {
+    auto* a = view->addAction(titles_[i], this, [this, i] { showPage(i); });
+    a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+  }
+  view->addSeparator();
+  auto* dark = view->addAction(tr("&Dark Theme"));
+  dark->setCheckable(true);
+  dark->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+  dark->setChecked(QSettings().value("theme").toString() == QLatin1String("dark"));
+  connect(dark, &QAction::toggled, this, [this](bool on) { setTheme(on ? Theme::Dark : Theme::Light); });
+  view->addSeparator();
+  auto* zoomIn = view->addAction(tr("Zoom &In Piano Roll"), generate_->rollView()->roll(), &PianoRollWidget::zoomIn);
+  zoomIn->setShortcut(QKeySequence::ZoomIn);
+  auto* zoomOut = view->addAction(tr("Zoom &Out Piano Roll"), generate_->rollView()->roll(), &PianoRollWidget::zoomOut);
+  zoomOut->setShortcut(QKeySequence::ZoomOut);
+
+  auto* play = menuBar()->addMenu(tr("&Playback"));
+  auto* playStop = play->addAction(tr("&Play / Stop"), generate_, &GeneratePage::togglePlay);
+  playStop->setShortcut(QKeySequence(Qt::Key_Space));
+  auto* gen = play->addAction(tr("&Generate"), this, [this] {
+    showPage(3);
+    generate_->generate();
+  });
+  gen->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+
+  auto* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About Harmonia Studio"), this, &MainWindow::about);
+  help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
 
 int MainWindow::pageCount() const { return pages_->count(); }
-QString MainWindow::pageTitle(int index) const { return steps_->item(index)->text(); }
+QString MainWindow::pageTitle(int index) const { return titles_.value(index); }
 void MainWindow::showPage(int index) { steps_->setCurrentRow(index); }
 int MainWindow::currentPage() const { return pages_->currentIndex(); }
+QString MainWindow::pageStatusText(int index) const { return steps_->item(index)->text(); }
+
+void MainWindow::updateSidebar(int index) {
+  auto* page = qobject_cast<PipelinePage*>(pages_->widget(index));
+  auto* item = steps_->item(index);
+  if (!page || !item) return;
+  const QString detail = page->stateDetail();
+  QString text = titles_[index] + QStringLiteral("\n   ") + stepStateText(page->state());
+  if (!detail.isEmpty() && page->state() != StepState::Unavailable) text += QStringLiteral(": ") + detail;
+  item->setText(text);
+  item->setIcon(stateIcon(page->state()));
+  item->setToolTip(detail);
+}
+
+void MainWindow::showStatus(const QString& message) { statusBar()->showMessage(message, 15000); }
+
+void MainWindow::setTheme(Theme theme) {
+  applyTheme(*qApp, theme);
+  QSettings().setValue("theme", themeName(theme));
+}
+
+Project MainWindow::project() const {
+  Project p;
+  p.datasetFolder = dataset_->isDefaultCorpus() ? QString() : dataset_->folder();
+  const QString tok = tokenizer_->configJson();
+  if (!tok.isEmpty()) p.tokenizer = QJsonDocument::fromJson(tok.toUtf8()).object();
+  if (!training_->runDir().isEmpty()) p.runs << training_->runDir();
+  p.settings["scheme"] = tokenizer_->schemeName();
+  p.settings["promptBars"] = generate_->promptBars();
+  p.settings["page"] = currentPage();
+  return p;
+}
+
+void MainWindow::applyProject(const Project& p) {
+  if (p.datasetFolder.isEmpty())
+    dataset_->useDefaultCorpus();
+  else
+    dataset_->setFolder(p.datasetFolder);
+  if (!p.tokenizer.isEmpty()) {
+    // The tokenizer page loads tokenizer.json from a file; hand it one.
+    const QString tmp = QDir::temp().filePath(QStringLiteral("harmonia-project-tokenizer-%1.json").arg(qApp->applicationPid()));
+    QFile f(tmp);
+    if (f.open(QIODevice::WriteOnly)) {
+      f.write(QJsonDocument(p.tokenizer).toJson());
+      f.close();
+      QString error;
+      if (!tokenizer_->loadTokenizerFile(tmp, &error)) showStatus(tr("The project's tokenizer is invalid: %1").arg(error));
+      QFile::remove(tmp);
+    }
+  } else if (p.settings.contains("scheme")) {
+    tokenizer_->selectScheme(p.settings.value("scheme").toString());
+  }
+  if (!p.runs.isEmpty()) generate_->setModelDir(p.runs.back());
+  if (p.settings.contains("promptBars")) generate_->setPromptBars(p.settings.value("promptBars").toInt());
+  showPage(p.settings.value("page").toInt(0));
+}
+
+bool MainWindow::saveProject(const QString& path, QString* error) {
+  QString err;
+  if (!project().save(path, &err)) {
+    showStatus(tr("Could not save %1: %2. Choose a folder you can write to.").arg(path, err));
+    if (error) *error = err;
+    return false;
+  }
+  projectPath_ = path;
+  addRecent(path);
+  setWindowTitle(tr("%1 — Harmonia Studio").arg(QFileInfo(path).fileName()));
+  showStatus(tr("Saved %1").arg(path));
+  return true;
+}
+
+bool MainWindow::openProject(const QString& path, QString* error) {
+  Project p;
+  QString err;
+  if (!Project::load(path, &p, &err)) {
+    showStatus(tr("Could not open %1: %2. Choose a .harmonia file saved by Harmonia Studio.").arg(path, err));
+    if (error) *error = err;
+    return false;
+  }
+  applyProject(p);
+  projectPath_ = path;
+  addRecent(path);
+  setWindowTitle(tr("%1 — Harmonia Studio").arg(QFileInfo(path).fileName()));
+  showStatus(tr("Opened %1").arg(path));
+  return true;
+}
+
+QStringList MainWindow::recentProjects() const { return QSettings().value("recentProjects").toStringList(); }
+
+void MainWindow::addRecent(const QString& path) {
+  QStringList recent = recentProjects();
+  const QString abs = QFileInfo(path).absoluteFilePath();
+  recent.removeAll(abs);
+  recent.prepend(abs);
+  while (recent.size() > kMaxRecent) recent.removeLast();
+  QSettings().setValue("recentProjects", recent);
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  recentMenu_->clear();
+  const QStringList recent = recentProjects();
+  for (const auto& path : recent) recentMenu_->addAction(path, this, [this, path] { openProject(path); });
+  recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::about() {
+  QMessageBox::about(this, tr("About Harmonia Studio"),
+                     tr("<h3>Harmonia Studio %1</h3><p>Turn MIDI files into tokens, train a small music language "
+                        "model on your own computer, and generate new music in a piano roll.</p>"
+                        "<p>Built with Qt %2, LibTorch, FluidSynth and QCustomPlot.</p>")
+                         .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const auto urls = event->mimeData()->urls();
+  if (urls.isEmpty() || !urls.front().isLocalFile()) return;
+  const QFileInfo info(urls.front().toLocalFile());
+  if (info.isDir()) {
+    // A dropped folder becomes the dataset.
+    dataset_->setFolder(info.absoluteFilePath());
+    showPage(0);
+    showStatus(tr("Dataset folder set to %1: press Import.").arg(info.absoluteFilePath()));
+  } else if (info.suffix().compare(QLatin1String("harmonia"), Qt::CaseInsensitive) == 0) {
+    openProject(info.absoluteFilePath());
+  } else {
+    showPage(3);
+    generate_->openPrompt(info.absoluteFilePath());
+  }
+  event->acceptProposedAction();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  QSettings settings;
+  settings.setValue("geometry", saveGeometry());
+  if (!dataset_->isDefaultCorpus()) settings.setValue("datasetFolder", dataset_->folder());
+  QMainWindow::closeEvent(event);
+}
 
 }  // namespace harmonia::ui

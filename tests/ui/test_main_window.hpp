@@ -1,0 +1,147 @@
+#pragma once
+// The shell: four pipeline pages with their state in the sidebar, keyboard navigation,
+// themes remembered in QSettings, the .harmonia project round trip and recent projects.
+#include <QApplication>
+#include <QJsonObject>
+#include <QListWidget>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "ui/dataset_page.hpp"
+#include "ui/generate_page.hpp"
+#include "ui/main_window.hpp"
+#include "ui/project_file.hpp"
+#include "ui/screenshot_tour.hpp"
+#include "ui/tokenizer_page.hpp"
+#include "ui_test_support.hpp"
+
+using harmonia::ui::MainWindow;
+using harmonia::ui::Project;
+
+class TestMainWindow final : public QObject {
+  Q_OBJECT
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings().clear();
+  }
+
+  void opensWithFourPipelinePages() {
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QCOMPARE(window.pageCount(), 4);
+    QVERIFY(window.pageTitle(0).contains("Dataset"));
+    QVERIFY(window.pageTitle(1).contains("Tokenizer"));
+    QVERIFY(window.pageTitle(2).contains("Training"));
+    QVERIFY(window.pageTitle(3).contains("Generate"));
+  }
+
+  void sidebarSwitchesPages() {
+    MainWindow window;
+    window.show();
+    auto* list = window.findChild<QListWidget*>();
+    QVERIFY(list);
+    list->setCurrentRow(2);
+    QCOMPARE(window.currentPage(), 2);
+    QTest::keyClick(list, Qt::Key_Down);
+    QCOMPARE(window.currentPage(), 3);
+    // Ctrl+1 goes back to the first page (triggered through its menu action: offscreen
+    // windows never become active, so key shortcuts are not delivered).
+    bool found = false;
+    for (auto* a : window.findChildren<QAction*>())
+      if (a->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_1)) {
+        a->trigger();
+        found = true;
+      }
+    QVERIFY(found);
+    QCOMPARE(window.currentPage(), 0);
+  }
+
+  void sidebarShowsEachPageState() {
+    MainWindow window;
+    QVERIFY(window.pageStatusText(0).contains("not started"));
+    QVERIFY(window.pageStatusText(1).contains("done"));  // a default tokenizer is valid at once
+    const QStringList files = harmonia::ui::test::someMidiFiles(2);
+    if (files.isEmpty()) return;
+    QTemporaryDir dir;
+    for (int i = 0; i < files.size(); ++i) QFile::copy(files[i], dir.filePath(QStringLiteral("%1.mid").arg(i)));
+    QSignalSpy done(window.datasetPage(), &harmonia::ui::DatasetPage::importFinished);
+    window.datasetPage()->setFolder(dir.path());
+    window.datasetPage()->startImport();
+    QVERIFY(harmonia::ui::test::waitUntil([&] { return done.count() == 1; }));
+    QVERIFY(window.pageStatusText(0).contains("done"));
+    QVERIFY(window.pageStatusText(0).contains(QStringLiteral("%1 files").arg(files.size())));
+    // The tokenizer page received the dataset for its preview.
+    QVERIFY(harmonia::ui::test::waitUntil([&] { return window.tokenizerPage()->isIdle(); }));
+    QCOMPARE(int(window.tokenizerPage()->stats().files), int(files.size()));
+  }
+
+  void themeIsRememberedAndChangesPalette() {
+    MainWindow window;
+    window.setTheme(harmonia::ui::Theme::Dark);
+    QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 100);
+    QCOMPARE(QSettings().value("theme").toString(), QStringLiteral("dark"));
+    window.setTheme(harmonia::ui::Theme::Light);
+    QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 150);
+    QCOMPARE(QSettings().value("theme").toString(), QStringLiteral("light"));
+  }
+
+  void projectRoundTrip() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("lesson.harmonia");
+    {
+      MainWindow window;
+      window.datasetPage()->setFolder(dir.path());
+      window.tokenizerPage()->selectScheme("MIDILike");
+      window.generatePage()->setPromptBars(6);
+      window.showPage(1);
+      QVERIFY(window.saveProject(path));
+      QVERIFY(window.recentProjects().contains(QFileInfo(path).absoluteFilePath()));
+    }
+    MainWindow other;
+    QString error;
+    QVERIFY2(other.openProject(path, &error), qPrintable(error));
+    QCOMPARE(other.datasetPage()->folder(), dir.path());
+    QCOMPARE(other.tokenizerPage()->schemeName(), QStringLiteral("MIDILike"));
+    QCOMPARE(other.generatePage()->promptBars(), 6);
+    QCOMPARE(other.currentPage(), 1);
+    QCOMPARE(other.projectPath(), path);
+  }
+
+  void projectFileRejectsOtherJson() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("x.harmonia");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"hello\": 1}");
+    f.close();
+    Project p;
+    QString error;
+    QVERIFY(!Project::load(path, &p, &error));
+    QVERIFY(error.contains("not a Harmonia project"));
+    QVERIFY(!Project::load(dir.filePath("missing.harmonia"), &p, &error));
+    MainWindow window;
+    QVERIFY(!window.openProject(path));
+  }
+
+  void screenshotsAreWritten() {
+    const QStringList files = harmonia::ui::test::someMidiFiles(1);
+    QTemporaryDir dir;
+    MainWindow window;
+    // Keep the tour quick: a one-file dataset instead of the whole corpus.
+    QTemporaryDir data;
+    for (const auto& f : files) QFile::copy(f, data.filePath("a.mid"));
+    window.datasetPage()->setFolder(data.path());
+    QString error;
+    const QStringList shots = harmonia::ui::takeScreenshots(window, dir.path(), &error);
+    QCOMPARE(shots.size(), 8);
+    for (const auto& s : shots) {
+      QImage img(s);
+      QVERIFY(!img.isNull());
+      QCOMPARE(img.width(), window.width());
+    }
+  }
+};
+

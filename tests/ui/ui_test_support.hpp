@@ -1,0 +1,43 @@
+// Helpers shared by the Qt Test suites: wait on the event loop for a condition, and find a
+// few real MIDI files (the default corpus, else the shared test data).
+#pragma once
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QStringList>
+#include <string>
+
+#include "core/data/default_corpus.hpp"
+
+namespace harmonia::ui::test {
+
+template <typename F>
+bool waitUntil(F done, int timeoutMs = 30000) {
+  QElapsedTimer t;
+  t.start();
+  while (!done()) {
+    if (t.elapsed() > timeoutMs) return false;
+    QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+  }
+  return true;
+}
+
+// Up to `n` readable MIDI files; empty when the machine has none.
+inline QStringList someMidiFiles(int n) {
+  QStringList out;
+  for (const auto& f : data::default_corpus_files()) {
+    if (out.size() >= n) break;
+    out << QString::fromStdString(f);
+  }
+  if (out.isEmpty()) {
+    const QString shared = QStringLiteral(HARMONIA_SHARED_DIR "/data/midi/pop909");
+    for (const auto& f : data::list_midi_files(shared.toStdString())) {
+      if (out.size() >= n) break;
+      out << QString::fromStdString(f);
+    }
+  }
+  return out;
+}
+
+}  // namespace harmonia::ui::test

@@ -1,0 +1,477 @@
+#include "ui/generate_page.hpp"
+
+#include <QComboBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMimeData>
+#include <QPointer>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include "core/audio/offline_renderer.hpp"
+#include "core/audio/soundfont_locator.hpp"
+#include "core/audio/wav_file.hpp"
+#include "core/midi/midi_file.hpp"
+#include "ui/clip_drag_source.hpp"
+#include "ui/piano_roll_widget.hpp"
+#include "ui/playback_controller.hpp"
+#include "ui/score_tools.hpp"
+#include "ui/slider_spin_box.hpp"
+
+namespace harmonia::ui {
+
+namespace {
+
+bool isMidiPath(const QString& path) {
+  const QString s = QFileInfo(path).suffix().toLower();
+  return s == "mid" || s == "midi" || s == "kar";
+}
+
+QPushButton* button(const QString& text, const QString& tip) {
+  auto* b = new QPushButton(text);
+  b->setToolTip(tip);
+  return b;
+}
+
+}  // namespace
+
+GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
+  setAcceptDrops(true);
+  playback_ = new PlaybackController(this);
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(new QLabel(tr("<h2>4. Generate &amp; Play</h2>")));
+  auto* body = new QHBoxLayout;
+  layout->addLayout(body, 1);
+
+  // Left: settings, in a scroll area so nothing is clipped on small screens.
+  auto* side = new QWidget;
+  auto* sideLayout = new QVBoxLayout(side);
+  sideLayout->setContentsMargins(0, 0, 6, 0);
+
+  auto* modelBox = new QGroupBox(tr("Model"));
+  auto* modelLayout = new QVBoxLayout(modelBox);
+  modelLabel_ = new QLabel(tr("No trained model yet: train one on the Model & Training page."));
+  modelLabel_->setWordWrap(true);
+  modelLayout->addWidget(modelLabel_);
+  sideLayout->addWidget(modelBox);
+
+  auto* promptBox = new QGroupBox(tr("Prompt"));
+  auto* promptForm = new QFormLayout(promptBox);
+  auto* openPromptButton = button(tr("&Open MIDI…"), tr("Start from a MIDI file (or drop one on this page)"));
+  bars_ = new QSpinBox;
+  bars_->setRange(0, 64);
+  bars_->setValue(4);
+  bars_->setSpecialValueText(tr("whole file"));
+  bars_->setToolTip(tr("Only the first N bars of the file are used as the prompt"));
+  promptLabel_ = new QLabel(tr("No prompt: the model starts from nothing."));
+  promptLabel_->setWordWrap(true);
+  promptForm->addRow(openPromptButton);
+  promptForm->addRow(tr("First &bars:"), bars_);
+  promptForm->addRow(promptLabel_);
+  sideLayout->addWidget(promptBox);
+
+  auto* samplingBox = new QGroupBox(tr("Sampling"));
+  auto* form = new QFormLayout(samplingBox);
+  temperature_ = new SliderSpinBox(0.1, 2.0, 0.9, 2);
+  temperature_->setToolTip(tr("Higher = more surprising, lower = safer and more repetitive"));
+  topK_ = new SliderSpinBox(0, 200, 20, 0);
+  topK_->setToolTip(tr("Sample only among the K likeliest tokens (0 = no limit)"));
+  topP_ = new SliderSpinBox(0.05, 1.0, 0.95, 2);
+  topP_->setToolTip(tr("Sample among the likeliest tokens whose probabilities add up to P"));
+  repetition_ = new SliderSpinBox(1.0, 2.0, 1.05, 2);
+  repetition_->setToolTip(tr("Penalises tokens already used; above 1.2 melodies wander"));
+  length_ = new SliderSpinBox(16, 2048, 256, 0);
+  length_->setToolTip(tr("How many new tokens to generate"));
+  seed_ = new QSpinBox;
+  seed_->setRange(0, 999999);
+  seed_->setToolTip(tr("Same seed and settings give the same music"));
+  auto* dice = button(tr("Random"), tr("Pick a random seed"));
+  dice->setAccessibleName(tr("Random seed"));
+  auto* seedRow = new QHBoxLayout;
+  seedRow->addWidget(seed_, 1);
+  seedRow->addWidget(dice);
+  key_ = new QComboBox;
+  key_->addItem(tr("any key"), QString());
+  for (const char* k : {"C", "G", "D", "A", "E", "F", "Bb", "Eb"}) {
+    key_->addItem(tr("%1 major").arg(QLatin1String(k)), QStringLiteral("%1:major").arg(QLatin1String(k)));
+    key_->addItem(tr("%1 minor").arg(QLatin1String(k)), QStringLiteral("%1:minor").arg(QLatin1String(k)));
+  }
+  key_->setToolTip(tr("Keep generated pitches in this key"));
+  form->addRow(tr("&Temperature:"), temperature_);
+  form->addRow(tr("Top-&k:"), topK_);
+  form->addRow(tr("Top-&p:"), topP_);
+  form->addRow(tr("&Repetition penalty:"), repetition_);
+  form->addRow(tr("&Length (tokens):"), length_);
+  form->addRow(tr("Seed:"), seedRow);
+  form->addRow(tr("&Key:"), key_);
+  sideLayout->addWidget(samplingBox);
+
+  auto* genBox = new QGroupBox(tr("Generate"));
+  auto* genLayout = new QVBoxLayout(genBox);
+  auto* countRow = new QHBoxLayout;
+  candidates_ = new QSpinBox;
+  candidates_->setRange(1, 8);
+  candidates_->setValue(3);
+  candidates_->setToolTip(tr("How many different versions to generate at once"));
+  auto* countLabel = new QLabel(tr("&Candidates:"));
+  countLabel->setBuddy(candidates_);
+  countRow->addWidget(countLabel);
+  countRow->addWidget(candidates_);
+  genLayout->addLayout(countRow);
+  auto* genButtons = new QGridLayout;
+  generate_ = button(tr("&Generate"), tr("Generate new candidates from the prompt (Ctrl+G)"));
+  continue_ = button(tr("C&ontinue"), tr("Continue what the piano roll shows"));
+  undo_button_ = button(tr("&Undo continuation"), tr("Go back to before the last Continue"));
+  cancel_ = button(tr("Cancel"), tr("Stop generating"));
+  genButtons->addWidget(generate_, 0, 0);
+  genButtons->addWidget(continue_, 0, 1);
+  genButtons->addWidget(undo_button_, 1, 0);
+  genButtons->addWidget(cancel_, 1, 1);
+  genLayout->addLayout(genButtons);
+  availability_ = new QLabel;
+  availability_->setWordWrap(true);
+  genLayout->addWidget(availability_);
+  candidateList_ = new QListWidget;
+  candidateList_->setMaximumHeight(110);
+  candidateList_->setToolTip(tr("Click a candidate to hear and see it"));
+  genLayout->addWidget(candidateList_);
+  sideLayout->addWidget(genBox);
+  sideLayout->addStretch();
+
+  auto* sideScroll = new QScrollArea;
+  sideScroll->setWidget(side);
+  sideScroll->setWidgetResizable(true);
+  sideScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  sideScroll->setMinimumWidth(380);
+  sideScroll->setMaximumWidth(440);
+  sideScroll->setFrameShape(QFrame::NoFrame);
+  body->addWidget(sideScroll);
+
+  // Right: transport and the roll.
+  auto* right = new QVBoxLayout;
+  auto* transport = new QHBoxLayout;
+  play_ = button(tr("▶ Play"), tr("Play / Stop (Space)"));
+  output_ = new QComboBox;
+  output_->addItem(PlaybackController::fluidSynthName());
+  output_->setToolTip(tr("Where the music is played: the built-in synthesizer or an external MIDI port"));
+  auto* refreshPorts = button(tr("⟳"), tr("Look for MIDI ports again"));
+  refreshPorts->setAccessibleName(tr("Refresh MIDI ports"));
+  auto* zoomOut = button(tr("−"), tr("Zoom out (Ctrl+wheel)"));
+  zoomOut->setAccessibleName(tr("Zoom out"));
+  auto* zoomIn = button(tr("+"), tr("Zoom in (Ctrl+wheel)"));
+  zoomIn->setAccessibleName(tr("Zoom in"));
+  colorMode_ = new QComboBox;
+  colorMode_->addItems({tr("Colour by track"), tr("Colour by velocity")});
+  auto* exportMid = button(tr("Export .&mid…"), tr("Save what the roll shows as a MIDI file"));
+  auto* exportWav = button(tr("Export .&wav…"), tr("Render with the SoundFont to a WAV file"));
+  dragSource_ = new ClipDragSource([this] { return current_; });
+  transport->addWidget(play_);
+  transport->addWidget(output_, 1);
+  transport->addWidget(refreshPorts);
+  transport->addSpacing(12);
+  transport->addWidget(zoomOut);
+  transport->addWidget(zoomIn);
+  transport->addWidget(colorMode_);
+  transport->addSpacing(12);
+  transport->addWidget(exportMid);
+  transport->addWidget(exportWav);
+  transport->addWidget(dragSource_);
+  right->addLayout(transport);
+  roll_ = new PianoRollView;
+  right->addWidget(roll_, 1);
+  auto* legend = new QLabel(tr("Shaded area: the prompt. Bright notes: generated. Red line: play-head."));
+  right->addWidget(legend);
+  body->addLayout(right, 1);
+
+  connect(openPromptButton, &QPushButton::clicked, this, &GeneratePage::onOpenPrompt);
+  connect(dice, &QPushButton::clicked, this, &GeneratePage::rollDice);
+  connect(generate_, &QPushButton::clicked, this, &GeneratePage::generate);
+  connect(continue_, &QPushButton::clicked, this, &GeneratePage::continueClip);
+  connect(undo_button_, &QPushButton::clicked, this, &GeneratePage::undoContinuation);
+  connect(cancel_, &QPushButton::clicked, this, &GeneratePage::cancelGeneration);
+  connect(play_, &QPushButton::clicked, this, &GeneratePage::togglePlay);
+  connect(zoomIn, &QPushButton::clicked, roll_->roll(), &PianoRollWidget::zoomIn);
+  connect(zoomOut, &QPushButton::clicked, roll_->roll(), &PianoRollWidget::zoomOut);
+  connect(colorMode_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    roll_->roll()->setColorMode(i == 0 ? PianoRollWidget::ColorMode::ByTrack : PianoRollWidget::ColorMode::ByVelocity);
+  });
+  connect(exportMid, &QPushButton::clicked, this, &GeneratePage::onExportMidi);
+  connect(exportWav, &QPushButton::clicked, this, &GeneratePage::onExportWav);
+  connect(refreshPorts, &QPushButton::clicked, this, [this] {
+    // Listing ports asks ALSA/JACK; it is quick, but only done when the user asks.
+    const QString keep = output_->currentText();
+    output_->clear();
+    output_->addItems(PlaybackController::outputNames());
+    output_->setCurrentText(keep);
+  });
+  connect(output_, &QComboBox::currentTextChanged, playback_, &PlaybackController::setOutput);
+  connect(candidateList_, &QListWidget::currentRowChanged, this, &GeneratePage::selectCandidate);
+  connect(playback_, &PlaybackController::error, this, &PipelinePage::statusMessage);
+  connect(playback_, &PlaybackController::playingChanged, this, [this](bool playing) {
+    play_->setText(playing ? tr("■ Stop") : tr("▶ Play"));
+    if (!playing) roll_->roll()->setPlayHead(-1);
+  });
+  connect(playback_, &PlaybackController::positionChanged, this, [this](double s) {
+    const midi::Tick tick = current_.seconds_to_ticks(s);
+    roll_->roll()->setPlayHead(tick);
+    roll_->ensureTickVisible(tick);
+  });
+  connect(&genWatcher_, &QFutureWatcher<std::vector<midi::Score>>::finished, this, [this] {
+    std::vector<midi::Score> results;
+    QString error;
+    try {
+      results = genWatcher_.result();
+    } catch (const std::exception& e) {
+      error = QString::fromUtf8(e.what());
+    }
+    const bool cancelled = cancelFlag_ && cancelFlag_->load();
+    if (!error.isEmpty() || results.empty()) {
+      if (continuing_ && !undo_.empty()) {  // restore what was there
+        showScore(undo_.back().first, undo_.back().second);
+        undo_.pop_back();
+      }
+      setState(cancelled ? StepState::NotStarted : StepState::Error, cancelled ? tr("cancelled") : error);
+      emit statusMessage(cancelled ? tr("Generation cancelled.") : tr("Generation failed: %1").arg(error));
+    } else {
+      candidates_scores_ = std::move(results);
+      candidateList_->clear();
+      for (size_t i = 0; i < candidates_scores_.size(); ++i)
+        candidateList_->addItem(tr("Candidate %1 — %2 notes").arg(i + 1).arg(candidates_scores_[i].note_count()));
+      candidateList_->setCurrentRow(0);
+      setState(StepState::Done, tr("%1 candidates").arg(candidates_scores_.size()));
+      emit statusMessage(tr("Generated %1 candidates. Click one to hear it; Space plays.").arg(candidates_scores_.size()));
+    }
+    updateButtons();
+    emit generationFinished(error.isEmpty() && !results.empty());
+  });
+  connect(&wavWatcher_, &QFutureWatcher<QString>::finished, this, [this] {
+    const QString err = wavWatcher_.result();
+    emit statusMessage(err.isEmpty() ? tr("WAV exported.") : err);
+    emit wavExported(err.isEmpty(), err);
+  });
+
+  if (!generation_available()) {
+    availability_->setText(QString::fromStdString(generation_unavailable_reason()) +
+                           tr(" You can still open a MIDI file, play it and export it."));
+    setState(StepState::Unavailable, tr("generation not in this build"));
+  }
+  updateButtons();
+  showScore({}, 0);
+}
+
+GeneratePage::~GeneratePage() {
+  if (cancelFlag_) cancelFlag_->store(true);
+  genWatcher_.waitForFinished();
+  wavWatcher_.waitForFinished();
+}
+
+int GeneratePage::promptBars() const { return bars_->value(); }
+void GeneratePage::setPromptBars(int bars) { bars_->setValue(bars); }
+int GeneratePage::candidateCount() const { return int(candidates_scores_.size()); }
+
+void GeneratePage::setModelDir(const QString& dir) {
+  modelDir_ = dir;
+  modelLabel_->setText(dir.isEmpty() ? tr("No trained model yet: train one on the Model & Training page.")
+                                     : tr("Model: %1").arg(dir));
+  updateButtons();
+}
+
+SamplingSettings GeneratePage::samplingSettings() const {
+  SamplingSettings s;
+  s.temperature = temperature_->value();
+  s.top_k = int(topK_->value());
+  s.top_p = topP_->value();
+  s.repetition_penalty = repetition_->value();
+  s.max_new_tokens = int(length_->value());
+  s.seed = uint64_t(seed_->value());
+  s.key = key_->currentData().toString().toStdString();
+  s.candidates = candidates_->value();
+  return s;
+}
+
+void GeneratePage::rollDice() { seed_->setValue(int(QRandomGenerator::global()->bounded(1000000))); }
+
+bool GeneratePage::openPrompt(const QString& path, QString* error) {
+  try {
+    const midi::Score full = midi::read_midi_file(path.toStdString());
+    prompt_ = firstBars(full, promptBars());
+    const midi::Tick end = prompt_.note_count() ? promptEndTick(prompt_, promptBars()) : 0;
+    undo_.clear();
+    candidates_scores_.clear();
+    candidateList_->clear();
+    showScore(prompt_, end);
+    promptLabel_->setText(tr("%1: %2 notes in %3")
+                              .arg(QFileInfo(path).fileName())
+                              .arg(prompt_.note_count())
+                              .arg(promptBars() ? tr("the first %1 bars").arg(promptBars()) : tr("the whole file")));
+    roll_->centreOnNotes();
+    updateButtons();
+    return true;
+  } catch (const std::exception& e) {
+    const QString msg = tr("Cannot open %1: %2. Choose a Standard MIDI File (.mid).").arg(path, QString::fromUtf8(e.what()));
+    if (error) *error = msg;
+    emit statusMessage(msg);
+    return false;
+  }
+}
+
+void GeneratePage::showScore(const midi::Score& score, midi::Tick promptEnd) {
+  current_ = score;
+  promptEnd_ = promptEnd;
+  roll_->roll()->setScore(current_, promptEnd);
+  playback_->setScore(current_);
+  updateButtons();
+}
+
+bool GeneratePage::exportMidi(const QString& path, QString* error) const {
+  try {
+    midi::write_midi_file(current_, path.toStdString());
+    return true;
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromUtf8(e.what());
+    return false;
+  }
+}
+
+void GeneratePage::exportWav(const QString& path) {
+  if (wavWatcher_.isRunning()) return;
+  const midi::Score score = current_;
+  wavWatcher_.setFuture(QtConcurrent::run([score, path]() -> QString {
+    try {
+      audio::RenderOptions options;
+      options.synth.soundfont = audio::find_soundfont("");
+      const auto buffer = audio::render_score(score, options);
+      audio::write_wav_file(path.toStdString(), buffer, audio::SampleFormat::Int16);
+      return {};
+    } catch (const std::exception& e) {
+      return QObject::tr("Could not export %1: %2").arg(path, QString::fromUtf8(e.what()));
+    }
+  }));
+}
+
+void GeneratePage::onOpenPrompt() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open a MIDI prompt"), {}, tr("MIDI files (*.mid *.midi *.kar)"));
+  if (!path.isEmpty()) openPrompt(path);
+}
+
+void GeneratePage::onExportMidi() {
+  if (current_.note_count() == 0) {
+    emit statusMessage(tr("Nothing to export: generate or open a MIDI file first."));
+    return;
+  }
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export MIDI"), QStringLiteral("harmonia.mid"), tr("MIDI (*.mid)"));
+  if (path.isEmpty()) return;
+  QString error;
+  emit statusMessage(exportMidi(path, &error) ? tr("Exported %1").arg(path)
+                                              : tr("Could not export %1: %2. Choose a folder you can write to.").arg(path, error));
+}
+
+void GeneratePage::onExportWav() {
+  if (current_.note_count() == 0) {
+    emit statusMessage(tr("Nothing to export: generate or open a MIDI file first."));
+    return;
+  }
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export WAV"), QStringLiteral("harmonia.wav"), tr("WAV (*.wav)"));
+  if (path.isEmpty()) return;
+  emit statusMessage(tr("Rendering %1…").arg(path));
+  exportWav(path);
+}
+
+void GeneratePage::togglePlay() { playback_->togglePlay(); }
+
+void GeneratePage::generate() { startGeneration(prompt_, false); }
+
+void GeneratePage::continueClip() { startGeneration(current_, true); }
+
+void GeneratePage::undoContinuation() {
+  if (undo_.empty()) return;
+  auto [score, end] = undo_.back();
+  undo_.pop_back();
+  showScore(score, end);
+}
+
+void GeneratePage::cancelGeneration() {
+  if (cancelFlag_) cancelFlag_->store(true);
+}
+
+void GeneratePage::startGeneration(const midi::Score& prompt, bool continuation) {
+  if (genWatcher_.isRunning() || !generation_available()) return;
+  if (modelDir_.isEmpty()) {
+    emit statusMessage(tr("No model: train one on the Model & Training page first."));
+    return;
+  }
+  playback_->stop();
+  continuing_ = continuation;
+  if (continuation) undo_.push_back({current_, promptEnd_});
+  const midi::Tick end = continuation ? current_.end_tick() : promptEnd_;
+  // The roll restarts from the prompt and fills live with candidate 1's notes.
+  current_ = prompt;
+  roll_->roll()->setScore(prompt, end);
+  promptEnd_ = end;
+  GenerationSpec spec;
+  spec.model_dir = modelDir_.toStdString();
+  spec.sampling = samplingSettings();
+  if (continuation) spec.sampling.candidates = 1;
+  spec.prompt = prompt;
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  cancelFlag_ = cancel;
+  setState(StepState::Running, tr("generating"));
+  QPointer<GeneratePage> self(this);
+  genWatcher_.setFuture(QtConcurrent::run([spec, cancel, self] {
+    auto onNote = [self](const StreamedNote& n) {
+      if (n.candidate != 0) return;
+      QMetaObject::invokeMethod(
+          self.data(),
+          [self, n] {
+            if (!self) return;
+            self->roll_->roll()->appendNote({n.note.time, n.note.duration, n.note.pitch, n.note.velocity, n.track});
+            self->roll_->ensureTickVisible(n.note.time);
+          },
+          Qt::QueuedConnection);
+    };
+    return run_generation(spec, onNote, *cancel);
+  }));
+  updateButtons();
+}
+
+void GeneratePage::selectCandidate(int row) {
+  if (row < 0 || size_t(row) >= candidates_scores_.size()) return;
+  showScore(candidates_scores_[size_t(row)], promptEnd_);
+}
+
+void GeneratePage::updateButtons() {
+  const bool running = genWatcher_.isRunning();
+  const bool canGenerate = generation_available() && !modelDir_.isEmpty() && !running;
+  generate_->setEnabled(canGenerate);
+  continue_->setEnabled(canGenerate && current_.note_count() > 0);
+  undo_button_->setEnabled(!running && !undo_.empty());
+  cancel_->setEnabled(running);
+  play_->setEnabled(current_.note_count() > 0);
+}
+
+void GeneratePage::dragEnterEvent(QDragEnterEvent* event) {
+  const auto urls = event->mimeData()->urls();
+  if (urls.size() == 1 && urls.front().isLocalFile() && isMidiPath(urls.front().toLocalFile()))
+    event->acceptProposedAction();
+}
+
+void GeneratePage::dropEvent(QDropEvent* event) {
+  const auto urls = event->mimeData()->urls();
+  if (urls.isEmpty()) return;
+  openPrompt(urls.front().toLocalFile());
+  event->acceptProposedAction();
+}
+
+}  // namespace harmonia::ui

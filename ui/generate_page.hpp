@@ -1,0 +1,117 @@
+// Generate & Play page: the piano roll with the prompt region, sampling controls, candidate
+// list, Continue / Undo, playback through FluidSynth or a MIDI port, .mid / .wav export and
+// drag-out. Generation and WAV rendering run on worker threads.
+#pragma once
+
+#include <QFutureWatcher>
+#include <QStringList>
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "core/midi/score.hpp"
+#include "ui/generation_backend.hpp"
+#include "ui/pipeline_page.hpp"
+
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QSpinBox;
+
+namespace harmonia::ui {
+
+class PianoRollView;
+class PlaybackController;
+class SliderSpinBox;
+class ClipDragSource;
+
+class GeneratePage : public PipelinePage {
+  Q_OBJECT
+ public:
+  explicit GeneratePage(QWidget* parent = nullptr);
+  ~GeneratePage() override;
+
+  // Loads a MIDI file as the prompt (its first `promptBars()` bars).
+  bool openPrompt(const QString& path, QString* error = nullptr);
+  int promptBars() const;
+  void setPromptBars(int bars);
+  // What the roll shows: prompt plus the kept continuation(s).
+  const midi::Score& currentScore() const { return current_; }
+  void showScore(const midi::Score& score, midi::Tick promptEnd);
+  bool exportMidi(const QString& path, QString* error = nullptr) const;
+  // Renders on a worker thread; `done(ok, message)` is called on the GUI thread.
+  void exportWav(const QString& path);
+  bool isExporting() const { return wavWatcher_.isRunning(); }
+
+  SamplingSettings samplingSettings() const;
+  void setModelDir(const QString& dir);
+  QString modelDir() const { return modelDir_; }
+  bool isGenerating() const { return genWatcher_.isRunning(); }
+  int candidateCount() const;
+  bool canUndo() const { return !undo_.empty(); }
+
+  PianoRollView* rollView() const { return roll_; }
+  PlaybackController* playback() const { return playback_; }
+
+ public slots:
+  void generate();      // N candidates from the prompt
+  void continueClip();  // continue what the roll shows
+  void undoContinuation();
+  void cancelGeneration();
+  void togglePlay();
+  void rollDice();
+
+ signals:
+  void wavExported(bool ok, const QString& message);
+  void generationFinished(bool ok);
+
+ protected:
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private:
+  void startGeneration(const midi::Score& prompt, bool continuation);
+  void selectCandidate(int row);
+  void updateButtons();
+  void onExportMidi();
+  void onExportWav();
+  void onOpenPrompt();
+
+  PianoRollView* roll_ = nullptr;
+  PlaybackController* playback_ = nullptr;
+  SliderSpinBox* temperature_ = nullptr;
+  SliderSpinBox* topK_ = nullptr;
+  SliderSpinBox* topP_ = nullptr;
+  SliderSpinBox* repetition_ = nullptr;
+  SliderSpinBox* length_ = nullptr;
+  QSpinBox* seed_ = nullptr;
+  QComboBox* key_ = nullptr;
+  QSpinBox* candidates_ = nullptr;
+  QSpinBox* bars_ = nullptr;
+  QLabel* promptLabel_ = nullptr;
+  QLabel* modelLabel_ = nullptr;
+  QLabel* availability_ = nullptr;
+  QPushButton* generate_ = nullptr;
+  QPushButton* continue_ = nullptr;
+  QPushButton* undo_button_ = nullptr;
+  QPushButton* cancel_ = nullptr;
+  QPushButton* play_ = nullptr;
+  QComboBox* output_ = nullptr;
+  QComboBox* colorMode_ = nullptr;
+  QListWidget* candidateList_ = nullptr;
+  ClipDragSource* dragSource_ = nullptr;
+
+  QString modelDir_;
+  midi::Score prompt_;           // the prompt as loaded (already cut to N bars)
+  midi::Score current_;          // what the roll shows
+  midi::Tick promptEnd_ = 0;
+  std::vector<midi::Score> candidates_scores_;
+  std::vector<std::pair<midi::Score, midi::Tick>> undo_;  // before each continuation
+  bool continuing_ = false;
+  std::shared_ptr<std::atomic<bool>> cancelFlag_;
+  QFutureWatcher<std::vector<midi::Score>> genWatcher_;
+  QFutureWatcher<QString> wavWatcher_;  // "" = ok, else the error
+};
+
+}  // namespace harmonia::ui

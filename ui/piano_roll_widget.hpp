@@ -1,0 +1,105 @@
+// The piano roll: notes as bars on a pitch x time grid with bar/beat lines, coloured by
+// track or velocity, a shaded prompt region, a play-head, zoom and live note appends.
+// Meant to sit inside a QScrollArea (see PianoRollView): it sizes itself to its content.
+#pragma once
+
+#include <QScrollArea>
+#include <QWidget>
+#include <vector>
+
+#include "core/midi/score.hpp"
+
+namespace harmonia::ui {
+
+struct RollNote {
+  midi::Tick time = 0;
+  midi::Tick duration = 0;
+  int pitch = 60;
+  int velocity = 100;
+  int track = 0;
+};
+
+class PianoRollWidget : public QWidget {
+  Q_OBJECT
+ public:
+  enum class ColorMode { ByTrack, ByVelocity };
+
+  explicit PianoRollWidget(QWidget* parent = nullptr);
+
+  // Replaces the notes with the Score's; ticks before `promptEndTick` are the prompt.
+  void setScore(const midi::Score& score, midi::Tick promptEndTick = 0);
+  void clear();
+  // Live generation: one note at a time, repainting only what changed.
+  void appendNote(const RollNote& note);
+  const std::vector<RollNote>& notes() const { return notes_; }
+
+  void setPromptEnd(midi::Tick tick);
+  midi::Tick promptEnd() const { return promptEnd_; }
+  void setTicksPerQuarter(int tpq);
+  int ticksPerQuarter() const { return tpq_; }
+  void setTimeSignature(int numerator, int denominator);
+
+  void setColorMode(ColorMode mode);
+  ColorMode colorMode() const { return colorMode_; }
+  QColor noteColor(const RollNote& note) const;
+
+  // Horizontal zoom in pixels per quarter note; clamped to [4, 400].
+  void setPixelsPerQuarter(double ppq);
+  double pixelsPerQuarter() const { return ppq_; }
+  void setRowHeight(int pixels);  // vertical zoom, clamped to [3, 24]
+  int rowHeight() const { return rowHeight_; }
+
+  // -1 hides it.
+  void setPlayHead(midi::Tick tick);
+  midi::Tick playHead() const { return playHead_; }
+
+  // Geometry, public so tests and the view can map between notes and pixels.
+  double xForTick(midi::Tick tick) const;
+  int yForPitch(int pitch) const;  // top of the pitch's row
+  QRect noteRect(const RollNote& note) const;
+
+  QSize sizeHint() const override;
+
+ public slots:
+  void zoomIn();
+  void zoomOut();
+
+ signals:
+  void zoomChanged(double pixelsPerQuarter);
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+  void wheelEvent(QWheelEvent* event) override;
+
+ private:
+  void updateSize();
+
+  std::vector<RollNote> notes_;
+  midi::Tick endTick_ = 0;
+  midi::Tick promptEnd_ = 0;
+  midi::Tick playHead_ = -1;
+  int tpq_ = 480;
+  int numerator_ = 4;
+  int denominator_ = 4;
+  double ppq_ = 40.0;
+  int rowHeight_ = 8;
+  ColorMode colorMode_ = ColorMode::ByTrack;
+  static constexpr int kKeyboardWidth = 36;
+};
+
+// The roll in a scroll area that follows the play-head and the newest live note.
+class PianoRollView : public QScrollArea {
+  Q_OBJECT
+ public:
+  explicit PianoRollView(QWidget* parent = nullptr);
+  PianoRollWidget* roll() const { return roll_; }
+  // Scrolls so that `tick` is visible (used for the play-head and live appends).
+  void ensureTickVisible(midi::Tick tick);
+  // Scrolls vertically to centre the notes' pitch range.
+  void centreOnNotes();
+
+ private:
+  PianoRollWidget* roll_;
+};
+
+}  // namespace harmonia::ui

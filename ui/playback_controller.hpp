@@ -1,0 +1,57 @@
+// Play/Stop of a Score through FluidSynth (the system's General MIDI SoundFont) or an
+// external MIDI port, with the play-head position delivered on the GUI thread. The core
+// player schedules on its own thread; this class only forwards its callbacks, queued.
+#pragma once
+
+#include <QObject>
+#include <QStringList>
+#include <memory>
+
+#include "core/midi/score.hpp"
+
+namespace harmonia::audio {
+class ScorePlayer;
+class MidiOutput;
+}  // namespace harmonia::audio
+
+namespace harmonia::ui {
+
+class PlaybackController : public QObject {
+  Q_OBJECT
+ public:
+  explicit PlaybackController(QObject* parent = nullptr);
+  ~PlaybackController() override;
+
+  // "FluidSynth" first, then the external MIDI output ports.
+  static QStringList outputNames();
+  static QString fluidSynthName();
+  // Opening happens at the next play(); an error then says what to do.
+  void setOutput(const QString& name);
+  QString output() const { return outputName_; }
+
+  void setScore(const midi::Score& score);
+  bool isPlaying() const;
+  double position() const;
+
+ public slots:
+  // Returns false (and emits error) when no output can be opened.
+  bool play();
+  void stop();
+  void togglePlay();
+
+ signals:
+  void positionChanged(double seconds);
+  void playingChanged(bool playing);
+  void error(const QString& message);
+
+ private:
+  bool ensurePlayer();
+
+  QString outputName_;
+  midi::Score score_;
+  bool loaded_ = false;
+  std::shared_ptr<audio::MidiOutput> out_;
+  std::unique_ptr<audio::ScorePlayer> player_;
+};
+
+}  // namespace harmonia::ui

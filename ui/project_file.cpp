@@ -1,0 +1,87 @@
+#include "ui/project_file.hpp"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QObject>
+#include <QSaveFile>
+#include <stdexcept>
+
+namespace harmonia::ui {
+
+namespace {
+QJsonArray toArray(const QStringList& list) {
+  QJsonArray a;
+  for (const auto& s : list) a.append(s);
+  return a;
+}
+QStringList toList(const QJsonValue& v) {
+  QStringList out;
+  for (const auto& e : v.toArray()) out << e.toString();
+  return out;
+}
+}  // namespace
+
+QJsonObject Project::toJson() const {
+  QJsonObject o;
+  o["format"] = QStringLiteral("harmonia-project");
+  o["version"] = kFormatVersion;
+  o["dataset"] = QJsonObject{{"folder", datasetFolder}};
+  o["tokenizer"] = tokenizer;
+  o["runs"] = toArray(runs);
+  o["generations"] = toArray(generations);
+  o["settings"] = settings;
+  return o;
+}
+
+Project Project::fromJson(const QJsonObject& o) {
+  if (o.value("format").toString() != QLatin1String("harmonia-project"))
+    throw std::runtime_error("not a Harmonia project (no \"format\": \"harmonia-project\")");
+  if (o.value("version").toInt() > kFormatVersion)
+    throw std::runtime_error("written by a newer Harmonia Studio (format version " +
+                             std::to_string(o.value("version").toInt()) + ")");
+  Project p;
+  p.datasetFolder = o.value("dataset").toObject().value("folder").toString();
+  p.tokenizer = o.value("tokenizer").toObject();
+  p.runs = toList(o.value("runs"));
+  p.generations = toList(o.value("generations"));
+  p.settings = o.value("settings").toObject();
+  return p;
+}
+
+bool Project::save(const QString& path, QString* error) const {
+  QSaveFile f(path);
+  if (!f.open(QIODevice::WriteOnly)) {
+    if (error) *error = f.errorString();
+    return false;
+  }
+  f.write(QJsonDocument(toJson()).toJson(QJsonDocument::Indented));
+  if (!f.commit()) {
+    if (error) *error = f.errorString();
+    return false;
+  }
+  return true;
+}
+
+bool Project::load(const QString& path, Project* out, QString* error) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) {
+    if (error) *error = f.errorString();
+    return false;
+  }
+  QJsonParseError pe;
+  const auto doc = QJsonDocument::fromJson(f.readAll(), &pe);
+  if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
+    if (error) *error = QObject::tr("not JSON: %1 at offset %2").arg(pe.errorString()).arg(pe.offset);
+    return false;
+  }
+  try {
+    *out = fromJson(doc.object());
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromUtf8(e.what());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace harmonia::ui

@@ -1,0 +1,29 @@
+// A slider paired with a value box, for sampling settings: drag for a feel, type for an
+// exact value. Works in doubles; `decimals` 0 makes it an integer control.
+#pragma once
+
+#include <QWidget>
+
+class QDoubleSpinBox;
+class QSlider;
+
+namespace harmonia::ui {
+
+class SliderSpinBox : public QWidget {
+  Q_OBJECT
+ public:
+  SliderSpinBox(double min, double max, double value, int decimals, QWidget* parent = nullptr);
+  double value() const;
+  void setValue(double v);
+  QDoubleSpinBox* spinBox() const { return spin_; }
+
+ signals:
+  void valueChanged(double value);
+
+ private:
+  QSlider* slider_;
+  QDoubleSpinBox* spin_;
+  double min_, max_;
+};
+
+}  // namespace harmonia::ui

@@ -1,0 +1,88 @@
+#include "ui/token_chip_view.hpp"
+
+#include <QFontMetrics>
+#include <QHash>
+#include <QPaintEvent>
+#include <QPainter>
+
+namespace harmonia::ui {
+
+namespace {
+constexpr int kPadX = 6, kPadY = 3, kGap = 4;
+}
+
+TokenChipView::TokenChipView(QWidget* parent) : QWidget(parent) {
+  setAccessibleName(tr("Token preview"));
+  QSizePolicy sp(QSizePolicy::Preferred, QSizePolicy::Preferred);
+  sp.setHeightForWidth(true);
+  setSizePolicy(sp);
+}
+
+void TokenChipView::setChips(std::vector<TokenChip> chips) {
+  chips_ = std::move(chips);
+  layoutChips(width(), &rects_);
+  updateGeometry();
+  setMinimumHeight(heightForWidth(width()));
+  update();
+}
+
+QColor TokenChipView::colorForType(const QString& type) {
+  static const QHash<QString, QColor> known = {
+      {"Bar", QColor(120, 120, 130)},     {"Position", QColor(95, 150, 220)},
+      {"TimeShift", QColor(95, 150, 220)}, {"Pitch", QColor(230, 120, 60)},
+      {"NoteOn", QColor(230, 120, 60)},    {"NoteOff", QColor(200, 150, 100)},
+      {"PitchDrum", QColor(200, 90, 90)},  {"DrumOn", QColor(200, 90, 90)},
+      {"Velocity", QColor(90, 180, 110)},  {"Duration", QColor(170, 110, 210)},
+      {"Program", QColor(200, 170, 40)},   {"Tempo", QColor(60, 170, 170)},
+      {"TimeSig", QColor(60, 170, 170)},   {"Chord", QColor(220, 90, 160)},
+      {"Rest", QColor(150, 150, 150)},     {"Family", QColor(110, 110, 110)},
+  };
+  const auto it = known.find(type);
+  if (it != known.end()) return it.value();
+  return QColor(140, 140, 150);  // specials and anything new
+}
+
+int TokenChipView::layoutChips(int width, std::vector<QRect>* rects) const {
+  const QFontMetrics fm(font());
+  const int h = fm.height() + 2 * kPadY;
+  int x = kGap, y = kGap;
+  if (rects) rects->clear();
+  for (const auto& c : chips_) {
+    const int w = fm.horizontalAdvance(c.text) + 2 * kPadX;
+    if (x + w > width - kGap && x > kGap) {
+      x = kGap;
+      y += h + kGap;
+    }
+    if (rects) rects->push_back(QRect(x, y, w, h));
+    x += w + kGap;
+  }
+  return chips_.empty() ? h : y + h + kGap;
+}
+
+int TokenChipView::heightForWidth(int width) const { return layoutChips(width, nullptr); }
+
+QSize TokenChipView::sizeHint() const { return {400, heightForWidth(400)}; }
+
+void TokenChipView::resizeEvent(QResizeEvent*) {
+  layoutChips(width(), &rects_);
+  setMinimumHeight(heightForWidth(width()));
+}
+
+void TokenChipView::paintEvent(QPaintEvent* event) {
+  QPainter p(this);
+  p.setRenderHint(QPainter::Antialiasing);
+  const QRect clip = event->rect();
+  for (size_t i = 0; i < chips_.size() && i < rects_.size(); ++i) {
+    const QRect& r = rects_[i];
+    if (!r.intersects(clip)) continue;
+    const QColor c = colorForType(chips_[i].type);
+    p.setPen(c.darker(130));
+    p.setBrush(c);
+    p.drawRoundedRect(r, 5, 5);
+    // Dark text on light chips, white on dark ones, for projector contrast.
+    p.setPen(c.lightness() > 150 ? Qt::black : Qt::white);
+    p.drawText(r, Qt::AlignCenter, chips_[i].text);
+  }
+}
+
+}  // namespace harmonia::ui

@@ -1,0 +1,389 @@
+#include "ui/tokenizer_page.hpp"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QScrollArea>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "core/midi/midi_file.hpp"
+#include "core/tokenizer/tokenizer.hpp"
+#include "ui/piano_roll_widget.hpp"
+
+namespace harmonia::ui {
+
+namespace {
+
+constexpr size_t kMaxChips = 400;  // enough to read; painting thousands would not help anyone
+
+const char* const kSchemes[] = {"REMI", "TSD", "MIDILike", "CPWord", "Octuple"};
+
+std::vector<TokenChip> chipsFor(const tokenizer::Tokenizer& tok, const tokenizer::Encoding& enc, size_t* total) {
+  std::vector<TokenChip> chips;
+  *total = 0;
+  for (const auto& seq : enc.sequences) {
+    *total += seq.steps();
+    if (chips.size() >= kMaxChips) continue;
+    for (const auto& s : tok.strings(seq)) {
+      if (chips.size() >= kMaxChips) break;
+      const QString text = QString::fromStdString(s);
+      const QString type = text.section('_', 0, 0);
+      if (type == QLatin1String("Ignore")) continue;  // compound fields that carry nothing
+      chips.push_back({text, type});
+    }
+  }
+  return chips;
+}
+
+}  // namespace
+
+QString TokenizerPage::schemeExplanation(const QString& scheme) {
+  if (scheme == "REMI") return tr("REMI: Bar and Position tokens place each note in the bar, then Pitch, Velocity, Duration.");
+  if (scheme == "TSD") return tr("TSD: time moves by TimeShift tokens; each note is Pitch, Velocity, Duration.");
+  if (scheme == "MIDILike") return tr("MIDILike: like a MIDI file, NoteOn and NoteOff events separated by TimeShift tokens.");
+  if (scheme == "CPWord") return tr("CPWord: one compound token per note or bar: shorter sequences, one vocabulary per field.");
+  if (scheme == "Octuple") return tr("Octuple: every note is a single 8-field token (pitch, velocity, duration, position, bar...).");
+  return {};
+}
+
+TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
+  auto* layout = new QVBoxLayout(this);
+  auto* heading = new QLabel(tr("<h2>2. Tokenizer</h2>"));
+  layout->addWidget(heading);
+
+  auto* top = new QHBoxLayout;
+  auto* optionsBox = new QGroupBox(tr("Scheme and options"));
+  auto* form = new QFormLayout(optionsBox);
+  scheme_ = new QComboBox;
+  for (const char* s : kSchemes) scheme_->addItem(QString::fromLatin1(s));
+  scheme_->setToolTip(tr("How notes become tokens. REMI is a good first choice."));
+  form->addRow(tr("&Scheme:"), scheme_);
+  explanation_ = new QLabel;
+  explanation_->setWordWrap(true);
+  form->addRow(explanation_);
+  beatRes_ = new QComboBox;
+  for (int r : {4, 8, 12, 16}) beatRes_->addItem(tr("%1 positions per beat").arg(r), r);
+  beatRes_->setCurrentIndex(1);
+  beatRes_->setToolTip(tr("Time resolution of the first 4 beats of a note's duration and position; "
+                          "finer means more exact timing and a larger vocabulary."));
+  form->addRow(tr("&Beat resolution:"), beatRes_);
+  velocities_ = new QSpinBox;
+  velocities_->setRange(0, 127);
+  velocities_->setValue(32);
+  velocities_->setSpecialValueText(tr("none (all notes equally loud)"));
+  velocities_->setToolTip(tr("How many loudness levels are kept; 0 drops velocity tokens."));
+  form->addRow(tr("&Velocities:"), velocities_);
+  chords_ = new QCheckBox(tr("Chords"));
+  tempos_ = new QCheckBox(tr("Tempos"));
+  timeSigs_ = new QCheckBox(tr("Time signatures"));
+  programs_ = new QCheckBox(tr("Programs (instruments)"));
+  rests_ = new QCheckBox(tr("Rests"));
+  sustain_ = new QCheckBox(tr("Sustain pedal"));
+  auto* checks = new QGridLayout;
+  checks->addWidget(chords_, 0, 0);
+  checks->addWidget(tempos_, 0, 1);
+  checks->addWidget(timeSigs_, 1, 0);
+  checks->addWidget(programs_, 1, 1);
+  checks->addWidget(rests_, 2, 0);
+  checks->addWidget(sustain_, 2, 1);
+  form->addRow(tr("Extra tokens:"), checks);
+  vocabLabel_ = new QLabel;
+  form->addRow(tr("Vocabulary:"), vocabLabel_);
+  errorLabel_ = new QLabel;
+  errorLabel_->setWordWrap(true);
+  errorLabel_->setStyleSheet(QStringLiteral("color: #d04040;"));
+  form->addRow(errorLabel_);
+  auto* fileButtons = new QHBoxLayout;
+  save_ = new QPushButton(tr("Save tokenizer.json…"));
+  load_ = new QPushButton(tr("Load tokenizer.json…"));
+  fileButtons->addWidget(save_);
+  fileButtons->addWidget(load_);
+  form->addRow(fileButtons);
+  optionsBox->setMaximumWidth(520);
+  top->addWidget(optionsBox);
+
+  auto* previewBox = new QGroupBox(tr("Live preview"));
+  auto* pv = new QVBoxLayout(previewBox);
+  auto* fileRow = new QHBoxLayout;
+  file_ = new QComboBox;
+  file_->setToolTip(tr("The dataset file shown as tokens"));
+  auto* fileLabel = new QLabel(tr("&File:"));
+  fileLabel->setBuddy(file_);
+  fileRow->addWidget(fileLabel);
+  fileRow->addWidget(file_, 1);
+  pv->addLayout(fileRow);
+  previewInfo_ = new QLabel;
+  pv->addWidget(previewInfo_);
+  chips_ = new TokenChipView;
+  auto* chipScroll = new QScrollArea;
+  chipScroll->setWidget(chips_);
+  chipScroll->setWidgetResizable(true);
+  chipScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  roll_ = new PianoRollView;
+  roll_->roll()->setRowHeight(5);
+  roll_->roll()->setPixelsPerQuarter(24);
+  auto* split = new QSplitter(Qt::Vertical);
+  split->addWidget(chipScroll);
+  split->addWidget(roll_);
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 1);
+  pv->addWidget(split, 1);
+  statsLabel_ = new QLabel(tr("Sequence lengths: choose a dataset first."));
+  statsLabel_->setWordWrap(true);
+  pv->addWidget(statsLabel_);
+  top->addWidget(previewBox, 1);
+  layout->addLayout(top, 1);
+
+  for (auto* c : {chords_, tempos_, timeSigs_, programs_, rests_, sustain_})
+    connect(c, &QCheckBox::toggled, this, &TokenizerPage::rebuildTokenizer);
+  connect(scheme_, &QComboBox::currentIndexChanged, this, &TokenizerPage::rebuildTokenizer);
+  connect(beatRes_, &QComboBox::currentIndexChanged, this, &TokenizerPage::rebuildTokenizer);
+  connect(velocities_, &QSpinBox::valueChanged, this, &TokenizerPage::rebuildTokenizer);
+  connect(file_, &QComboBox::currentIndexChanged, this, &TokenizerPage::startPreview);
+  connect(save_, &QPushButton::clicked, this, &TokenizerPage::onSave);
+  connect(load_, &QPushButton::clicked, this, &TokenizerPage::onLoad);
+  connect(&previewWatcher_, &QFutureWatcher<TokenPreview>::finished, this, [this] {
+    previewPending_ = false;
+    preview_ = previewWatcher_.result();
+    if (!preview_.error.isEmpty()) {
+      previewInfo_->setText(preview_.error);
+      chips_->setChips({});
+      roll_->roll()->clear();
+    } else {
+      previewInfo_->setText(tr("%1 tokens (first %2 shown as chips), %3 notes")
+                                .arg(preview_.totalTokens)
+                                .arg(std::min(preview_.chips.size(), kMaxChips))
+                                .arg(preview_.score.note_count()));
+      chips_->setChips(preview_.chips);
+      roll_->roll()->setScore(preview_.score);
+      roll_->centreOnNotes();
+    }
+    if (previewAgain_) {
+      previewAgain_ = false;
+      startPreview();
+      return;
+    }
+    emit previewReady();
+  });
+  connect(&statsWatcher_, &QFutureWatcher<SequenceStats>::finished, this, [this] {
+    statsPending_ = false;
+    stats_ = statsWatcher_.result();
+    if (statsAgain_) {
+      statsAgain_ = false;
+      startStats();
+      return;
+    }
+    statsLabel_->setText(stats_.files == 0
+                             ? tr("Sequence lengths: no readable file in the dataset.")
+                             : tr("Sequence lengths over %1 files: min %2, mean %3, max %4 tokens.")
+                                   .arg(stats_.files)
+                                   .arg(stats_.minTokens)
+                                   .arg(qRound(stats_.meanTokens))
+                                   .arg(stats_.maxTokens));
+    emit statsReady();
+  });
+  rebuildTokenizer();
+}
+
+TokenizerPage::~TokenizerPage() {
+  // The workers only hold copies, but waiting keeps a closing window from racing its watchers.
+  previewWatcher_.waitForFinished();
+  statsWatcher_.waitForFinished();
+}
+
+void TokenizerPage::setFiles(const QStringList& files) {
+  files_ = files;
+  const QString current = file_->currentData().toString();
+  {
+    QSignalBlocker block(file_);
+    file_->clear();
+    for (const auto& f : files) file_->addItem(QFileInfo(f).fileName(), f);
+    const int keep = file_->findData(current);
+    file_->setCurrentIndex(keep >= 0 ? keep : 0);
+  }
+  startPreview();
+  startStats();
+}
+
+QString TokenizerPage::schemeName() const { return scheme_->currentText(); }
+
+bool TokenizerPage::selectScheme(const QString& scheme) {
+  const int i = scheme_->findText(scheme, Qt::MatchFixedString);
+  if (i < 0) return false;
+  scheme_->setCurrentIndex(i);
+  return true;
+}
+
+void TokenizerPage::rebuildTokenizer() {
+  if (loading_) return;
+  explanation_->setText(schemeExplanation(schemeName()));
+  tokenizer::TokenizerConfig config;
+  const int r = beatRes_->currentData().toInt();
+  config.beat_res = {{0, 4, r}, {4, 12, std::max(1, r / 2)}};
+  config.num_velocities = std::max(1, velocities_->value());
+  config.use_velocities = velocities_->value() > 0;
+  config.use_chords = chords_->isChecked();
+  config.use_tempos = tempos_->isChecked();
+  config.use_time_signatures = timeSigs_->isChecked();
+  config.use_programs = programs_->isChecked();
+  config.use_rests = rests_->isChecked();
+  config.use_sustain_pedals = sustain_->isChecked();
+  try {
+    tokenizer_ = tokenizer::Tokenizer::create(schemeName().toStdString(), config);
+    errorLabel_->clear();
+    vocabLabel_->setText(tr("%1 tokens").arg(tokenizer_->vocab_size()));
+    setState(StepState::Done, tr("%1, %2 tokens").arg(schemeName()).arg(tokenizer_->vocab_size()));
+  } catch (const std::exception& e) {
+    tokenizer_.reset();
+    vocabLabel_->setText(tr("—"));
+    errorLabel_->setText(tr("These options do not work together: %1. Untick the last option you changed.")
+                             .arg(QString::fromStdString(e.what())));
+    setState(StepState::Error, tr("invalid options"));
+    emit statusMessage(errorLabel_->text());
+  }
+  save_->setEnabled(tokenizer_ != nullptr);
+  emit tokenizerChanged();
+  startPreview();
+  startStats();
+}
+
+void TokenizerPage::startPreview() {
+  if (previewWatcher_.isRunning()) {
+    previewAgain_ = true;
+    return;
+  }
+  const QString path = file_->currentData().toString();
+  auto tok = tokenizer_;
+  if (path.isEmpty() || !tok) return;
+  previewPending_ = true;
+  previewWatcher_.setFuture(QtConcurrent::run([tok, path] {
+    TokenPreview out;
+    try {
+      out.score = midi::read_midi_file(path.toStdString());
+      const auto enc = tok->encode(out.score);
+      out.chips = chipsFor(*tok, enc, &out.totalTokens);
+    } catch (const std::exception& e) {
+      out.error = QObject::tr("Cannot preview %1: %2. Pick another file.").arg(QFileInfo(path).fileName(), QString::fromUtf8(e.what()));
+    }
+    return out;
+  }));
+}
+
+void TokenizerPage::startStats() {
+  if (statsWatcher_.isRunning()) {
+    statsAgain_ = true;
+    return;
+  }
+  auto tok = tokenizer_;
+  const QStringList files = files_;
+  if (files.isEmpty() || !tok) return;
+  statsLabel_->setText(tr("Measuring sequence lengths…"));
+  statsPending_ = true;
+  statsWatcher_.setFuture(QtConcurrent::run([tok, files] {
+    SequenceStats s;
+    size_t sum = 0;
+    for (const auto& f : files) {
+      try {
+        const auto enc = tok->encode(midi::read_midi_file(f.toStdString()));
+        size_t n = 0;
+        for (const auto& seq : enc.sequences) n += seq.steps();
+        s.minTokens = s.files == 0 ? n : std::min(s.minTokens, n);
+        s.maxTokens = std::max(s.maxTokens, n);
+        sum += n;
+        ++s.files;
+      } catch (const std::exception&) {
+        // Unreadable files are reported on the dataset page; here they just do not count.
+      }
+    }
+    s.meanTokens = s.files ? double(sum) / s.files : 0.0;
+    return s;
+  }));
+}
+
+bool TokenizerPage::isIdle() const { return !previewPending_ && !statsPending_ && !previewAgain_ && !statsAgain_; }
+
+QString TokenizerPage::configJson() const {
+  if (!tokenizer_) return {};
+  return QString::fromStdString(tokenizer_->to_json().dump(2));
+}
+
+bool TokenizerPage::saveTokenizerFile(const QString& path, QString* error) const {
+  try {
+    if (!tokenizer_) throw std::runtime_error("the options are invalid");
+    tokenizer_->save(path.toStdString());
+    return true;
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromStdString(e.what());
+    return false;
+  }
+}
+
+void TokenizerPage::applyConfigToControls(const tokenizer::TokenizerConfig& c, const QString& scheme) {
+  loading_ = true;
+  selectScheme(scheme);
+  if (!c.beat_res.empty()) {
+    const int i = beatRes_->findData(c.beat_res.front().resolution);
+    if (i >= 0) beatRes_->setCurrentIndex(i);
+  }
+  velocities_->setValue(c.use_velocities ? c.num_velocities : 0);
+  chords_->setChecked(c.use_chords);
+  tempos_->setChecked(c.use_tempos);
+  timeSigs_->setChecked(c.use_time_signatures);
+  programs_->setChecked(c.use_programs);
+  rests_->setChecked(c.use_rests);
+  sustain_->setChecked(c.use_sustain_pedals);
+  loading_ = false;
+}
+
+bool TokenizerPage::loadTokenizerFile(const QString& path, QString* error) {
+  try {
+    auto tok = tokenizer::Tokenizer::load(path.toStdString());
+    applyConfigToControls(tok->config(), QString::fromStdString(tok->name()));
+    explanation_->setText(schemeExplanation(schemeName()));
+    // Keep the loaded tokenizer itself: its config may hold options the controls do not show.
+    tokenizer_ = std::move(tok);
+    errorLabel_->clear();
+    vocabLabel_->setText(tr("%1 tokens").arg(tokenizer_->vocab_size()));
+    setState(StepState::Done, tr("%1 from %2").arg(schemeName(), QFileInfo(path).fileName()));
+    emit tokenizerChanged();
+    startPreview();
+    startStats();
+    return true;
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromStdString(e.what());
+    return false;
+  }
+}
+
+void TokenizerPage::onSave() {
+  const QString path = QFileDialog::getSaveFileName(this, tr("Save tokenizer"), QStringLiteral("tokenizer.json"),
+                                                    tr("Tokenizer (*.json)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (!saveTokenizerFile(path, &error))
+    emit statusMessage(tr("Could not save %1: %2. Choose a folder you can write to.").arg(path, error));
+  else
+    emit statusMessage(tr("Saved %1").arg(path));
+}
+
+void TokenizerPage::onLoad() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Load tokenizer"), {}, tr("Tokenizer (*.json)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (!loadTokenizerFile(path, &error))
+    emit statusMessage(tr("Could not load %1: %2. Pick a tokenizer.json written by Harmonia or MidiTok.").arg(path, error));
+}
+
+}  // namespace harmonia::ui

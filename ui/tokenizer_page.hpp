@@ -1,0 +1,116 @@
+// Tokenizer page: pick a scheme and its main options, see one file as coloured token chips
+// next to its piano roll, sequence-length statistics over the dataset, save/load
+// tokenizer.json. Encoding runs on a worker thread; the page only shows results.
+#pragma once
+
+#include <QFutureWatcher>
+#include <QStringList>
+#include <memory>
+#include <vector>
+
+#include "core/midi/score.hpp"
+#include "ui/pipeline_page.hpp"
+#include "ui/token_chip_view.hpp"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSpinBox;
+
+namespace harmonia::tokenizer {
+class Tokenizer;
+struct TokenizerConfig;
+}  // namespace harmonia::tokenizer
+
+namespace harmonia::ui {
+
+class PianoRollView;
+
+struct TokenPreview {
+  QString error;  // non-empty: what went wrong and what to do
+  midi::Score score;
+  std::vector<TokenChip> chips;
+  size_t totalTokens = 0;
+};
+
+struct SequenceStats {
+  size_t files = 0;
+  size_t minTokens = 0, maxTokens = 0;
+  double meanTokens = 0;
+};
+
+class TokenizerPage : public PipelinePage {
+  Q_OBJECT
+ public:
+  explicit TokenizerPage(QWidget* parent = nullptr);
+  ~TokenizerPage() override;
+
+  // The files the preview and statistics use (the dataset page's list).
+  void setFiles(const QStringList& files);
+  // The current tokenizer; null while the options are invalid.
+  std::shared_ptr<const tokenizer::Tokenizer> tokenizer() const { return tokenizer_; }
+  QString schemeName() const;
+  bool selectScheme(const QString& scheme);
+  // tokenizer.json text of the current tokenizer (empty when invalid).
+  QString configJson() const;
+  bool loadTokenizerFile(const QString& path, QString* error = nullptr);
+  bool saveTokenizerFile(const QString& path, QString* error = nullptr) const;
+
+  // For tests and the screenshot tool: true once no preview/stats work is pending.
+  bool isIdle() const;
+  const TokenPreview& preview() const { return preview_; }
+  const SequenceStats& stats() const { return stats_; }
+  static QString schemeExplanation(const QString& scheme);
+
+ signals:
+  void tokenizerChanged();
+  void previewReady();
+  void statsReady();
+
+ private slots:
+  void rebuildTokenizer();
+  void startPreview();
+  void startStats();
+  void onSave();
+  void onLoad();
+
+ private:
+  void applyConfigToControls(const tokenizer::TokenizerConfig& config, const QString& scheme);
+
+  QComboBox* scheme_ = nullptr;
+  QLabel* explanation_ = nullptr;
+  QComboBox* beatRes_ = nullptr;
+  QSpinBox* velocities_ = nullptr;
+  QCheckBox* chords_ = nullptr;
+  QCheckBox* tempos_ = nullptr;
+  QCheckBox* timeSigs_ = nullptr;
+  QCheckBox* programs_ = nullptr;
+  QCheckBox* rests_ = nullptr;
+  QCheckBox* sustain_ = nullptr;
+  QLabel* vocabLabel_ = nullptr;
+  QLabel* errorLabel_ = nullptr;
+  QComboBox* file_ = nullptr;
+  TokenChipView* chips_ = nullptr;
+  QLabel* previewInfo_ = nullptr;
+  PianoRollView* roll_ = nullptr;
+  QLabel* statsLabel_ = nullptr;
+  QPushButton* save_ = nullptr;
+  QPushButton* load_ = nullptr;
+
+  QStringList files_;
+  std::shared_ptr<const tokenizer::Tokenizer> tokenizer_;
+  TokenPreview preview_;
+  SequenceStats stats_;
+  QFutureWatcher<TokenPreview> previewWatcher_;
+  QFutureWatcher<SequenceStats> statsWatcher_;
+  // Set when work starts, cleared by its finished handler: the watcher itself reports
+  // not-running before that handler has stored the result.
+  bool previewPending_ = false;
+  bool statsPending_ = false;
+  bool previewAgain_ = false;  // options changed while a preview was running
+  bool statsAgain_ = false;
+  bool loading_ = false;       // suppresses rebuilds while controls are set from a file
+};
+
+}  // namespace harmonia::ui

@@ -1,0 +1,112 @@
+// Model & Training page: architecture + preset (parameter count), hyperparameters with
+// defaults and tooltips, Start / Pause / Resume / Cancel, live loss / learning-rate /
+// tokens-per-second charts, step counter and ETA, checkpoints list, run folder.
+#pragma once
+
+#include <QFutureWatcher>
+#include <QStringList>
+#include <QTimer>
+#include <memory>
+
+#include "ui/pipeline_page.hpp"
+#include "ui/training_backend.hpp"
+
+class QCheckBox;
+class QComboBox;
+class QCustomPlot;
+class QDoubleSpinBox;
+class QLabel;
+class QListWidget;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace harmonia::ui {
+
+class TrainingPage : public PipelinePage {
+  Q_OBJECT
+ public:
+  explicit TrainingPage(QWidget* parent = nullptr);
+  ~TrainingPage() override;
+
+  // What training needs from earlier pages.
+  void setDataset(const QStringList& files);
+  void setTokenizer(const QString& tokenizerJson, qint64 vocabSize);
+  void setRunsRoot(const QString& dir);  // run folders are made under it
+  QString runsRoot() const { return runsRoot_; }
+
+  TrainingSpec spec() const;
+  bool isTraining() const { return session_ != nullptr && !finished_; }
+  bool isPaused() const { return paused_; }
+  QString runDir() const { return runDir_; }
+  QString lastCheckpoint() const;
+  qint64 parameterCount() const { return params_; }
+  // Points on the charts (for tests).
+  int lossPoints() const;
+  int validationPoints() const;
+  bool logScale() const;
+  void setLogScale(bool on);
+
+ public slots:
+  void start();
+  void pause();
+  void resume();
+  void cancel();
+  void resumePrevious();
+
+ signals:
+  void trainingFinished(bool ok, const QString& runDir);
+  void parameterCountReady(qint64 params);
+
+ private slots:
+  void onUpdate(const harmonia::ui::TrainingUpdate& update);
+
+ private:
+  void updateParameterCount();
+  void updateButtons();
+  void replotSoon();
+
+  QComboBox* arch_ = nullptr;
+  QComboBox* preset_ = nullptr;
+  QLabel* params_label_ = nullptr;
+  QSpinBox* steps_ = nullptr;
+  QSpinBox* batch_ = nullptr;
+  QSpinBox* seqLen_ = nullptr;
+  QDoubleSpinBox* lr_ = nullptr;
+  QSpinBox* warmup_ = nullptr;
+  QComboBox* precision_ = nullptr;
+  QSpinBox* threads_ = nullptr;
+  QSpinBox* evalEvery_ = nullptr;
+  QPushButton* start_ = nullptr;
+  QPushButton* pause_ = nullptr;
+  QPushButton* resume_ = nullptr;
+  QPushButton* cancel_ = nullptr;
+  QPushButton* resumePrevious_ = nullptr;
+  QProgressBar* progress_ = nullptr;
+  QLabel* stepLabel_ = nullptr;
+  QLabel* availability_ = nullptr;
+  QCheckBox* logScale_ = nullptr;
+  QCustomPlot* lossPlot_ = nullptr;
+  QCustomPlot* lrPlot_ = nullptr;
+  QCustomPlot* speedPlot_ = nullptr;
+  QListWidget* checkpoints_ = nullptr;
+  QLabel* runLabel_ = nullptr;
+
+  QStringList files_;
+  QString tokenizerJson_;
+  qint64 vocabSize_ = 0;
+  QString runsRoot_;
+  QString runDir_;
+  QString resumeFrom_;
+  qint64 params_ = 0;
+  std::unique_ptr<TrainingSession> session_;
+  bool finished_ = true;
+  bool paused_ = false;
+  QTimer replot_;
+  QFutureWatcher<qint64> paramWatcher_;
+  bool paramAgain_ = false;
+};
+
+}  // namespace harmonia::ui
+
+Q_DECLARE_METATYPE(harmonia::ui::TrainingUpdate)
