@@ -23,7 +23,7 @@ namespace harmonia::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_interrupt(int) { g_interrupted = true; }
+void on_audio_interrupt(int) { g_interrupted = true; }
 
 struct RenderArgs {
   std::string input, output, soundfont;
@@ -109,7 +109,7 @@ int run_play(const PlayArgs& a) {
   std::cerr << "Playing " << a.input << " (" << events->duration_seconds << " s, " << score.note_count()
             << " notes) on " << output->description() << (a.loop || !a.loop_range.empty() ? ", looping" : "") << ". Ctrl-C stops.\n";
   g_interrupted = false;
-  auto previous = std::signal(SIGINT, on_interrupt);
+  auto previous = std::signal(SIGINT, on_audio_interrupt);
   player.play();
   while (!player.wait_while_playing(std::chrono::milliseconds(100))) {
     if (g_interrupted) {
@@ -143,7 +143,7 @@ int run_record(const RecordArgs& a) {
   std::cerr << "Recording from " << recorder->description()
             << (a.seconds > 0 ? " for " + std::to_string(a.seconds) + " s" : std::string()) << ". Ctrl-C stops.\n";
   g_interrupted = false;
-  auto previous = std::signal(SIGINT, on_interrupt);
+  auto previous = std::signal(SIGINT, on_audio_interrupt);
   while (!g_interrupted && (a.seconds <= 0 || recorder->elapsed_seconds() < a.seconds)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -21,7 +21,7 @@ namespace harmonia::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_interrupt(int) { g_interrupted = true; }
+void on_dataset_interrupt(int) { g_interrupted = true; }
 
 std::shared_ptr<const tokenizer::Tokenizer> dataset_tokenizer(const std::string& scheme, const std::string& config) {
   if (config.empty()) return tokenizer::Tokenizer::create(scheme.empty() ? "REMI" : scheme);
@@ -54,7 +54,7 @@ int run_import(const std::string& input, const std::string& out, const std::stri
   o.dataset_dir = out;
   o.threads = jobs;
   data::ImportJob job(dataset_tokenizer(scheme, config), o);
-  auto previous = std::signal(SIGINT, on_interrupt);
+  auto previous = std::signal(SIGINT, on_dataset_interrupt);
   job.start();
   const bool tty = isatty(fileno(stderr));
   while (!job.finished()) {
