@@ -1,0 +1,248 @@
+#include "core/train/dataset_batch_source.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <stdexcept>
+
+#include "core/midi/midi_file.hpp"
+#include "core/tokenizer/tokenizer.hpp"
+
+namespace harmonia::train {
+
+namespace {
+
+uint64_t mix(uint64_t x) {  // splitmix64: decorrelates (seed, epoch, window) into RNG seeds
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// The permutation of an epoch, the same formula as InMemoryBatchSource: own Fisher-Yates over
+// mt19937_64 (std::shuffle differs between standard libraries; every rank must agree).
+void seeded_order(std::vector<size_t>& order, size_t n, bool shuffle, uint64_t seed, int64_t epoch) {
+  order.resize(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  if (!shuffle) return;
+  std::mt19937_64 rng(seed * 1000003ULL + static_cast<uint64_t>(epoch));
+  for (size_t i = n; i > 1; --i) std::swap(order[i - 1], order[static_cast<size_t>(rng() % i)]);
+}
+
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+}  // namespace
+
+DatasetBatchSource::DatasetBatchSource(std::shared_ptr<const data::TokenDataset> dataset,
+                                       std::vector<data::Window> windows, data::ChunkOptions chunk,
+                                       DatasetSourceOptions options)
+    : dataset_(std::move(dataset)), windows_(std::move(windows)), chunk_(chunk), options_(options) {
+  if (!dataset_) throw std::invalid_argument("DatasetBatchSource: no dataset");
+  if (options_.batch_size <= 0 || options_.world_size <= 0 || options_.rank < 0 ||
+      options_.rank >= options_.world_size)
+    throw std::invalid_argument("DatasetBatchSource: bad batch size or rank");
+  for (const auto& w : windows_)
+    if (w.length() == 0 || w.length() > chunk_.max_seq_len)
+      throw std::invalid_argument("DatasetBatchSource: window length must be 1..max_seq_len");
+  if (batches_per_epoch() == 0)
+    throw std::invalid_argument("the dataset has " + std::to_string(windows_.size()) +
+                                " windows, fewer than one global batch of " +
+                                std::to_string(options_.batch_size * options_.world_size) +
+                                " (lower the batch size or the context)");
+  if (options_.augment.enabled())
+    augmenter_ = std::make_unique<data::TokenAugmenter>(dataset_->tokenizer(), options_.augment);
+  for (size_t f = 0; f < dataset_->fields(); ++f) {
+    const int pad = dataset_->tokenizer().vocab(f).id("PAD_None");
+    pad_ids_.push_back(pad >= 0 ? pad : 0);
+  }
+  shuffle_for_epoch();
+}
+
+int64_t DatasetBatchSource::batches_per_epoch() const {
+  // The incomplete last global batch is dropped so every rank takes the same number of steps.
+  return static_cast<int64_t>(windows_.size()) / (options_.batch_size * options_.world_size);
+}
+
+void DatasetBatchSource::shuffle_for_epoch() {
+  seeded_order(order_, windows_.size(), options_.shuffle, options_.seed, epoch_);
+}
+
+Batch DatasetBatchSource::next() {
+  if (batch_index_ >= batches_per_epoch()) {
+    ++epoch_;
+    batch_index_ = 0;
+    shuffle_for_epoch();
+  }
+  const int64_t B = options_.batch_size;
+  const int64_t first = (batch_index_ * options_.world_size + options_.rank) * B;
+  std::vector<size_t> picked(order_.begin() + first, order_.begin() + first + B);
+
+  int64_t T = 0;
+  for (size_t w : picked) T = std::max<int64_t>(T, static_cast<int64_t>(windows_[w].length()));
+  if (options_.pad_to_context) T = static_cast<int64_t>(chunk_.max_seq_len);
+  const int64_t F = static_cast<int64_t>(dataset_->fields());
+  const bool compound = dataset_->tokenizer().is_compound();
+  const auto shape = compound ? std::vector<int64_t>{B, T, F} : std::vector<int64_t>{B, T};
+  auto ids = torch::empty(shape, torch::kLong);
+  auto labels = torch::full(shape, kIgnoreLabel, torch::kLong);
+  auto mask = torch::zeros({B, T}, torch::kLong);
+  int64_t* in = ids.data_ptr<int64_t>();
+  int64_t* lab = labels.data_ptr<int64_t>();
+  int64_t* msk = mask.data_ptr<int64_t>();
+  for (int64_t r = 0; r < B; ++r) {
+    const data::Window& w = windows_[picked[static_cast<size_t>(r)]];
+    std::vector<int32_t> window = data::window_ids(*dataset_, w, chunk_);
+    if (augmenter_) {
+      // Seeded per (seed, epoch, window): the same change whatever rank or resume point
+      // reads the window.
+      std::mt19937_64 rng(mix(options_.seed ^ mix(static_cast<uint64_t>(epoch_) + 1) ^ mix(picked[r] + 0x51ed)));
+      augmenter_->apply(window, dataset_->sequence(w.ref).is_drum, rng);
+    }
+    const int64_t len = static_cast<int64_t>(w.length());
+    for (int64_t t = 0; t < T; ++t) {
+      for (int64_t f = 0; f < F; ++f) {
+        const int64_t o = (r * T + t) * F + f;
+        if (t < len) {
+          in[o] = window[static_cast<size_t>(t * F + f)];
+          lab[o] = in[o];
+        } else {
+          in[o] = pad_ids_[static_cast<size_t>(f)];
+        }
+      }
+      msk[r * T + t] = t < len ? 1 : 0;
+    }
+  }
+  Batch batch{ids, mask, labels, epoch_};
+  ++batch_index_;
+  return batch;
+}
+
+nlohmann::json DatasetBatchSource::state() const {
+  return {{"kind", "dataset"},
+          {"epoch", epoch_},
+          {"batch_index", batch_index_},
+          {"seed", options_.seed},
+          {"windows", windows_.size()}};
+}
+
+void DatasetBatchSource::restore(const nlohmann::json& state) {
+  // A different window count means another dataset or chunking: the position would not
+  // point at the same data, so refuse rather than silently train on something else.
+  if (state.contains("windows") && state.at("windows").get<size_t>() != windows_.size())
+    throw std::runtime_error("resume: the checkpoint was taken over " +
+                             std::to_string(state.at("windows").get<size_t>()) + " windows, this dataset has " +
+                             std::to_string(windows_.size()) + " (different data, split or context?)");
+  const int64_t batch_index = state.at("batch_index").get<int64_t>();
+  if (batch_index < 0 || batch_index > batches_per_epoch())
+    throw std::runtime_error("resume: saved batch position is out of range for this dataset");
+  epoch_ = state.at("epoch").get<int64_t>();
+  batch_index_ = batch_index;
+  shuffle_for_epoch();
+}
+
+void DatasetBatchSource::rewind() {
+  epoch_ = 0;
+  batch_index_ = 0;
+  shuffle_for_epoch();
+}
+
+DatasetSources open_dataset_sources(const std::string& dataset_dir, const data::SplitOptions& split,
+                                    const data::ChunkOptions& chunk, const DatasetSourceOptions& options) {
+  DatasetSources out;
+  out.dataset = data::TokenDataset::open(dataset_dir);
+  out.split = data::split_files(*out.dataset, split);
+  out.train = std::make_unique<DatasetBatchSource>(out.dataset, data::chunk_files(*out.dataset, out.split.train, chunk),
+                                                   chunk, options);
+  auto val_windows = data::chunk_files(*out.dataset, out.split.validation, chunk);
+  const int64_t per_rank = static_cast<int64_t>(val_windows.size()) / options.world_size;
+  if (per_rank > 0) {
+    DatasetSourceOptions eval = options;
+    eval.shuffle = false;
+    eval.augment = {};
+    eval.batch_size = std::min(options.batch_size, per_rank);
+    out.validation = std::make_unique<DatasetBatchSource>(out.dataset, std::move(val_windows), chunk, eval);
+  }
+  return out;
+}
+
+FileWindows tokenize_files(const std::vector<std::string>& midi_files, const tokenizer::Tokenizer& tokenizer,
+                           const data::ChunkOptions& chunk, double validation, uint64_t seed) {
+  if (tokenizer.is_compound())
+    throw std::invalid_argument("tokenize_files: compound tokenizers (" + tokenizer.name() +
+                                ") need a dataset folder (harmonia dataset import)");
+  if (validation < 0 || validation >= 1) throw std::invalid_argument("tokenize_files: validation must be in [0, 1)");
+  FileWindows out;
+  out.vocab_size = static_cast<int64_t>(tokenizer.vocab_size());
+  const int pad = tokenizer.vocab().id("PAD_None");
+  out.pad_id = pad >= 0 ? pad : 0;
+  int32_t bos = -1, eos = -1;
+  if (chunk.add_bos_eos) {
+    bos = tokenizer.vocab().id("BOS_None");
+    eos = tokenizer.vocab().id("EOS_None");
+    if (bos < 0 || eos < 0) throw std::invalid_argument("tokenize_files: the tokenizer has no BOS/EOS token");
+  }
+
+  // File-level split ordered by a key of (seed, path): stable whatever order files come in.
+  std::vector<std::pair<uint64_t, std::string>> keyed;
+  for (const auto& f : midi_files) keyed.emplace_back(mix(fnv1a(f) ^ mix(seed)), f);
+  std::sort(keyed.begin(), keyed.end());
+  size_t n_val = static_cast<size_t>(std::lround(validation * static_cast<double>(keyed.size())));
+  if (validation > 0 && n_val == 0 && keyed.size() >= 2) n_val = 1;
+  if (n_val >= keyed.size()) n_val = keyed.empty() ? 0 : keyed.size() - 1;
+
+  for (size_t k = 0; k < keyed.size(); ++k) {
+    const std::string& path = keyed[k].second;
+    const bool is_val = k < n_val;
+    tokenizer::Encoding enc;
+    try {
+      enc = tokenizer.encode(midi::read_midi_file(path));
+    } catch (const std::exception& e) {
+      out.skipped.push_back(path + ": " + e.what());
+      continue;
+    }
+    auto& dest = is_val ? out.validation : out.train;
+    (is_val ? out.validation_files : out.train_files).push_back(path);
+    for (size_t s = 0; s < enc.sequences.size(); ++s) {
+      const auto& ids = enc.sequences[s].ids;
+      if (ids.empty()) continue;
+      const auto bars = data::bar_starts(tokenizer, ids.data(), ids.size());
+      const size_t lead = chunk.add_bos_eos ? 1 : 0, total = ids.size() + 2 * lead;
+      for (const auto& w : data::chunk_sequence({k, s}, ids.size(), bars, chunk)) {
+        std::vector<int64_t> window;
+        window.reserve(w.length());
+        for (size_t p = w.begin; p < w.end; ++p) {
+          if (chunk.add_bos_eos && p == 0) window.push_back(bos);
+          else if (chunk.add_bos_eos && p + 1 == total) window.push_back(eos);
+          else window.push_back(ids[p - lead]);
+        }
+        dest.push_back(std::move(window));
+      }
+    }
+  }
+  return out;
+}
+
+FileSources make_file_sources(const std::vector<std::string>& midi_files, const std::string& tokenizer_json,
+                              const data::ChunkOptions& chunk, const InMemoryOptions& batches, double validation) {
+  auto tok = tokenizer::Tokenizer::load(tokenizer_json);
+  FileSources out;
+  out.windows = tokenize_files(midi_files, *tok, chunk, validation, batches.seed);
+  InMemoryOptions train_opts = batches;
+  train_opts.context = static_cast<int64_t>(chunk.max_seq_len);
+  train_opts.pad_id = out.windows.pad_id;
+  out.train = std::make_unique<InMemoryBatchSource>(out.windows.train, train_opts);
+  const int64_t per_rank = static_cast<int64_t>(out.windows.validation.size()) / batches.world_size;
+  if (per_rank > 0) {
+    InMemoryOptions eval = train_opts;
+    eval.shuffle = false;
+    eval.batch_size = std::min(batches.batch_size, per_rank);
+    out.validation = std::make_unique<InMemoryBatchSource>(out.windows.validation, eval);
+  }
+  return out;
+}
+
+}  // namespace harmonia::train
