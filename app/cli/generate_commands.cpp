@@ -64,21 +64,24 @@ int run_generate(GenerateOptions o) {
     tokenizer::DecodeReport report;
     const auto score = gen::to_score(*bundle.tokenizer, result.sequences[i], o.tempo, &report);
     const auto path = candidate_path(o.out, int(i));
+    const size_t new_tokens = (result.sequences[i].size() - result.prompt_length) / result.fields;
     nlohmann::ordered_json extra = {{"model", bundle.paths.model_dir.string()},
                                     {"tokenizer", bundle.paths.tokenizer_json.string()},
+                                    {"scheme", bundle.tokenizer->name()},
+                                    {"fields", result.fields},
                                     {"prompt", o.prompt},
                                     {"prompt_bars", o.prompt_bars},
                                     {"prompt_events", o.prompt_events},
                                     {"candidate", i},
                                     {"tempo_qpm", o.tempo},
-                                    {"prompt_tokens", result.prompt_length},
-                                    {"new_tokens", result.sequences[i].size() - result.prompt_length},
+                                    {"prompt_tokens", result.prompt_length / result.fields},
+                                    {"new_tokens", new_tokens},
                                     {"stop_reason", result.stop_reasons[i]},
                                     {"tokens_dropped", report.tokens_dropped}};
     gen::write_generation(score, path, s, extra);
     summary.push_back({{"file", path.string()},
                        {"notes", score.note_count()},
-                       {"new_tokens", result.sequences[i].size() - result.prompt_length},
+                       {"new_tokens", new_tokens},
                        {"tokens_dropped", report.tokens_dropped},
                        {"stop_reason", result.stop_reasons[i]}});
   }
@@ -108,6 +111,7 @@ void register_generate_commands(CLI::App& app, CommandTable& table) {
   g->add_option("--prompt-events", o->prompt_events, "Use only the prompt's first N notes");
   auto& s = o->settings;
   g->add_option("--max-new-tokens", s.max_new_tokens, "Tokens to generate")->capture_default_str();
+  g->add_option("--min-new-tokens", s.min_new_tokens, "No end-of-sequence before this many new tokens");
   g->add_option("--max-bars", s.max_bars, "Stop after this many new bars (0: no limit)");
   g->add_option("--max-seconds", s.max_seconds, "Stop after this much wall-clock time (0: no limit)");
   g->add_option("--temperature", s.sampling.temperature, "Sampling temperature (0: greedy)")->capture_default_str();

@@ -2,7 +2,10 @@
 // processor chain, sampling, and optionally the grammar. Compared with the transformers
 // baseline in ../shared/perf/BASELINES.md: generate, do_sample, top_k 50, KV cache, batch 1,
 // 256 new tokens, GPT-2 6 layers / 256 dim / vocab 512: 206-221 new tokens/s.
-// Usage: bench_generate [--threads N] [--tokens N]
+// --breakdown also times the model's cached forward alone (no sampling), so the cost of the
+// sampler chain and the grammar shows as the difference; --bf16 runs the models in bf16.
+// Usage: bench_generate [--threads N] [--tokens N] [--breakdown] [--bf16] [--compound]
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -30,18 +33,49 @@ hm::ModelConfig baseline_shape() {
   return c;
 }
 
-void run(const char* label, const hm::ModelConfig& config, std::shared_ptr<const harmonia::tokenizer::Tokenizer> tok,
-         int batch, int64_t tokens, bool grammar, bool hf_settings) {
+struct Options {
+  int64_t tokens = 256;
+  bool breakdown = false, bf16 = false;
+};
+
+std::shared_ptr<hm::CausalLM> make(const hm::ModelConfig& config, const Options& o) {
   torch::manual_seed(0);
-  hg::Generator gen(hm::create_model(config), tok);
+  auto m = hm::create_model(config);
+  if (o.bf16) m->to(torch::kBFloat16);
+  m->eval();
+  return m;
+}
+
+// The model alone: one token per row per step through the KV cache, as the Generator feeds it.
+void run_model_only(const char* label, const std::shared_ptr<hm::CausalLM>& model, int batch, int64_t tokens) {
+  torch::NoGradGuard ng;
+  const bool compound = model->config().compound.enabled();
+  const int64_t fields = compound ? int64_t(model->config().compound.field_vocab_sizes.size()) : 1;
+  auto ids = compound ? torch::ones({batch, 1, fields}, torch::kLong) : torch::ones({batch, 1}, torch::kLong);
+  auto once = [&](int64_t n) {
+    auto cache = model->make_cache();
+    for (int64_t i = 0; i < n; ++i) model->forward(ids, {}, &cache);
+  };
+  once(8);
+  const auto t0 = std::chrono::steady_clock::now();
+  once(tokens);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("%-34s batch %d  model forward only         %8.1f new tokens/s  %6.2f ms/step\n", label, batch,
+              double(tokens) * batch / s, 1000.0 * s / double(tokens));
+}
+
+void run(const char* label, const std::shared_ptr<hm::CausalLM>& model,
+         std::shared_ptr<const harmonia::tokenizer::Tokenizer> tok, int batch, const Options& o, bool grammar,
+         bool hf_settings) {
+  hg::Generator gen(model, tok);
   hg::GenerationSettings s;
   s.num_candidates = batch;
-  s.max_new_tokens = tokens;
+  s.max_new_tokens = o.tokens;
+  s.min_new_tokens = o.tokens;  // EOS would end rows early and flatter the figure
   s.grammar = grammar;
   s.seed = 1;
   if (hf_settings) s.sampling = hg::SamplingSettings{1.0f, 50, 1.0f, 0.0f, 1.0f, 0};  // the baseline's top_k 50
-  // EOS would end rows early and flatter the figure: count the steps really taken.
-  gen.generate({}, [&] { auto w = s; w.max_new_tokens = 8; return w; }());  // warm-up
+  gen.generate({}, [&] { auto w = s; w.max_new_tokens = w.min_new_tokens = 8; return w; }());  // warm-up
   const auto r = gen.generate({}, s);
   const double per_s = double(r.steps) * batch / r.seconds;
   std::printf("%-34s batch %d  grammar %-3s  %5lld steps  %8.1f new tokens/s  %6.2f ms/step  x%.2f vs Python batch 1\n",
@@ -53,22 +87,43 @@ void run(const char* label, const hm::ModelConfig& config, std::shared_ptr<const
 
 int main(int argc, char** argv) {
   int threads = 2;
-  int64_t tokens = 256;
+  Options o;
+  bool compound = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::stoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--tokens") && i + 1 < argc) tokens = std::stoll(argv[++i]);
+    else if (!std::strcmp(argv[i], "--tokens") && i + 1 < argc) o.tokens = std::stoll(argv[++i]);
+    else if (!std::strcmp(argv[i], "--breakdown")) o.breakdown = true;
+    else if (!std::strcmp(argv[i], "--bf16")) o.bf16 = true;
+    else if (!std::strcmp(argv[i], "--compound")) compound = true;
   }
   harmonia::compute::set_compute_threads(threads);
-  std::printf("threads %d, %lld new tokens per row; baseline (transformers, batch 1): 206-221 tokens/s\n", threads,
-              (long long)tokens);
+  std::printf("threads %d, %lld new tokens per row, %s; baseline (transformers, batch 1): 206-221 tokens/s\n",
+              threads, (long long)o.tokens, o.bf16 ? "bf16" : "fp32");
   std::shared_ptr<const harmonia::tokenizer::Tokenizer> tok = harmonia::tokenizer::Tokenizer::create("REMI");
-  const auto base = baseline_shape();
-  run("baseline shape (6L/256d, v512)", base, tok, 1, tokens, false, true);
-  run("baseline shape (6L/256d, v512)", base, tok, 8, tokens, false, true);
-  run("baseline shape, default settings", base, tok, 1, tokens, true, false);
-  const auto small = hm::preset_config("small", "", int64_t(tok->vocab_size()));
-  run("small preset (6L/384d)", small, tok, 1, tokens, false, true);
-  run("small preset (6L/384d)", small, tok, 8, tokens, false, true);
-  run("small preset, default settings", small, tok, 1, tokens, true, false);
+  const auto base = make(baseline_shape(), o);
+  if (o.breakdown) {
+    run_model_only("baseline shape (6L/256d, v512)", base, 1, o.tokens);
+    run_model_only("baseline shape (6L/256d, v512)", base, 8, o.tokens);
+  }
+  run("baseline shape (6L/256d, v512)", base, tok, 1, o, false, true);
+  run("baseline shape (6L/256d, v512)", base, tok, 8, o, false, true);
+  run("baseline shape, default settings", base, tok, 1, o, true, false);
+  const auto small = make(hm::preset_config("small", "", int64_t(tok->vocab_size())), o);
+  if (o.breakdown) {
+    run_model_only("small preset (6L/384d)", small, 1, o.tokens);
+    run_model_only("small preset (6L/384d)", small, 8, o.tokens);
+  }
+  run("small preset (6L/384d)", small, tok, 1, o, false, true);
+  run("small preset (6L/384d)", small, tok, 8, o, false, true);
+  run("small preset, default settings", small, tok, 1, o, true, false);
+  run("small preset, default settings", small, tok, 8, o, true, false);
+  if (compound) {
+    std::shared_ptr<const harmonia::tokenizer::Tokenizer> cp = harmonia::tokenizer::Tokenizer::create("CPWord");
+    auto config = hm::preset_config("small", "", int64_t(cp->vocab_size()));
+    for (const auto& v : cp->vocabs()) config.compound.field_vocab_sizes.push_back(int64_t(v.size()));
+    const auto model = make(config, o);
+    run("small preset, CPWord compound", model, cp, 1, o, true, false);
+    run("small preset, CPWord compound", model, cp, 8, o, true, false);
+  }
   return 0;
 }

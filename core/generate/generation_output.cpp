@@ -9,6 +9,7 @@ namespace harmonia::generate {
 midi::Score to_score(const tokenizer::Tokenizer& tok, const std::vector<int32_t>& ids, double tempo_qpm,
                      tokenizer::DecodeReport* report) {
   tokenizer::TokSequence seq;
+  seq.fields = tok.is_compound() ? tok.num_fields() : 1;  // compound ids are flat, step-major
   seq.ids = ids;
   midi::Score score = tok.decode({seq}, {}, report);
   if (tempo_qpm > 0) score.tempos = {{0, int32_t(60'000'000.0 / tempo_qpm + 0.5)}};
@@ -24,6 +25,7 @@ nlohmann::ordered_json settings_to_json(const GenerationSettings& s) {
   j["repetition_penalty"] = s.sampling.repetition_penalty;
   j["no_repeat_ngram"] = s.sampling.no_repeat_ngram;
   j["max_new_tokens"] = s.max_new_tokens;
+  j["min_new_tokens"] = s.min_new_tokens;
   j["max_bars"] = s.max_bars;
   j["max_seconds"] = s.max_seconds;
   j["seed"] = s.seed;
@@ -47,6 +49,7 @@ GenerationSettings settings_from_json(const nlohmann::json& j) {
   s.sampling.repetition_penalty = j.value("repetition_penalty", s.sampling.repetition_penalty);
   s.sampling.no_repeat_ngram = j.value("no_repeat_ngram", s.sampling.no_repeat_ngram);
   s.max_new_tokens = j.value("max_new_tokens", s.max_new_tokens);
+  s.min_new_tokens = j.value("min_new_tokens", s.min_new_tokens);
   s.max_bars = j.value("max_bars", s.max_bars);
   s.max_seconds = j.value("max_seconds", s.max_seconds);
   s.seed = j.value("seed", s.seed);

@@ -13,7 +13,8 @@
 
 namespace harmonia::generate {
 
-// Decodes one candidate (program: piano unless the tokens carry programs). tempo_qpm > 0
+// Decodes one candidate (program: piano unless the tokens carry programs; compound ids flat,
+// num_fields() per step). tempo_qpm > 0
 // replaces the tempo map with that single tempo.
 midi::Score to_score(const tokenizer::Tokenizer& tok, const std::vector<int32_t>& ids, double tempo_qpm = 0,
                      tokenizer::DecodeReport* report = nullptr);

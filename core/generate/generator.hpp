@@ -26,11 +26,12 @@ namespace harmonia::generate {
 struct GenerationSettings {
   SamplingSettings sampling;    // temperature <= 0 means greedy
   int64_t max_new_tokens = 512;
+  int64_t min_new_tokens = 0;   // EOS is suppressed before this many new tokens (HF's MinNewTokensLength)
   int64_t max_bars = 0;         // stop before the (max_bars+1)-th new Bar token; 0 = no limit
   double max_seconds = 0;       // wall-clock limit; 0 = none
   uint64_t seed = 0;
   int num_candidates = 1;
-  bool grammar = true;          // constrained decoding (single-stream tokenizers)
+  bool grammar = true;          // constrained decoding (every scheme, compound ones field by field)
   MusicControls controls;
 };
 
@@ -38,6 +39,7 @@ struct TokenEvent {
   int candidate = 0;
   int32_t id = 0;
   int64_t step = 0;  // 0-based index among the new tokens
+  std::vector<int32_t> fields;  // compound models: the step's id per field (id == fields[0]); else empty
 };
 
 struct GenerationCallbacks {
@@ -47,12 +49,15 @@ struct GenerationCallbacks {
 };
 
 struct GenerationResult {
-  std::vector<std::vector<int32_t>> sequences;  // per candidate: prompt + new tokens
-  size_t prompt_length = 0;
+  // Per candidate: prompt + new tokens. Compound models: flat, `fields` ids per step
+  // (ids[step * fields + field]), as tokenizer::TokSequence stores them.
+  std::vector<std::vector<int32_t>> sequences;
+  size_t prompt_length = 0;     // ids
+  size_t fields = 1;
   std::vector<std::string> stop_reasons;        // "eos", "max_new_tokens", "max_bars", "max_seconds", "cancelled"
   bool cancelled = false;
   int64_t steps = 0;        // forward steps taken
-  int64_t new_tokens = 0;   // summed over candidates (after trimming)
+  int64_t new_tokens = 0;   // summed over candidates (after trimming); compound: steps
   double seconds = 0;
 };
 
@@ -60,9 +65,11 @@ class Generator {
  public:
   Generator(std::shared_ptr<model::CausalLM> model, std::shared_ptr<const tokenizer::Tokenizer> tokenizer);
 
-  // Continues `prompt` (ids of vocab(0); empty = from scratch, the model is fed BOS when the
-  // vocabulary has one). Past the model's context the window slides, keeping the prompt's
-  // first quarter-window of tokens as the head (see docs/generation.md).
+  // Continues `prompt` (ids of vocab(0); compound: flat, num_fields() ids per step; empty =
+  // from scratch, the model is fed BOS when the vocabulary has one). Compound models (CPWord,
+  // Octuple) sample each field from its own head with the same processor chain, field by
+  // field, under CompoundGrammar. Past the model's context the window slides, keeping the
+  // prompt's first quarter-window of tokens as the head (see docs/generation.md).
   GenerationResult generate(const std::vector<int32_t>& prompt, const GenerationSettings& settings,
                             const GenerationCallbacks& callbacks = {}) const;
 

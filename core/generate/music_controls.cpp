@@ -62,9 +62,9 @@ Scale parse_scale(const std::string& text) {
   return s;
 }
 
-std::vector<float> control_bias(const tokenizer::Tokenizer& tok, const MusicControls& c) {
+std::vector<float> control_bias(const tokenizer::Tokenizer& tok, const MusicControls& c, size_t field) {
   using tokenizer::TokenType;
-  const auto& v = tok.vocab(0);
+  const auto& v = tok.vocab(field);
   const float forbid = -std::numeric_limits<float>::infinity();
   std::vector<float> bias(v.size(), 0.0f);
   for (size_t id = 0; id < v.size(); ++id) {
@@ -82,6 +82,8 @@ std::vector<float> control_bias(const tokenizer::Tokenizer& tok, const MusicCont
     } else if (k.type == TokenType::PitchDrum || k.type == TokenType::DrumOn || k.type == TokenType::DrumOff) {
       // Drum "pitches" are instruments, not notes of a scale: a key or range leaves them out.
       bias[id] = (c.key || c.pitch_range) ? forbid : (k.type == TokenType::DrumOff ? 0.0f : c.density_bias);
+    } else if (k.type == TokenType::Family && k.value == 1) {
+      bias[id] = c.density_bias;  // CPWord: a Note step rather than a Bar/Position step
     } else if (k.type == TokenType::Program && !c.programs.empty()) {
       if (std::find(c.programs.begin(), c.programs.end(), k.value) == c.programs.end()) bias[id] = forbid;
     }

@@ -32,7 +32,8 @@ struct MusicControls {
   bool active() const { return key || pitch_range || density_bias != 0.0f || !programs.empty(); }
 };
 
-// Bias over vocab(0): 0, -inf (forbidden) or density_bias.
-std::vector<float> control_bias(const tokenizer::Tokenizer& tok, const MusicControls& controls);
+// Bias over vocab(field): 0, -inf (forbidden) or density_bias. Compound tokenizers get one
+// per field (CPWord's density bias goes to Family_Note: more note steps).
+std::vector<float> control_bias(const tokenizer::Tokenizer& tok, const MusicControls& controls, size_t field = 0);
 
 }  // namespace harmonia::generate

@@ -16,11 +16,14 @@ inline std::shared_ptr<tokenizer::Tokenizer> remi_tokenizer() {
 }
 
 // Seeded, so tests are repeatable; context shrunk so sliding-window code runs in short tests.
+// A compound tokenizer (CPWord, Octuple) gets a compound model: one embedding and head per field.
 inline std::shared_ptr<model::CausalLM> random_tiny_model(const tokenizer::Tokenizer& tok, int64_t context = 256,
                                                            uint64_t seed = 1) {
   torch::manual_seed(seed);
   auto config = model::preset_config("tiny", "", int64_t(tok.vocab_size()));
   config.max_position_embeddings = context;
+  if (tok.is_compound())
+    for (const auto& v : tok.vocabs()) config.compound.field_vocab_sizes.push_back(int64_t(v.size()));
   auto m = model::create_model(config);
   m->eval();
   return m;
