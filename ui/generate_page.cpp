@@ -236,8 +236,10 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
     } catch (const std::exception& e) {
       error = QString::fromUtf8(e.what());
     }
+    if (genError_ && !genError_->empty()) error = QString::fromStdString(*genError_);
     const bool cancelled = cancelFlag_ && cancelFlag_->load();
-    if (!error.isEmpty() || results.empty()) {
+    const bool ok = error.isEmpty() && !results.empty();  // `results` is moved from below
+    if (!ok) {
       if (continuing_ && !undo_.empty()) {  // restore what was there
         showScore(undo_.back().first, undo_.back().second);
         undo_.pop_back();
@@ -254,7 +256,7 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
       emit statusMessage(tr("Generated %1 candidates. Click one to hear it; Space plays.").arg(candidates_scores_.size()));
     }
     updateButtons();
-    emit generationFinished(error.isEmpty() && !results.empty());
+    emit generationFinished(ok);
   });
   connect(&wavWatcher_, &QFutureWatcher<QString>::finished, this, [this] {
     const QString err = wavWatcher_.result();
@@ -299,6 +301,18 @@ SamplingSettings GeneratePage::samplingSettings() const {
   s.key = key_->currentData().toString().toStdString();
   s.candidates = candidates_->value();
   return s;
+}
+
+void GeneratePage::setSamplingSettings(const SamplingSettings& s) {
+  temperature_->setValue(s.temperature);
+  topK_->setValue(s.top_k);
+  topP_->setValue(s.top_p);
+  repetition_->setValue(s.repetition_penalty);
+  length_->setValue(s.max_new_tokens);
+  seed_->setValue(int(s.seed));
+  const int key = key_->findData(QString::fromStdString(s.key));
+  key_->setCurrentIndex(key >= 0 ? key : 0);
+  candidates_->setValue(s.candidates);
 }
 
 void GeneratePage::rollDice() { seed_->setValue(int(QRandomGenerator::global()->bounded(1000000))); }
@@ -429,7 +443,9 @@ void GeneratePage::startGeneration(const midi::Score& prompt, bool continuation)
   cancelFlag_ = cancel;
   setState(StepState::Running, tr("generating"));
   QPointer<GeneratePage> self(this);
-  genWatcher_.setFuture(QtConcurrent::run([spec, cancel, self] {
+  auto error = std::make_shared<std::string>();
+  genError_ = error;
+  genWatcher_.setFuture(QtConcurrent::run([spec, cancel, self, error] {
     auto onNote = [self](const StreamedNote& n) {
       if (n.candidate != 0) return;
       QMetaObject::invokeMethod(
@@ -441,7 +457,14 @@ void GeneratePage::startGeneration(const midi::Score& prompt, bool continuation)
           },
           Qt::QueuedConnection);
     };
-    return run_generation(spec, onNote, *cancel);
+    // QtConcurrent would turn a std::exception into an anonymous QUnhandledException: keep
+    // the message for the user instead.
+    try {
+      return run_generation(spec, onNote, *cancel);
+    } catch (const std::exception& e) {
+      *error = e.what();
+      return std::vector<midi::Score>{};
+    }
   }));
   updateButtons();
 }

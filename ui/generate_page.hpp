@@ -7,6 +7,7 @@
 #include <QStringList>
 #include <atomic>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/midi/score.hpp"
@@ -45,6 +46,7 @@ class GeneratePage : public PipelinePage {
   bool isExporting() const { return wavWatcher_.isRunning(); }
 
   SamplingSettings samplingSettings() const;
+  void setSamplingSettings(const SamplingSettings& s);  // the controls, as a user would set them
   void setModelDir(const QString& dir);
   QString modelDir() const { return modelDir_; }
   bool isGenerating() const { return genWatcher_.isRunning(); }
@@ -110,6 +112,7 @@ class GeneratePage : public PipelinePage {
   std::vector<std::pair<midi::Score, midi::Tick>> undo_;  // before each continuation
   bool continuing_ = false;
   std::shared_ptr<std::atomic<bool>> cancelFlag_;
+  std::shared_ptr<std::string> genError_;  // the worker's error message, "" when none
   QFutureWatcher<std::vector<midi::Score>> genWatcher_;
   QFutureWatcher<QString> wavWatcher_;  // "" = ok, else the error
 };

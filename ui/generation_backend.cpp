@@ -1,19 +1,245 @@
-// Until core/generate offers a sampling loop this build says so instead of faking music.
+// Torch side of the Generate page: loads the model bundle, runs core/generate's Generator on
+// the calling (worker) thread and turns tokens into notes while they arrive. No Qt header may
+// be included here (Qt's keyword macros break LibTorch's headers).
 #include "ui/generation_backend.hpp"
 
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <mutex>
 #include <stdexcept>
+#include <tuple>
+
+#include "core/generate/generation_output.hpp"
+#include "core/generate/generator.hpp"
+#include "core/generate/model_bundle.hpp"
+#include "core/generate/music_controls.hpp"
+#include "core/generate/prompt.hpp"
 
 namespace harmonia::ui {
 
-bool generation_available() { return false; }
+namespace gen = harmonia::generate;
+namespace fs = std::filesystem;
 
-std::string generation_unavailable_reason() {
-  return "Generation is not available in this build: core/generate has no sampling loop yet.";
+namespace {
+
+// Loading a model costs far more than generating a short clip: keep the last bundle while
+// its files are unchanged (a run folder gets a new model/ when training ends).
+gen::ModelBundle load_cached(const std::string& dir) {
+  static std::mutex mutex;
+  static std::string cached_dir;
+  static fs::file_time_type cached_time;
+  static gen::ModelBundle cached;
+  const auto paths = gen::locate_model(dir);
+  const auto time = fs::last_write_time(paths.model_dir / "model.safetensors");
+  std::lock_guard<std::mutex> lock(mutex);
+  if (cached.model && cached_dir == dir && cached_time == time && cached.paths.model_dir == paths.model_dir)
+    return cached;
+  cached = gen::load_bundle(dir);
+  cached.model->eval();
+  cached_dir = dir;
+  cached_time = time;
+  return cached;
 }
 
-std::vector<midi::Score> run_generation(const GenerationSpec&, const std::function<void(const StreamedNote&)>&,
-                                        const std::atomic<bool>&) {
-  throw std::runtime_error(generation_unavailable_reason());
+using NoteKey = std::tuple<int, bool, midi::Tick, midi::Tick, int, int>;  // program, drum, time, dur, pitch, vel
+using NoteCounts = std::map<NoteKey, int>;
+using TrackKey = std::pair<int, bool>;
+
+NoteKey key_of(const midi::Track& t, const midi::Note& n) {
+  return {t.program, t.is_drum, n.time, n.duration, n.pitch, n.velocity};
+}
+
+NoteCounts count_notes(const midi::Score& s) {
+  NoteCounts c;
+  for (const auto& t : s.tracks)
+    for (const auto& n : t.notes) ++c[key_of(t, n)];
+  return c;
+}
+
+// One candidate's tokens decoded again every few tokens (and at each bar): the notes the
+// decode has that were neither in the prompt nor already shown are the new ones. Decoding
+// the whole sequence keeps times right (REMI positions are relative to bars).
+class CandidateStream {
+ public:
+  CandidateStream(int candidate, const std::vector<int32_t>& prompt_ids, NoteCounts prompt_notes,
+                  size_t first_new_track, double tick_scale)
+      : candidate_(candidate),
+        ids_(prompt_ids),
+        accounted_(std::move(prompt_notes)),
+        first_new_track_(first_new_track),
+        tick_scale_(tick_scale) {}
+
+  void add(int32_t id, bool decode_now, const gen::Generator& g,
+           const std::function<void(const StreamedNote&)>& on_note) {
+    ids_.push_back(id);
+    if (decode_now || ++since_decode_ >= kDecodeEvery) flush(g, on_note);
+  }
+
+  void flush(const gen::Generator& g, const std::function<void(const StreamedNote&)>& on_note) {
+    since_decode_ = 0;
+    const midi::Score decoded = gen::to_score(g.tokenizer(), ids_);
+    NoteCounts left = accounted_;
+    for (const auto& track : decoded.tracks)
+      for (const auto& n : track.notes) {
+        auto it = left.find(key_of(track, n));
+        if (it != left.end() && it->second > 0) {
+          --it->second;
+          continue;
+        }
+        ++accounted_[key_of(track, n)];
+        emit(track, n, on_note);
+      }
+  }
+
+  // The prompt followed by the new notes of the final token sequence (the generator's own,
+  // trimmed at EOS), in the tracks the stream already showed them in.
+  midi::Score result(const gen::Generator& g, const std::vector<int32_t>& final_ids, const midi::Score& base,
+                     const NoteCounts& prompt_notes) {
+    std::vector<midi::Track> tracks = new_tracks_;
+    for (auto& t : tracks) t.notes.clear();
+    NoteCounts left = prompt_notes;
+    const midi::Score decoded = gen::to_score(g.tokenizer(), final_ids);
+    for (const auto& track : decoded.tracks)
+      for (const auto& n : track.notes) {
+        auto it = left.find(key_of(track, n));
+        if (it != left.end() && it->second > 0) {
+          --it->second;
+          continue;
+        }
+        const size_t i = track_for(track, tracks) - first_new_track_;
+        tracks[i].notes.push_back(scaled(n));
+      }
+    midi::Score out = base;
+    if (out.note_count() == 0) {  // no prompt: tempo and metre come from the tokens
+      out.tempos.clear();
+      out.time_signatures.clear();
+      for (auto t : decoded.tempos) {
+        t.time = scaled_tick(t.time);
+        out.tempos.push_back(t);
+      }
+      for (auto t : decoded.time_signatures) {
+        t.time = scaled_tick(t.time);
+        out.time_signatures.push_back(t);
+      }
+    }
+    for (auto& t : tracks) {
+      if (t.notes.empty()) continue;
+      std::sort(t.notes.begin(), t.notes.end(), [](const midi::Note& a, const midi::Note& b) {
+        return std::tie(a.time, a.pitch, a.duration, a.velocity) < std::tie(b.time, b.pitch, b.duration, b.velocity);
+      });
+      out.tracks.push_back(std::move(t));
+    }
+    return out;
+  }
+
+ private:
+  static constexpr int kDecodeEvery = 8;
+
+  // Index (in the result score) of the track for notes of `from`'s program; made on first use.
+  size_t track_for(const midi::Track& from, std::vector<midi::Track>& tracks) {
+    const TrackKey key{from.program, from.is_drum};
+    auto it = track_index_.find(key);
+    if (it == track_index_.end()) {
+      midi::Track t;
+      t.name = from.is_drum ? "Generated drums" : "Generated";
+      t.program = from.program;
+      t.is_drum = from.is_drum;
+      t.channel = from.channel;
+      new_tracks_.push_back(t);
+      if (&tracks != &new_tracks_) tracks.push_back(std::move(t));
+      it = track_index_.emplace(key, first_new_track_ + new_tracks_.size() - 1).first;
+    }
+    return it->second;
+  }
+
+  midi::Tick scaled_tick(midi::Tick t) const { return midi::Tick(double(t) * tick_scale_ + 0.5); }
+  midi::Note scaled(midi::Note n) const {
+    const midi::Tick end = scaled_tick(n.end());
+    n.time = scaled_tick(n.time);
+    n.duration = std::max<midi::Tick>(0, end - n.time);
+    return n;
+  }
+
+  void emit(const midi::Track& from, const midi::Note& decoded, const std::function<void(const StreamedNote&)>& on_note) {
+    const size_t index = track_for(from, new_tracks_);
+    const midi::Note n = scaled(decoded);
+    new_tracks_[index - first_new_track_].notes.push_back(n);
+    if (on_note) on_note({candidate_, int(index), n});
+  }
+
+  int candidate_;
+  std::vector<int32_t> ids_;
+  NoteCounts accounted_;
+  size_t first_new_track_;
+  double tick_scale_;
+  int since_decode_ = 0;
+  std::map<TrackKey, size_t> track_index_;
+  std::vector<midi::Track> new_tracks_;
+};
+
+}  // namespace
+
+bool generation_available() { return true; }
+
+std::string generation_unavailable_reason() { return {}; }
+
+std::vector<midi::Score> run_generation(const GenerationSpec& spec,
+                                        const std::function<void(const StreamedNote&)>& on_note,
+                                        const std::atomic<bool>& cancel) {
+  if (spec.model_dir.empty()) throw std::runtime_error("no model: train one on the Model & Training page first");
+  const gen::ModelBundle bundle = load_cached(spec.model_dir);
+  const auto& tok = *bundle.tokenizer;
+  if (tok.is_compound())
+    throw std::runtime_error("this build's piano roll streams single-stream tokenizers only (REMI, TSD, MIDILike); "
+                             "retrain with one of those");
+
+  const SamplingSettings& ui = spec.sampling;
+  gen::GenerationSettings s;
+  s.sampling.temperature = float(ui.temperature);
+  s.sampling.top_k = ui.top_k;
+  s.sampling.top_p = float(ui.top_p);
+  s.sampling.repetition_penalty = float(ui.repetition_penalty);
+  s.max_new_tokens = std::max(1, ui.max_new_tokens);
+  s.seed = ui.seed;
+  s.num_candidates = std::max(1, ui.candidates);
+  if (!ui.key.empty()) s.controls.key = gen::parse_scale(ui.key);
+
+  const bool has_prompt = spec.prompt.note_count() > 0;
+  const std::vector<int32_t> prompt_ids = has_prompt ? gen::prompt_tokens(tok, spec.prompt) : std::vector<int32_t>{};
+  // The prompt as the tokenizer sees it: its notes are not new, whatever their quantisation.
+  const midi::Score prompt_decoded = gen::to_score(tok, prompt_ids);
+  // Everything is returned at the prompt's resolution (480 ticks per quarter for an empty
+  // prompt), which is what the piano roll already shows while notes stream in.
+  midi::Score base = spec.prompt;
+  if (base.ticks_per_quarter <= 0) base.ticks_per_quarter = 480;
+  const double tick_scale = double(base.ticks_per_quarter) / double(std::max(1, prompt_decoded.ticks_per_quarter));
+
+  const NoteCounts prompt_notes = count_notes(prompt_decoded);
+  gen::Generator generator(bundle.model, bundle.tokenizer);
+  std::vector<CandidateStream> streams;
+  for (int c = 0; c < s.num_candidates; ++c)
+    streams.emplace_back(c, prompt_ids, prompt_notes, base.tracks.size(), tick_scale);
+  const auto& vocab = tok.vocab(0);
+  const bool has_bars = vocab.has_type(tokenizer::TokenType::Bar);
+
+  gen::GenerationCallbacks callbacks;
+  callbacks.cancel = &cancel;
+  callbacks.on_token = [&](const gen::TokenEvent& e) {
+    if (e.candidate < 0 || size_t(e.candidate) >= streams.size()) return;
+    // A bar line means the previous bar's notes are complete: show them now.
+    const bool bar = has_bars && e.id >= 0 && size_t(e.id) < vocab.size() && vocab.kind(e.id).type == tokenizer::TokenType::Bar;
+    streams[size_t(e.candidate)].add(e.id, bar, generator, on_note);
+  };
+  const gen::GenerationResult result = generator.generate(prompt_ids, s, callbacks);
+  if (result.cancelled || cancel.load()) return {};
+
+  std::vector<midi::Score> out;
+  for (size_t c = 0; c < streams.size(); ++c) {
+    streams[c].flush(generator, on_note);  // the last few tokens' notes
+    out.push_back(streams[c].result(generator, result.sequences.at(c), base, prompt_notes));
+  }
+  return out;
 }
 
 }  // namespace harmonia::ui

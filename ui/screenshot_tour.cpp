@@ -4,11 +4,13 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QTemporaryDir>
 
 #include "ui/dataset_page.hpp"
 #include "ui/generate_page.hpp"
 #include "ui/main_window.hpp"
 #include "ui/piano_roll_widget.hpp"
+#include "ui/training_page.hpp"
 #include "ui/tokenizer_page.hpp"
 
 namespace harmonia::ui {
@@ -32,7 +34,7 @@ const char* const kNames[] = {"1-dataset", "2-tokenizer", "3-training", "4-gener
 
 }  // namespace
 
-QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* error) {
+QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* error, int trainingSteps) {
   QStringList written;
   if (!QDir().mkpath(dir)) {
     if (error) *error = QObject::tr("cannot create %1").arg(dir);
@@ -47,10 +49,39 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
   waitFor([&] { return dataset->state() != StepState::Running; }, 120000);
   waitFor([&] { return window.tokenizerPage()->isIdle(); }, 60000);
   const QStringList files = dataset->usableFiles();
+  // A short real run of the tiny preset, so that the charts and the generated notes shown
+  // are real; its folder is temporary (the tour leaves the user's runs alone).
+  QTemporaryDir runs;
+  auto* training = window.trainingPage();
+  auto* gen = window.generatePage();
+  if (!files.isEmpty() && training_available() && runs.isValid()) {
+    window.showPage(2);
+    TrainingSpec s = training->spec();
+    s.preset = "tiny";
+    s.max_steps = trainingSteps;
+    s.batch_size = 4;
+    s.seq_len = 128;
+    s.warmup_steps = 5;
+    s.eval_every = 10;
+    training->setHyperparameters(s);
+    training->setRunsRoot(runs.path());
+    training->start();
+    waitFor([&] { return !training->isTraining(); }, 600000);
+  }
   if (!files.isEmpty()) {
-    auto* gen = window.generatePage();
-    gen->setPromptBars(8);
+    gen->setPromptBars(4);
     gen->openPrompt(files.front());
+    if (generation_available() && !gen->modelDir().isEmpty()) {
+      SamplingSettings s = gen->samplingSettings();
+      s.seed = 7;
+      s.max_new_tokens = 384;
+      s.candidates = 3;
+      gen->setSamplingSettings(s);
+      window.showPage(3);
+      gen->generate();
+      waitFor([&] { return !gen->isGenerating(); }, 300000);
+      QApplication::processEvents();
+    }
     gen->rollView()->roll()->setPlayHead(gen->rollView()->roll()->promptEnd() / 2);
   }
   for (const auto theme : {Theme::Light, Theme::Dark}) {
@@ -65,6 +96,7 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
     }
   }
   window.setTheme(Theme::Light);
+  gen->setModelDir({});  // the run folder goes with the tour
   if (written.isEmpty() && error) *error = QObject::tr("no screenshot could be written to %1").arg(dir);
   return written;
 }

@@ -1,6 +1,7 @@
 // `harmonia-studio --screenshot DIR`: drives the window through the pipeline on the default
-// corpus (import, tokenizer preview, a prompt in the piano roll) and saves one PNG per page,
-// light and dark, for the README and for checking the layout by eye.
+// corpus (import, tokenizer preview, a short training run of the tiny preset, three
+// candidates generated after a prompt) and saves one PNG per page, light and dark, for the
+// README and for checking the layout by eye.
 #pragma once
 
 #include <QString>
@@ -11,6 +12,7 @@ namespace harmonia::ui {
 class MainWindow;
 
 // Returns the files written; `error` says why when the list is empty.
-QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* error = nullptr);
+// `trainingSteps` sets the length of the tour's training run (tests keep it short).
+QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* error = nullptr, int trainingSteps = 60);
 
 }  // namespace harmonia::ui

@@ -1,12 +1,29 @@
-// Torch side of the training page. No Qt header may be included here.
+// Torch side of the training page: one core/train run on a thread of its own, its events
+// forwarded by a second thread. No Qt header may be included here.
 #include "ui/training_backend.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <thread>
 
+#include "core/compute/threads.hpp"
+#include "core/generate/model_bundle.hpp"
 #include "core/model/causal_lm.hpp"
 #include "core/model/presets.hpp"
+#include "core/tokenizer/tokenizer.hpp"
+#include "core/train/checkpoint.hpp"
+#include "core/train/dataset_batch_source.hpp"
+#include "core/train/progress.hpp"
+#include "core/train/trainer.hpp"
 
 namespace harmonia::ui {
+
+namespace fs = std::filesystem;
 
 const std::vector<std::string>& model_presets() { return model::preset_names(); }
 const std::vector<std::string>& model_architectures() { return model::supported_model_types(); }
@@ -16,25 +33,188 @@ int64_t parameter_count(const std::string& preset, const std::string& architectu
   return model::create_model(config)->num_parameters();
 }
 
-bool training_available() { return false; }
+bool training_available() { return true; }
 
-std::string training_unavailable_reason() {
-  return "Training is not available in this build: core/train has no trainer yet.";
+std::string training_unavailable_reason() { return {}; }
+
+namespace {
+
+TrainingUpdate to_update(const train::TrainEvent& e) {
+  TrainingUpdate u;
+  u.kind = static_cast<TrainingUpdate::Kind>(e.kind);  // same enumerators, same order
+  u.step = e.step;
+  u.total_steps = e.total_steps;
+  u.train_loss = e.train_loss;
+  u.val_loss = e.val_loss;
+  u.lr = e.lr;
+  u.tokens_per_s = e.tokens_per_s;
+  u.elapsed_s = e.elapsed_s;
+  u.eta_s = e.eta_s;
+  u.message = e.message;
+  return u;
 }
+
+bool is_terminal(train::TrainEvent::Kind k) {
+  using K = train::TrainEvent::Kind;
+  return k == K::Finished || k == K::Cancelled || k == K::Error;
+}
+
+// The run folder says how it was made (people read it; resuming reads the tokenizer).
+void write_run_description(const TrainingSpec& s, const fs::path& run_dir) {
+  nlohmann::ordered_json j = {{"preset", s.preset},       {"architecture", s.architecture}, {"max_steps", s.max_steps},
+                              {"batch_size", s.batch_size}, {"seq_len", s.seq_len},         {"lr", s.lr},
+                              {"warmup_steps", s.warmup_steps}, {"precision", s.precision}, {"threads", s.threads},
+                              {"eval_every", s.eval_every}, {"seed", s.seed},               {"files", s.files},
+                              {"resumed_from", s.resume_from}};
+  std::ofstream(run_dir / "run.json") << j.dump(2) << "\n";
+}
+
+}  // namespace
 
 struct TrainingSession::Impl {
   TrainingSpec spec;
   std::function<void(const TrainingUpdate&)> on_update;
+  train::EventQueue events;
+  train::TrainControl control;
+  std::thread worker, dispatcher;
+  std::atomic<bool> worker_done{false}, all_sent{false};
+  std::mutex final_mutex;
+  TrainingUpdate final_update;
+
+  void finish(TrainingUpdate u) {
+    std::lock_guard<std::mutex> lock(final_mutex);
+    final_update = std::move(u);
+    worker_done.store(true);
+  }
+
+  void run() {
+    TrainingUpdate last;
+    try {
+      const fs::path run_dir = spec.run_dir;
+      if (run_dir.empty()) throw std::runtime_error("no run folder");
+      fs::create_directories(run_dir);
+      // A resumed run keeps the tokenizer it was trained with; a new one saves the page's.
+      const fs::path tok_path = run_dir / "tokenizer.json";
+      std::shared_ptr<const tokenizer::Tokenizer> tok;
+      if (!spec.resume_from.empty() && fs::is_regular_file(tok_path)) {
+        tok = tokenizer::Tokenizer::load(tok_path.string());
+      } else {
+        if (spec.tokenizer_json.empty()) throw std::runtime_error("no tokenizer: configure one on the Tokenizer page");
+        tok = tokenizer::Tokenizer::from_json(nlohmann::ordered_json::parse(spec.tokenizer_json), "Tokenizer page");
+        tok->save(tok_path.string());
+      }
+      if (tok->is_compound())
+        throw std::runtime_error(tok->name() + " uses several vocabularies; the trainer takes REMI, TSD or MIDILike");
+      write_run_description(spec, run_dir);
+      compute::set_compute_threads(spec.threads);
+
+      data::ChunkOptions chunk;
+      chunk.max_seq_len = size_t(std::max(16, spec.seq_len));
+      chunk.min_len = std::min<size_t>(32, chunk.max_seq_len / 2);
+      train::InMemoryOptions batches;
+      batches.batch_size = std::max(1, spec.batch_size);
+      batches.seed = spec.seed;
+      auto sources = train::make_file_sources(spec.files, tok_path.string(), chunk, batches, 0.1);
+      if (control.cancelled()) {
+        last.kind = TrainingUpdate::Kind::Cancelled;
+        last.message = "cancelled before the first step";
+        finish(last);
+        return;
+      }
+
+      std::shared_ptr<model::CausalLM> model;
+      fs::path resume;
+      if (!spec.resume_from.empty()) {
+        const auto ckpt = train::latest_checkpoint(spec.resume_from);
+        if (!ckpt) throw std::runtime_error("no checkpoint to resume from in " + spec.resume_from);
+        model = model::load_model(*ckpt / "model");  // the checkpoint's own shape
+        resume = *ckpt;
+      } else {
+        model = model::create_model(model::preset_config(spec.preset, spec.architecture, int64_t(tok->vocab_size())));
+      }
+
+      train::TrainConfig config;
+      config.max_steps = std::max<int64_t>(1, spec.max_steps);
+      config.lr = spec.lr;
+      config.min_lr = spec.lr / 10;
+      config.warmup_steps = std::max<int64_t>(0, spec.warmup_steps);
+      config.seed = spec.seed;
+      config.precision = spec.precision;
+      config.eval_every = std::max<int64_t>(0, spec.eval_every);
+      config.eval_batches = 20;  // a bounded validation pass keeps the chart moving
+      config.out_dir = run_dir;
+      config.checkpoint_every = std::max<int64_t>(10, config.max_steps / 4);
+      const auto result = train::train(config, *model, *sources.train, sources.validation.get(), {&events, &control},
+                                       nullptr, resume);
+      // The generator finds RUN/model (+ RUN/tokenizer.json), also after a cancel.
+      generate::save_bundle(*model, *tok, run_dir / "model");
+      last.kind = result.stop_reason == "cancelled" ? TrainingUpdate::Kind::Cancelled : TrainingUpdate::Kind::Finished;
+      last.step = result.steps;
+      last.total_steps = config.max_steps;
+      last.train_loss = result.last_train_loss;
+      last.val_loss = result.last_val_loss;
+      last.tokens_per_s = result.tokens_per_s;
+      last.elapsed_s = result.elapsed_s;
+      last.message = result.stop_reason;
+    } catch (const std::exception& e) {
+      last = {};
+      last.kind = TrainingUpdate::Kind::Error;
+      last.message = e.what();
+    }
+    finish(last);
+  }
+
+  // Forwards the trainer's events in order; its own end event is replaced by the session's,
+  // sent after the model is saved so that "finished" means "ready to generate from".
+  void dispatch() {
+    for (;;) {
+      const bool done = worker_done.load();
+      while (auto e = events.try_pop())
+        if (!is_terminal(e->kind) && on_update) on_update(to_update(*e));
+      if (done) break;
+      if (auto e = events.pop_for(std::chrono::milliseconds(50)))
+        if (!is_terminal(e->kind) && on_update) on_update(to_update(*e));
+    }
+    TrainingUpdate u;
+    {
+      std::lock_guard<std::mutex> lock(final_mutex);
+      u = final_update;
+    }
+    all_sent.store(true);
+    if (on_update) on_update(u);
+  }
 };
 
 TrainingSession::TrainingSession(TrainingSpec spec, std::function<void(const TrainingUpdate&)> on_update)
-    : impl_(std::make_unique<Impl>(Impl{std::move(spec), std::move(on_update)})) {}
-TrainingSession::~TrainingSession() = default;
+    : impl_(std::make_unique<Impl>()) {
+  impl_->spec = std::move(spec);
+  impl_->on_update = std::move(on_update);
+}
 
-void TrainingSession::start() { throw std::runtime_error(training_unavailable_reason()); }
-void TrainingSession::pause() {}
-void TrainingSession::resume() {}
-void TrainingSession::cancel() {}
-bool TrainingSession::finished() const { return true; }
+TrainingSession::~TrainingSession() {
+  impl_->control.cancel();
+  if (impl_->worker.joinable()) impl_->worker.join();
+  if (impl_->dispatcher.joinable()) impl_->dispatcher.join();
+}
+
+void TrainingSession::start() {
+  if (impl_->worker.joinable()) throw std::logic_error("this training session was already started");
+  if (impl_->spec.files.empty()) throw std::runtime_error("no MIDI files: import a dataset first");
+  if (impl_->on_update) {
+    TrainingUpdate u;
+    u.kind = TrainingUpdate::Kind::Started;
+    u.total_steps = impl_->spec.max_steps;
+    u.message = "tokenizing " + std::to_string(impl_->spec.files.size()) + " files";
+    impl_->on_update(u);
+  }
+  Impl* impl = impl_.get();
+  impl_->worker = std::thread([impl] { impl->run(); });
+  impl_->dispatcher = std::thread([impl] { impl->dispatch(); });
+}
+
+void TrainingSession::pause() { impl_->control.pause(); }
+void TrainingSession::resume() { impl_->control.resume(); }
+void TrainingSession::cancel() { impl_->control.cancel(); }
+bool TrainingSession::finished() const { return impl_->all_sent.load(); }
 
 }  // namespace harmonia::ui

@@ -330,9 +330,29 @@ void TrainingPage::cancel() {
   stepLabel_->setText(tr("Cancelling after this step…"));
 }
 
+void TrainingPage::setHyperparameters(const TrainingSpec& s) {
+  const int preset = preset_->findText(QString::fromStdString(s.preset));
+  if (preset >= 0) preset_->setCurrentIndex(preset);
+  const int arch = arch_->findData(QString::fromStdString(s.architecture));
+  if (arch >= 0) arch_->setCurrentIndex(arch);
+  steps_->setValue(int(s.max_steps));
+  batch_->setValue(s.batch_size);
+  seqLen_->setValue(s.seq_len);
+  lr_->setValue(s.lr);
+  warmup_->setValue(int(s.warmup_steps));
+  const int precision = precision_->findData(QString::fromStdString(s.precision));
+  if (precision >= 0) precision_->setCurrentIndex(precision);
+  threads_->setValue(s.threads);
+  evalEvery_->setValue(int(s.eval_every));
+}
+
 void TrainingPage::resumePrevious() {
-  const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a checkpoint folder of a previous run"), runsRoot_);
-  if (dir.isEmpty()) return;
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a previous run folder (or one of its checkpoints)"), runsRoot_);
+  if (!dir.isEmpty()) resumeFrom(dir);
+}
+
+void TrainingPage::resumeFrom(const QString& dir) {
+  if (isTraining() || dir.isEmpty()) return;
   resumeFrom_ = dir;
   QDir d(dir);
   if (d.dirName().startsWith(QLatin1String("step-"))) d.cdUp();
@@ -366,7 +386,8 @@ void TrainingPage::onUpdate(const TrainingUpdate& u) {
   using K = TrainingUpdate::Kind;
   switch (u.kind) {
     case K::Started:
-      setState(StepState::Running, tr("step 0"));
+      setState(StepState::Running, tr("step %1").arg(u.step));
+      if (!u.message.empty()) stepLabel_->setText(QString::fromStdString(u.message) + QStringLiteral("…"));
       break;
     case K::Step:
       lossPlot_->graph(0)->addData(double(u.step), u.train_loss);

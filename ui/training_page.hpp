@@ -36,6 +36,9 @@ class TrainingPage : public PipelinePage {
   QString runsRoot() const { return runsRoot_; }
 
   TrainingSpec spec() const;
+  // Sets the hyperparameter controls from `s` (preset, steps, batch, sequence length, lr,
+  // warm-up, precision, threads, validation interval), as a user would.
+  void setHyperparameters(const TrainingSpec& s);
   bool isTraining() const { return session_ != nullptr && !finished_; }
   bool isPaused() const { return paused_; }
   QString runDir() const { return runDir_; }
@@ -52,7 +55,9 @@ class TrainingPage : public PipelinePage {
   void pause();
   void resume();
   void cancel();
-  void resumePrevious();
+  void resumePrevious();  // asks for the folder
+  // Continues the run in `dir` (a run folder or one of its checkpoints) up to the step count.
+  void resumeFrom(const QString& dir);
 
  signals:
   void trainingFinished(bool ok, const QString& runDir);

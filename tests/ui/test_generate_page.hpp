@@ -1,7 +1,10 @@
 #pragma once
 // The Generate & Play page driven like a user: open a prompt (first N bars), see it in the
 // piano roll, export .mid and reload it, render a .wav, drag the clip out, drop a file in.
+#include <QListWidget>
 #include <QMimeData>
+#include <algorithm>
+#include <tuple>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -13,6 +16,7 @@
 #include "ui/generate_page.hpp"
 #include "ui/piano_roll_widget.hpp"
 #include "ui/score_tools.hpp"
+#include "generation_reference.hpp"
 #include "ui_test_support.hpp"
 
 using harmonia::ui::GeneratePage;
@@ -137,6 +141,171 @@ class TestGeneratePage final : public QObject {
     QVERIFY(!generate->isEnabled());  // no model yet
   }
 
+  // The backend streams every new note before it returns, and a cancel stops it at once.
+  void backendStreamsNotesAndCancels() {
+    if (!harmonia::ui::generation_available()) QSKIP("generation engine not in this build");
+    QTemporaryDir dir;
+    harmonia::ui::test::writeTinyModel(dir.path().toStdString(), 3);
+    harmonia::ui::GenerationSpec spec;
+    spec.model_dir = dir.path().toStdString();
+    spec.sampling.seed = 11;
+    spec.sampling.max_new_tokens = 96;
+    spec.sampling.candidates = 2;
+    std::vector<harmonia::ui::StreamedNote> streamed;
+    std::atomic<bool> cancel{false};
+    const auto scores = harmonia::ui::run_generation(
+        spec, [&](const harmonia::ui::StreamedNote& n) { streamed.push_back(n); }, cancel);
+    QCOMPARE(scores.size(), size_t(2));
+    for (int c = 0; c < 2; ++c) {
+      std::vector<Key> live, final;
+      for (const auto& n : streamed)
+        if (n.candidate == c) live.push_back(key(n.note, n.track));
+      for (size_t t = 0; t < scores[size_t(c)].tracks.size(); ++t)
+        for (const auto& n : scores[size_t(c)].tracks[t].notes) final.push_back(key(n, int(t)));
+      QVERIFY(!final.empty());
+      std::sort(live.begin(), live.end());
+      std::sort(final.begin(), final.end());
+      QVERIFY2(live == final, qPrintable(QStringLiteral("candidate %1: %2 notes streamed, %3 in the result")
+                                             .arg(c).arg(live.size()).arg(final.size())));
+    }
+    // Cancelled from inside the first note's callback: nothing comes back, promptly.
+    int calls = 0;
+    std::atomic<bool> stop{false};
+    spec.sampling.max_new_tokens = 2000;
+    QElapsedTimer clock;
+    clock.start();
+    const auto none = harmonia::ui::run_generation(
+        spec,
+        [&](const harmonia::ui::StreamedNote&) {
+          ++calls;
+          stop = true;
+        },
+        stop);
+    QVERIFY(none.empty());
+    QVERIFY(calls >= 1);
+    QVERIFY(clock.elapsed() < 20000);
+  }
+
+  // The check: a fixed seed gives, in the piano roll, exactly the notes that
+  // core/generate's Generator gives for that seed; each candidate can be picked in the list.
+  void fixedSeedFillsTheRollWithTheGeneratorsNotes() {
+    if (!harmonia::ui::generation_available()) QSKIP("generation engine not in this build");
+    QTemporaryDir dir;
+    harmonia::ui::test::writeTinyModel(dir.path().toStdString(), 3);
+    GeneratePage page;
+    page.show();
+    page.setModelDir(dir.path());
+    auto s = page.samplingSettings();
+    s.seed = 11;
+    s.max_new_tokens = 96;
+    s.candidates = 2;
+    page.setSamplingSettings(s);
+    QCOMPARE(page.samplingSettings().seed, uint64_t(11));
+    QSignalSpy done(&page, &GeneratePage::generationFinished);
+    QSignalSpy status(&page, &GeneratePage::statusMessage);
+    page.generate();
+    QVERIFY(page.isGenerating());
+    QCOMPARE(page.state(), StepState::Running);
+    QVERIFY(waitUntil([&] { return done.count() == 1; }, 120000));
+    QVERIFY2(done.first().first().toBool(), qPrintable(status.isEmpty() ? QString() : status.last().first().toString()));
+    QCOMPARE(page.candidateCount(), 2);
+    harmonia::ui::test::ReferenceSettings r;
+    r.temperature = s.temperature;
+    r.top_k = s.top_k;
+    r.top_p = s.top_p;
+    r.repetition_penalty = s.repetition_penalty;
+    r.max_new_tokens = s.max_new_tokens;
+    r.candidates = 2;
+    r.seed = s.seed;
+    size_t total = 0;
+    for (int c = 0; c < 2; ++c) {
+      page.findChild<QListWidget*>()->setCurrentRow(c);
+      const midi::Score expected = harmonia::ui::test::referenceGeneration(dir.path().toStdString(), r, c);
+      total += expected.note_count();
+      QVERIFY2(rollKeys(page) == scoreKeys(expected),
+               qPrintable(QStringLiteral("candidate %1: %2 notes in the roll, %3 from the Generator")
+                              .arg(c).arg(rollKeys(page).size()).arg(expected.note_count())));
+    }
+    QVERIFY(total > 0);
+
+    // Export the candidate as .mid and reload it: the same notes come back.
+    const QString out = QDir(dir.path()).filePath("generated.mid");
+    QString error;
+    QVERIFY2(page.exportMidi(out, &error), qPrintable(error));
+    const std::vector<Key> before = rollKeys(page);
+    page.setPromptBars(0);
+    QVERIFY(page.openPrompt(out));
+    QCOMPARE(rollKeys(page).size(), before.size());
+  }
+
+  void continueAndUndo() {
+    if (!harmonia::ui::generation_available()) QSKIP("generation engine not in this build");
+    QTemporaryDir dir;
+    harmonia::ui::test::writeTinyModel(dir.path().toStdString(), 9);
+    GeneratePage page;
+    page.setModelDir(dir.path());
+    page.setPromptBars(2);
+    QVERIFY(page.openPrompt(file_));
+    const size_t promptNotes = page.currentScore().note_count();
+    auto s = page.samplingSettings();
+    s.seed = 1;
+    s.max_new_tokens = 64;
+    s.candidates = 1;
+    page.setSamplingSettings(s);
+    QSignalSpy done(&page, &GeneratePage::generationFinished);
+    page.generate();
+    QVERIFY(waitUntil([&] { return done.count() == 1; }, 120000));
+    QVERIFY(done.first().first().toBool());
+    const size_t first = page.currentScore().note_count();
+    QVERIFY(first >= promptNotes);
+    QCOMPARE(page.rollView()->roll()->notes().size(), first);
+    // The prompt's own notes are kept as they were.
+    QCOMPARE(page.currentScore().tracks.front().notes.size(), harmonia::ui::firstBars(midi::read_midi_file(file_.toStdString()), 2).tracks.front().notes.size());
+    page.continueClip();
+    QVERIFY(waitUntil([&] { return done.count() == 2; }, 120000));
+    QVERIFY(done.at(1).first().toBool());
+    QVERIFY(page.canUndo());
+    QVERIFY(page.currentScore().note_count() >= first);
+    page.undoContinuation();
+    QCOMPARE(page.currentScore().note_count(), first);
+    QVERIFY(!page.canUndo());
+  }
+
+  // Cancel at any moment (before the first token, mid-way, during a continuation): no crash,
+  // the page is idle again and a cancelled continuation restores what was shown.
+  void cancelAtAnyTime() {
+    if (!harmonia::ui::generation_available()) QSKIP("generation engine not in this build");
+    QTemporaryDir dir;
+    harmonia::ui::test::writeTinyModel(dir.path().toStdString(), 2);
+    GeneratePage page;
+    page.setModelDir(dir.path());
+    page.setPromptBars(1);
+    QVERIFY(page.openPrompt(file_));
+    auto s = page.samplingSettings();
+    s.max_new_tokens = 2048;
+    page.setSamplingSettings(s);
+    QSignalSpy done(&page, &GeneratePage::generationFinished);
+    int expected = 0;
+    for (int delayMs : {0, 200, 800}) {
+      page.generate();
+      QTest::qWait(delayMs);
+      page.cancelGeneration();
+      QVERIFY(waitUntil([&] { return done.count() == expected + 1; }, 60000));
+      ++expected;
+      QVERIFY(!page.isGenerating());
+      QVERIFY(page.state() != StepState::Running);
+    }
+    const size_t shown = page.currentScore().note_count();
+    page.continueClip();
+    QTest::qWait(300);
+    page.cancelGeneration();
+    QVERIFY(waitUntil([&] { return done.count() == expected + 1; }, 60000));
+    QCOMPARE(page.currentScore().note_count(), shown);
+    // Closing the page mid-generation cancels and waits.
+    page.generate();
+    QTest::qWait(100);
+  }
+
   void samplingDefaultsFollowHarmoniaLM() {
     GeneratePage page;
     const auto s = page.samplingSettings();
@@ -147,6 +316,22 @@ class TestGeneratePage final : public QObject {
   }
 
  private:
+  using Key = std::tuple<int, int, int, int, int>;  // time, duration, pitch, velocity, track
+  static Key key(const midi::Note& n, int track) { return {int(n.time), int(n.duration), n.pitch, n.velocity, track}; }
+  static std::vector<Key> rollKeys(const GeneratePage& page) {
+    std::vector<Key> out;
+    for (const auto& n : page.rollView()->roll()->notes()) out.push_back({int(n.time), int(n.duration), n.pitch, n.velocity, 0});
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  static std::vector<Key> scoreKeys(const midi::Score& s) {
+    std::vector<Key> out;
+    for (const auto& t : s.tracks)
+      for (const auto& n : t.notes) out.push_back(key(n, 0));
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
   QString file_;
 };
 

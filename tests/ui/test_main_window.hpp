@@ -135,7 +135,7 @@ class TestMainWindow final : public QObject {
     for (const auto& f : files) QFile::copy(f, data.filePath("a.mid"));
     window.datasetPage()->setFolder(data.path());
     QString error;
-    const QStringList shots = harmonia::ui::takeScreenshots(window, dir.path(), &error);
+    const QStringList shots = harmonia::ui::takeScreenshots(window, dir.path(), &error, 3);
     QCOMPARE(shots.size(), 8);
     for (const auto& s : shots) {
       QImage img(s);

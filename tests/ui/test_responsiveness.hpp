@@ -15,6 +15,7 @@
 #include "ui/main_window.hpp"
 #include "ui/tokenizer_page.hpp"
 #include "ui/training_page.hpp"
+#include "generation_reference.hpp"
 #include "ui_test_support.hpp"
 
 using harmonia::ui::MainWindow;
@@ -84,16 +85,47 @@ class TestResponsiveness final : public QObject {
     QVERIFY(waitUntil([&] { return imported.count() == 1; }, 120000));
     QVERIFY(waitUntil([&] { return window.tokenizerPage()->isIdle(); }, 60000));
     if (wav) QVERIFY(waitUntil([&] { return !gen->isExporting(); }, 60000));
+    // Training (a few steps of the tiny preset) and generation (from a second, untrained
+    // tiny model, so that both run at once) join the load.
+    auto* training = window.trainingPage();
+    QSignalSpy trained(training, &harmonia::ui::TrainingPage::trainingFinished);
+    QSignalSpy generated(gen, &harmonia::ui::GeneratePage::generationFinished);
+    harmonia::ui::TrainingSpec few;
+    few.max_steps = 6;
+    few.batch_size = 2;
+    few.seq_len = 64;
+    few.warmup_steps = 1;
+    few.eval_every = 3;
+    training->setHyperparameters(few);
+    training->setRunsRoot(dir.path());
+    window.showPage(2);
+    training->start();
+    QVERIFY(training->isTraining());
+    const QString untrained = dir.filePath("untrained");
+    harmonia::ui::test::writeTinyModel(untrained.toStdString(), 1);
+    gen->setModelDir(untrained);
+    auto s = gen->samplingSettings();
+    s.max_new_tokens = 192;
+    s.candidates = 2;
+    s.seed = 3;
+    gen->setSamplingSettings(s);
     window.showPage(3);
-    QTest::qWait(50);
-    // Training and generation join the load when this build has them.
-    if (harmonia::ui::training_available()) {
-      window.trainingPage()->setRunsRoot(dir.path());
-      window.trainingPage()->start();
-      QTest::qWait(1500);
-      window.trainingPage()->cancel();
-      QVERIFY(waitUntil([&] { return !window.trainingPage()->isTraining(); }, 60000));
-    }
+    gen->generate();
+    QVERIFY(waitUntil([&] { return generated.count() == 1 && trained.count() == 1; }, 240000));
+    QVERIFY(trained.first().first().toBool());
+    QVERIFY(training->lossPoints() > 0);
+    // The pipeline's end: the trained run feeds the Generate page; generate, export, reload.
+    QCOMPARE(gen->modelDir(), training->runDir());
+    gen->generate();
+    QVERIFY(waitUntil([&] { return generated.count() == 2; }, 120000));
+    QVERIFY(generated.at(1).first().toBool());
+    QVERIFY(gen->candidateCount() == 2);
+    const QString out = dir.filePath("pipeline.mid");
+    QVERIFY(gen->exportMidi(out));
+    const size_t notes = gen->currentScore().note_count();
+    gen->setPromptBars(0);
+    QVERIFY(gen->openPrompt(out));
+    QCOMPARE(gen->currentScore().note_count(), notes);
     const double worst = meter.worstMs();
     qInfo("longest event-loop stall: %.1f ms", worst);
     QVERIFY2(worst < 50.0, qPrintable(QStringLiteral("GUI thread stalled %1 ms").arg(worst)));

@@ -2,7 +2,9 @@
 // LibTorch dominates build time). `test_ui SUITE [QtTest options]` runs one suite; ctest
 // registers each suite as its own test (ui.SUITE).
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QStandardPaths>
+#include <QThread>
 #include <QtTest>
 #include <cstdio>
 #include <cstring>
@@ -18,6 +20,37 @@
 #include "test_responsiveness.hpp"
 #include "test_tokenizer_page.hpp"
 #include "test_training_page.hpp"
+
+namespace {
+
+// With HARMONIA_STALL_TRACE set, every event that keeps the GUI thread busy longer than that
+// many milliseconds is printed with its receiver: how the responsiveness suite's stalls are
+// tracked down. Nested deliveries (a paint inside a slot) are printed too, innermost first.
+class TracingApplication : public QApplication {
+ public:
+  TracingApplication(int& argc, char** argv) : QApplication(argc, argv) {
+    traceMs_ = qEnvironmentVariableIntValue("HARMONIA_STALL_TRACE");
+  }
+  bool notify(QObject* receiver, QEvent* event) override {
+    if (traceMs_ <= 0 || QThread::currentThread() != thread()) return QApplication::notify(receiver, event);
+    QElapsedTimer t;
+    t.start();
+    const int type = int(event->type());
+    const char* cls = receiver->metaObject()->className();  // the receiver may delete itself
+    const QString name = receiver->objectName();
+    const bool result = QApplication::notify(receiver, event);
+    const qint64 ms = t.elapsed();
+    if (ms >= traceMs_)
+      std::fprintf(stderr, "[stall] %lld ms: event %d to %s \"%s\"\n", static_cast<long long>(ms), type, cls,
+                   qPrintable(name));
+    return result;
+  }
+
+ private:
+  int traceMs_ = 0;
+};
+
+}  // namespace
 
 int main(int argc, char** argv) {
   const std::map<std::string, std::function<std::unique_ptr<QObject>()>> suites = {
@@ -38,7 +71,7 @@ int main(int argc, char** argv) {
   }
   // Tests never read or write the user's settings.
   QStandardPaths::setTestModeEnabled(true);
-  QApplication app(argc, argv);
+  TracingApplication app(argc, argv);
   QApplication::setApplicationName("Harmonia Studio Tests");
   QApplication::setOrganizationName("Harmonia");
   auto suite = it->second();

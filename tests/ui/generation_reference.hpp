@@ -1,0 +1,26 @@
+// Qt-free helpers for the GUI tests that need the torch side (Qt's keyword macros and
+// LibTorch cannot share a translation unit): a tiny untrained model on disk, and what
+// core/generate's Generator itself produces for given settings, to compare the page with.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/midi/score.hpp"
+
+namespace harmonia::ui::test {
+
+// Writes a randomly initialised "tiny" REMI model (seeded) with its tokenizer.json to `dir`.
+void writeTinyModel(const std::string& dir, uint64_t init_seed);
+
+struct ReferenceSettings {
+  double temperature = 0.9, top_p = 0.95, repetition_penalty = 1.05;
+  int top_k = 20, max_new_tokens = 64, candidates = 1;
+  uint64_t seed = 0;
+};
+
+// Candidate `candidate` of Generator::generate from scratch, decoded with to_score and
+// brought to 480 ticks per quarter (the piano roll's resolution for an empty prompt).
+midi::Score referenceGeneration(const std::string& model_dir, const ReferenceSettings& settings, int candidate);
+
+}  // namespace harmonia::ui::test
