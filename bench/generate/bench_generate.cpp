@@ -4,9 +4,12 @@
 // 256 new tokens, GPT-2 6 layers / 256 dim / vocab 512: 206-221 new tokens/s.
 // --breakdown also times the model's cached forward alone (no sampling), so the cost of the
 // sampler chain and the grammar shows as the difference; --bf16 runs the models in bf16.
+// "cpu" is the rate per second of process CPU time: on a shared, loaded machine and with one
+// thread it approximates the idle-machine wall-clock rate (wall time counts other processes).
 // Usage: bench_generate [--threads N] [--tokens N] [--breakdown] [--bf16] [--compound]
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <cstring>
 #include <string>
 #include <torch/torch.h>
@@ -58,10 +61,12 @@ void run_model_only(const char* label, const std::shared_ptr<hm::CausalLM>& mode
   };
   once(8);
   const auto t0 = std::chrono::steady_clock::now();
+  const std::clock_t c0 = std::clock();
   once(tokens);
+  const double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("%-34s batch %d  model forward only         %8.1f new tokens/s  %6.2f ms/step\n", label, batch,
-              double(tokens) * batch / s, 1000.0 * s / double(tokens));
+  std::printf("%-34s batch %d  model forward only         %8.1f new tokens/s  %6.2f ms/step  (cpu %8.1f/s)\n", label,
+              batch, double(tokens) * batch / s, 1000.0 * s / double(tokens), double(tokens) * batch / cpu);
 }
 
 void run(const char* label, const std::shared_ptr<hm::CausalLM>& model,
@@ -76,11 +81,14 @@ void run(const char* label, const std::shared_ptr<hm::CausalLM>& model,
   s.seed = 1;
   if (hf_settings) s.sampling = hg::SamplingSettings{1.0f, 50, 1.0f, 0.0f, 1.0f, 0};  // the baseline's top_k 50
   gen.generate({}, [&] { auto w = s; w.max_new_tokens = w.min_new_tokens = 8; return w; }());  // warm-up
+  const std::clock_t c0 = std::clock();
   const auto r = gen.generate({}, s);
-  const double per_s = double(r.steps) * batch / r.seconds;
-  std::printf("%-34s batch %d  grammar %-3s  %5lld steps  %8.1f new tokens/s  %6.2f ms/step  x%.2f vs Python batch 1\n",
+  const double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
+  const double per_s = double(r.steps) * batch / r.seconds, per_cpu_s = double(r.steps) * batch / cpu;
+  std::printf("%-34s batch %d  grammar %-3s  %5lld steps  %8.1f new tokens/s  %6.2f ms/step  x%.2f vs Python batch 1"
+              "  (cpu %8.1f/s x%.2f)\n",
               label, batch, grammar ? "on" : "off", (long long)r.steps, per_s, 1000.0 * r.seconds / double(r.steps),
-              per_s / kBaselineTokensPerSec);
+              per_s / kBaselineTokensPerSec, per_cpu_s, per_cpu_s / kBaselineTokensPerSec);
 }
 
 }  // namespace
