@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/midi/byte_cursor.hpp"
 #include "core/midi/midi_file.hpp"
 
 namespace harmonia::tokenizer {
@@ -23,48 +24,6 @@ using midi::Tick;
 
 constexpr Tick kMaxTick = Tick(1) << 40;
 
-class Reader {
- public:
-  Reader(const uint8_t* d, size_t begin, size_t end, const std::string& src) : d_(d), pos_(begin), end_(end), src_(src) {}
-  bool done() const { return pos_ >= end_; }
-  size_t pos() const { return pos_; }
-  size_t left() const { return end_ - pos_; }
-  [[noreturn]] void fail(const std::string& what) const { throw MidiError(src_, pos_, what); }
-  uint8_t u8(const char* what) {
-    if (pos_ >= end_) fail(std::string("unexpected end of track reading ") + what);
-    return d_[pos_++];
-  }
-  uint8_t peek(const char* what) const {
-    if (pos_ >= end_) fail(std::string("unexpected end of track reading ") + what);
-    return d_[pos_];
-  }
-  uint32_t be(int n, const char* what) {
-    if (left() < size_t(n)) fail(std::string("unexpected end of data reading ") + what);
-    uint32_t v = 0;
-    for (int i = 0; i < n; ++i) v = (v << 8) | d_[pos_++];
-    return v;
-  }
-  uint32_t vlq(const char* what) {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) {
-      const uint8_t b = u8(what);
-      v = (v << 7) | (b & 0x7F);
-      if (!(b & 0x80)) return v;
-    }
-    fail(std::string("variable-length quantity longer than 4 bytes in ") + what);
-  }
-  const uint8_t* take(size_t n, const char* what) {
-    if (left() < n) fail(std::string(what) + " of " + std::to_string(n) + " bytes runs past the end of its chunk");
-    const uint8_t* p = d_ + pos_;
-    pos_ += n;
-    return p;
-  }
-
- private:
-  const uint8_t* d_;
-  size_t pos_, end_;
-  const std::string& src_;
-};
 
 // One MTrk becomes several tracks keyed by (channel, program), ordered by that key (std::map),
 // as symusic does. A track only exists once it received a note.
@@ -115,13 +74,13 @@ struct TrackSplitter {
   }
 };
 
-void read_track(Reader& r, midi::Score& score) {
+void read_track(midi::ByteCursor& r, midi::Score& score) {
   auto holder = std::make_unique<TrackSplitter>();  // 2048 FIFO slots: keep them off the stack
   TrackSplitter& split = *holder;
   std::string name;
   Tick tick = 0;
   uint8_t running = 0;
-  while (!r.done()) {
+  while (!r.at_end()) {
     tick += r.vlq("delta time");
     if (tick > kMaxTick) r.fail("delta times add up past the supported length");
     uint8_t status = r.peek("status");
@@ -156,11 +115,7 @@ void read_track(Reader& r, midi::Score& score) {
     if (status > 0xF0) r.fail("system common/real-time status byte inside a track");
     running = status;
     const int ch = status & 0x0F;
-    auto data = [&](const char* what) {
-      const uint8_t b = r.u8(what);
-      if (b & 0x80) r.fail(std::string("expected a data byte in ") + what);
-      return int(b);
-    };
+    auto data = [&](const char* what) { return int(r.data_byte(what)); };
     switch (status & 0xF0) {
       case 0x80: {
         const int pitch = data("note-off");
@@ -207,9 +162,9 @@ midi::Score load_score_for_tokenizer(const uint8_t* data, size_t size, const std
   if (size < 14 || std::memcmp(data, "MThd", 4) != 0)
     throw MidiError(source, 0, "not a Standard MIDI File (no 'MThd' header)");
   if (size > midi::kMaxMidiFileBytes) throw MidiError(source, 0, "file is larger than 256 MiB");
-  Reader file(data, 4, size, source);
+  midi::ByteCursor file(data, 4, size, source);
   const uint32_t header_len = file.be(4, "header length");
-  if (header_len < 6 || header_len > file.left()) file.fail("bad header chunk length " + std::to_string(header_len));
+  if (header_len < 6 || header_len > file.remaining()) file.fail("bad header chunk length " + std::to_string(header_len));
   const size_t header_end = file.pos() + header_len;
   const int format = int(file.be(2, "format"));
   file.be(2, "track count");
@@ -220,17 +175,17 @@ midi::Score load_score_for_tokenizer(const uint8_t* data, size_t size, const std
 
   midi::Score score;
   score.ticks_per_quarter = division;
-  Reader chunks(data, header_end, size, source);
+  midi::ByteCursor chunks(data, header_end, size, source);
   int tracks = 0;
-  while (chunks.left() >= 8) {
+  while (chunks.remaining() >= 8) {
     const size_t at = chunks.pos();
     const uint8_t* id = chunks.take(4, "chunk id");
     const uint32_t len = chunks.be(4, "chunk length");
-    if (len > chunks.left()) throw MidiError(source, at + 4, "chunk length " + std::to_string(len) + " runs past the end of the file");
+    if (len > chunks.remaining()) throw MidiError(source, at + 4, "chunk length " + std::to_string(len) + " runs past the end of the file");
     const size_t body = chunks.pos();
     chunks.take(len, "chunk");
     if (std::memcmp(id, "MTrk", 4) != 0) continue;
-    Reader tr(data, body, body + len, source);
+    midi::ByteCursor tr(data, body, body + len, source);
     read_track(tr, score);
     ++tracks;
   }
