@@ -7,6 +7,12 @@
 
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/cuda.h>
+// NCCL for CUDA ranks, where LibTorch was built with it (Debian's CPU LibTorch is not: there
+// this path is compiled out and CUDA ranks are refused with a message).
+#ifdef USE_C10D_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include <cstdlib>
 #include <stdexcept>
@@ -39,11 +45,29 @@ struct Distributed::Impl {
   c10::intrusive_ptr<c10d::Store> store;
   // The concrete type: from LibTorch 2.0 ProcessGroupGloo is a c10d::Backend, not a ProcessGroup.
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+#ifdef USE_C10D_NCCL
+  c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
+#endif
+  torch::Device device = torch::kCPU;  // where scalars for mean()/barrier() live
 
   void allreduce_sum(torch::Tensor& t) {
     std::vector<torch::Tensor> tensors{t};
-    auto work = group->allreduce(tensors);
-    work->wait();
+#ifdef USE_C10D_NCCL
+    if (nccl) {
+      nccl->allreduce(tensors)->wait();
+      return;
+    }
+#endif
+    group->allreduce(tensors)->wait();
+  }
+  void broadcast(std::vector<torch::Tensor>& tensors) {
+#ifdef USE_C10D_NCCL
+    if (nccl) {
+      nccl->broadcast(tensors)->wait();
+      return;
+    }
+#endif
+    group->broadcast(tensors)->wait();
   }
 };
 
@@ -54,6 +78,18 @@ Distributed::Distributed(const DistributedEnv& env) : env_(env), impl_(std::make
   store_options.numWorkers = static_cast<size_t>(env.world_size);
   store_options.timeout = std::chrono::milliseconds(120000);
   impl_->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
+  if (env.cuda) {
+#ifdef USE_C10D_NCCL
+    if (!torch::cuda::is_available()) throw std::runtime_error("distributed: CUDA ranks requested but no GPU is visible");
+    impl_->device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank % torch::cuda::device_count()));
+    impl_->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(impl_->store, env.rank, env.world_size,
+                                                              c10d::ProcessGroupNCCL::Options::create());
+    return;
+#else
+    throw std::runtime_error(
+        "distributed: the model is on a GPU but this LibTorch has no NCCL (USE_C10D_NCCL); train on the CPU with Gloo");
+#endif
+  }
   auto options = c10d::ProcessGroupGloo::Options::create();
   options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
   impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, env.rank, env.world_size, options);
@@ -65,7 +101,7 @@ void Distributed::broadcast(const std::vector<torch::Tensor>& tensors) {
   torch::NoGradGuard no_grad;
   for (const auto& t : tensors) {
     std::vector<torch::Tensor> one{t.is_contiguous() ? t : t.contiguous()};
-    impl_->group->broadcast(one)->wait();
+    impl_->broadcast(one);
     if (!t.is_contiguous()) t.copy_(one[0]);
   }
 }
@@ -100,14 +136,14 @@ void Distributed::average_gradients(const std::vector<torch::Tensor>& params, si
 }
 
 double Distributed::mean(double value) {
-  auto t = torch::tensor({value}, torch::kDouble);
+  auto t = torch::tensor({value}, torch::kDouble).to(impl_->device);
   impl_->allreduce_sum(t);
-  return t.item<double>() / env_.world_size;
+  return t.item<double>() / env_.world_size;  // item() copies back from the GPU
 }
 
 void Distributed::barrier() {
   // An all-reduce of one element: Gloo's barrier API changed between releases.
-  auto t = torch::zeros({1});
+  auto t = torch::zeros({1}, torch::TensorOptions().device(impl_->device));
   impl_->allreduce_sum(t);
 }
 

@@ -17,6 +17,7 @@ struct DistributedEnv {
   int rank = 0, world_size = 1, local_rank = 0;
   std::string master_addr = "127.0.0.1";
   int master_port = 29500;
+  bool cuda = false;  // the model is on a GPU: NCCL (needs a LibTorch built with USE_C10D_NCCL)
 };
 
 // Reads RANK/WORLD_SIZE/LOCAL_RANK/MASTER_ADDR/MASTER_PORT; nullopt when WORLD_SIZE is unset.

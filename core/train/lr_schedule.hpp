@@ -19,4 +19,12 @@ inline double learning_rate_at(int64_t step, int64_t total_steps, int64_t warmup
   return min_lr + 0.5 * (lr - min_lr) * (1.0 + std::cos(M_PI * progress));
 }
 
+// After warm-up, with the decay spread over a training-time budget instead of a step count.
+inline double learning_rate_over_time(double elapsed_s, double budget_s, double lr, double min_lr,
+                                      const std::string& schedule) {
+  if (schedule == "constant") return lr;
+  const double progress = std::clamp(elapsed_s / budget_s, 0.0, 1.0);
+  return min_lr + 0.5 * (lr - min_lr) * (1.0 + std::cos(M_PI * progress));
+}
+
 }  // namespace harmonia::train

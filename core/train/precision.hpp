@@ -1,5 +1,5 @@
-// Mixed precision for the forward pass: bf16 autocast on CPU (and CUDA) while the weights
-// and the optimizer stay fp32. Autocast's C++ switches were renamed in LibTorch 2.4
+// Mixed precision for the forward pass: bf16 autocast on CPU (and CUDA), or fp16 on CUDA
+// (with loss scaling, loss_scaler.hpp), while the weights and the optimizer stay fp32. Autocast's C++ switches were renamed in LibTorch 2.4
 // (set_autocast_enabled(device, ...)); the old ones still exist before that.
 #pragma once
 
@@ -10,21 +10,22 @@ namespace harmonia::train {
 
 class AutocastScope {
  public:
-  AutocastScope(bool enabled, bool cuda) : enabled_(enabled), cuda_(cuda) {
+  // dtype: at::kBFloat16, or at::kHalf (CUDA only).
+  AutocastScope(bool enabled, bool cuda, at::ScalarType dtype = at::kBFloat16) : enabled_(enabled), cuda_(cuda) {
     if (!enabled_) return;
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
     const auto device = cuda_ ? at::kCUDA : at::kCPU;
     previous_ = at::autocast::is_autocast_enabled(device);
-    at::autocast::set_autocast_dtype(device, at::kBFloat16);
+    at::autocast::set_autocast_dtype(device, dtype);
     at::autocast::set_autocast_enabled(device, true);
 #else
     if (cuda_) {
       previous_ = at::autocast::is_enabled();
-      at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+      at::autocast::set_autocast_gpu_dtype(dtype);
       at::autocast::set_enabled(true);
     } else {
       previous_ = at::autocast::is_cpu_enabled();
-      at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+      at::autocast::set_autocast_cpu_dtype(dtype);
       at::autocast::set_cpu_enabled(true);
     }
 #endif

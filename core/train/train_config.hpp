@@ -13,6 +13,9 @@ struct TrainConfig {
   int64_t max_steps = 0;
   int64_t epochs = 1;
   double time_budget_s = 0;  // > 0: also stop after this much training time (eval excluded)
+  // With a time budget: the cosine decay runs over the budget's training time instead of
+  // over max_steps (the "five minutes" runs, where the step count is not known in advance).
+  bool schedule_over_time_budget = false;
   int64_t grad_accum = 1;    // micro-batches per optimizer step
 
   // AdamW with decoupled weight decay; 1-D parameters (biases, norm gains) never decay,
@@ -31,6 +34,7 @@ struct TrainConfig {
 
   // Validation and early stopping (needs a validation source).
   int64_t eval_every = 0;     // steps; 0 = only at the end
+  double eval_every_s = 0;    // also every this many seconds of training time; 0 = off
   int64_t eval_batches = 0;   // 0 = the whole validation split
   int64_t patience = 0;       // evaluations without improvement before stopping; 0 = never
 

@@ -4,9 +4,11 @@
 
 #include <chrono>
 #include <cmath>
+#include <stdexcept>
 
 #include "core/train/checkpoint.hpp"
 #include "core/train/loss.hpp"
+#include "core/train/loss_scaler.hpp"
 #include "core/train/lr_schedule.hpp"
 #include "core/train/optimizer.hpp"
 #include "core/train/precision.hpp"
@@ -63,7 +65,13 @@ TrainResult train(const TrainConfig& config, model::CausalLM& model, BatchSource
   const bool rank0 = !distributed || distributed->rank() == 0;
   const int world = distributed ? distributed->world_size() : 1;
   const bool bf16 = config.precision == "bf16";
+  const bool fp16 = config.precision == "fp16";
   const bool cuda = model.device().is_cuda();
+  if (!bf16 && !fp16 && config.precision != "fp32")
+    throw std::invalid_argument("precision must be fp32, bf16 or fp16, not " + config.precision);
+  // fp16 autocast and its loss scaling are a CUDA path (LibTorch's CPU autocast is bf16).
+  if (fp16 && !cuda) throw std::invalid_argument("fp16 training needs a CUDA device; use bf16 on the CPU");
+  LossScaler scaler(fp16);
   const int64_t grad_accum = std::max<int64_t>(1, config.grad_accum);
   const int64_t total_steps = config.max_steps > 0
                                   ? config.max_steps
@@ -110,6 +118,11 @@ TrainResult train(const TrainConfig& config, model::CausalLM& model, BatchSource
   emit(hooks, make_event(TrainEvent::Kind::Started));
   model.train();
   const int64_t first_step = state.step;
+  // Decisions taken from each rank's own clock must be the same on every rank, or one rank
+  // would wait in an all-reduce the others never enter.
+  auto any_rank = [&](bool local) { return distributed ? distributed->mean(local ? 1.0 : 0.0) > 0 : local; };
+  double next_eval_s = config.eval_every_s > 0 ? (std::floor(state.elapsed_s / config.eval_every_s) + 1) * config.eval_every_s : 0;
+  const bool by_time = config.schedule_over_time_budget && config.time_budget_s > 0;
   const double elapsed_at_start = state.elapsed_s;
   double window_tokens = 0, window_seconds = 0;
 
@@ -125,7 +138,7 @@ TrainResult train(const TrainConfig& config, model::CausalLM& model, BatchSource
         result.stop_reason = "cancelled";
         break;
       }
-      if (config.time_budget_s > 0 && state.elapsed_s >= config.time_budget_s) {
+      if (config.time_budget_s > 0 && any_rank(state.elapsed_s >= config.time_budget_s)) {
         result.stop_reason = "time_budget";
         break;
       }
@@ -142,23 +155,39 @@ TrainResult train(const TrainConfig& config, model::CausalLM& model, BatchSource
         const auto labels = batch.labels.to(model.device());
         torch::Tensor loss;
         {
-          AutocastScope autocast(bf16, cuda);
+          AutocastScope autocast(bf16 || fp16, cuda, fp16 ? at::kHalf : at::kBFloat16);
           auto logits = model.forward(ids, batch.attention_mask.to(model.device()));
           loss = causal_lm_loss(model, logits, labels) / static_cast<double>(grad_accum);
         }
-        loss.backward();
+        // DDP: each rank's loss is a mean over its own tokens, and the all-reduce averages
+        // ranks equally. Weighting by the rank's share of the tokens makes the averaged
+        // gradient the one of the mean over all ranks' tokens, as one process with the whole
+        // batch computes it (windows differ in length, so the shares differ).
+        torch::Tensor weighted = loss;
+        if (distributed) {
+          const double local = static_cast<double>(counted_labels(labels));
+          const double mean_tokens = distributed->mean(local);
+          if (mean_tokens > 0 && local != mean_tokens) weighted = loss * (local / mean_tokens);
+        }
+        scaler.scale_loss(weighted).backward();
         loss_sum += loss.item<double>();
         step_tokens += batch.attention_mask.sum().item<int64_t>();
       }
 
       // 4. All-reduce (DDP) -> clip -> step with the scheduled learning rate.
       if (distributed) distributed->average_gradients(params);
+      // fp16: unscale; an overflow skips this update (the same on every rank: the gradients
+      // were all-reduced) and halves the scale.
+      const bool finite = scaler.unscale_and_check(params);
       const double max_norm = config.clip_norm > 0 ? config.clip_norm : std::numeric_limits<double>::infinity();
       const double grad_norm = torch::nn::utils::clip_grad_norm_(params, max_norm);
       const double lr =
-          learning_rate_at(state.step, total_steps, config.warmup_steps, config.lr, config.min_lr, config.schedule);
+          by_time && state.step >= config.warmup_steps
+              ? learning_rate_over_time(state.elapsed_s, config.time_budget_s, config.lr, config.min_lr, config.schedule)
+              : learning_rate_at(state.step, total_steps, config.warmup_steps, config.lr, config.min_lr, config.schedule);
       set_learning_rate(*optimizer, lr);
-      optimizer->step();
+      if (finite) optimizer->step();
+      scaler.update(finite);
       ++state.step;
       const double dt = seconds_since(step_start);
       state.elapsed_s += dt;
@@ -181,12 +210,20 @@ TrainResult train(const TrainConfig& config, model::CausalLM& model, BatchSource
         e.grad_norm = grad_norm;
         e.tokens_per_s = tps;
         e.eta_s = sec_per_step * static_cast<double>(total_steps - state.step);
+        if (config.time_budget_s > 0) e.eta_s = std::min(e.eta_s, std::max(0.0, config.time_budget_s - state.elapsed_s));
         emit(hooks, e);
         if (log) log->write({state.step, state.epoch, train_loss, -1, lr, grad_norm, tps, state.elapsed_s});
       }
 
       // 6. Validate: keep the best checkpoint, stop after `patience` evaluations without gain.
-      if (validation && config.eval_every > 0 && state.step % config.eval_every == 0 && !last) {
+      bool eval_now = config.eval_every > 0 && state.step % config.eval_every == 0;
+      if (config.eval_every_s > 0 &&
+          any_rank(state.elapsed_s >= next_eval_s &&
+                   (config.time_budget_s <= 0 || state.elapsed_s < config.time_budget_s))) {  // the end validates anyway
+        eval_now = true;
+        do next_eval_s += config.eval_every_s; while (next_eval_s <= state.elapsed_s);
+      }
+      if (validation && eval_now && !last) {
         const double val = evaluate(model, *validation, config.eval_batches, bf16, distributed);
         result.last_val_loss = val;
         auto e = make_event(TrainEvent::Kind::Validation);
