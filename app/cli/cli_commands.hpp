@@ -30,5 +30,7 @@ void register_model_commands(CLI::App& app, CommandTable& table);
 void register_dataset_commands(CLI::App& app, CommandTable& table);
 // `harmonia generate`, `harmonia eval`: new music from a model, music metrics (core/generate).
 void register_generate_commands(CLI::App& app, CommandTable& table);
+// `harmonia train`: a model on a dataset folder, checkpoints, logs, `--nproc` ranks (core/train).
+void register_train_commands(CLI::App& app, CommandTable& table);
 
 }  // namespace harmonia::cli

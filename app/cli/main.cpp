@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   harmonia::cli::register_model_commands(app, table);
   harmonia::cli::register_dataset_commands(app, table);
   harmonia::cli::register_generate_commands(app, table);
+  harmonia::cli::register_train_commands(app, table);
 
   try {
     app.parse(argc, argv);

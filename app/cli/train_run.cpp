@@ -1,0 +1,185 @@
+#include "app/cli/train_run.hpp"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "core/compute/threads.hpp"
+#include "core/generate/model_bundle.hpp"
+#include "core/model/presets.hpp"
+#include "core/train/checkpoint.hpp"
+#include "core/train/dataset_batch_source.hpp"
+#include "core/train/local_launcher.hpp"
+
+namespace harmonia::cli {
+
+namespace ht = harmonia::train;
+
+namespace {
+
+std::string clock_text(double s) {
+  if (s < 0) s = 0;
+  char buf[32];
+  const int total = static_cast<int>(s + 0.5);
+  std::snprintf(buf, sizeof(buf), "%d:%02d", total / 60, total % 60);
+  return buf;
+}
+
+// Printing happens on the dispatcher's thread, never on the training thread.
+void print_event(const ht::TrainEvent& e, bool progress_line) {
+  using K = ht::TrainEvent::Kind;
+  switch (e.kind) {
+    case K::Step:
+      if (progress_line)
+        std::fprintf(stderr, "\rstep %lld/%lld  epoch %lld  loss %.4f  lr %.2e  %.0f tok/s  ETA %s   ",
+                     static_cast<long long>(e.step), static_cast<long long>(e.total_steps),
+                     static_cast<long long>(e.epoch), e.train_loss, e.lr, e.tokens_per_s,
+                     clock_text(e.eta_s).c_str());
+      break;
+    case K::Validation:
+      std::fprintf(stderr, "\nvalidation at step %lld (%s of training): loss %.4f  perplexity %.2f\n",
+                   static_cast<long long>(e.step), clock_text(e.elapsed_s).c_str(), e.val_loss, e.perplexity);
+      break;
+    case K::CheckpointSaved:
+      if (progress_line) std::fprintf(stderr, "\ncheckpoint %s\n", e.message.c_str());
+      break;
+    case K::Error:
+      std::fprintf(stderr, "\nerror: %s\n", e.message.c_str());
+      break;
+    default:
+      break;
+  }
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+std::vector<std::string> train_command_line(const TrainArgs& a) {
+  std::vector<std::string> argv{"harmonia"};
+  if (a.threads > 0) argv.insert(argv.end(), {"--threads", std::to_string(a.threads)});
+  argv.insert(argv.end(),
+              {"train", "--dataset", a.dataset, "--arch", a.arch, "--preset", a.preset, "--out", a.out,
+               "--max-steps", std::to_string(a.max_steps), "--epochs", std::to_string(a.epochs),
+               "--batch-size", std::to_string(a.batch_size), "--grad-accum", std::to_string(a.grad_accum),
+               "--lr", std::to_string(a.lr), "--warmup", std::to_string(a.warmup),
+               "--context", std::to_string(a.context), "--precision", a.precision, "--schedule", a.schedule, "--device", a.device,
+               "--eval-every", std::to_string(a.eval_every), "--eval-batches", std::to_string(a.eval_batches),
+               "--patience", std::to_string(a.patience), "--checkpoint-every", std::to_string(a.checkpoint_every),
+               "--log-every", std::to_string(a.log_every), "--time-budget", std::to_string(a.time_budget),
+               "--val-fraction", std::to_string(a.val_fraction), "--seed", std::to_string(a.seed)});
+  if (!a.resume.empty()) argv.insert(argv.end(), {"--resume", a.resume});
+  if (!a.progress) argv.push_back("--quiet");
+  if (a.schedule_over_time) argv.push_back("--cosine-over-budget");
+  return argv;
+}
+
+ht::TrainResult run_training(const TrainArgs& a) {
+  if (a.threads > 0) compute::set_compute_threads(a.threads);
+  auto env = ht::distributed_env_from_environment();
+  torch::Device device = torch::kCPU;
+  if (a.device == "cuda" || (a.device == "auto" && torch::cuda::is_available())) {
+    if (!torch::cuda::is_available()) throw std::invalid_argument("--device cuda: no GPU visible to LibTorch");
+    const int local = env ? env->local_rank : 0;
+    device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local % torch::cuda::device_count()));
+  }
+  if (a.precision == "fp16" && !device.is_cuda())
+    throw std::invalid_argument("--precision fp16 needs --device cuda (on the CPU use bf16)");
+  std::unique_ptr<ht::Distributed> dist;
+  if (env && env->world_size > 1) {
+    env->cuda = device.is_cuda();  // NCCL between GPUs, Gloo between CPUs
+    dist = std::make_unique<ht::Distributed>(*env);
+  }
+  const bool rank0 = !dist || dist->rank() == 0;
+  const std::filesystem::path out = a.out.empty() ? std::filesystem::path(a.resume) : std::filesystem::path(a.out);
+  if (out.empty()) throw std::invalid_argument("no run folder: give --out (or --resume)");
+
+  data::SplitOptions split;
+  split.validation = a.val_fraction;
+  split.seed = a.seed;
+  data::ChunkOptions chunk;
+  chunk.max_seq_len = static_cast<size_t>(a.context);
+  ht::DatasetSourceOptions batches;
+  batches.batch_size = a.batch_size;
+  batches.seed = a.seed;
+  batches.rank = dist ? dist->rank() : 0;
+  batches.world_size = dist ? dist->world_size() : 1;
+  auto sources = ht::open_dataset_sources(a.dataset, split, chunk, batches);
+  const auto& tok = sources.dataset->tokenizer();
+  if (tok.is_compound())
+    throw std::invalid_argument("compound-token datasets (" + tok.name() +
+                                ") are not trained from the command line yet; import with REMI, TSD or MIDILike");
+
+  std::shared_ptr<model::CausalLM> lm;
+  if (!a.resume.empty()) {
+    auto checkpoint = ht::latest_checkpoint(a.resume);
+    if (!checkpoint) throw std::runtime_error("--resume: no checkpoint in " + a.resume);
+    lm = model::load_model(*checkpoint / "model");  // the trainer restores the rest
+  } else {
+    auto config = model::preset_config(a.preset, a.arch, static_cast<int64_t>(tok.vocab_size()));
+    config.max_position_embeddings = std::max(config.max_position_embeddings, a.context);
+    torch::manual_seed(a.seed);  // same initial weights on every rank (rank 0 also broadcasts)
+    lm = model::create_model(config);
+  }
+  lm->to(device);
+
+  ht::TrainConfig config;
+  config.max_steps = a.max_steps;
+  config.epochs = a.epochs;
+  config.grad_accum = a.grad_accum;
+  config.lr = a.lr;
+  config.min_lr = a.lr / 10;
+  config.warmup_steps = a.warmup;
+  config.schedule = a.schedule;
+  config.precision = a.precision;
+  config.seed = a.seed;
+  config.eval_every = a.eval_every;
+  config.eval_batches = a.eval_batches;
+  config.patience = a.patience;
+  config.checkpoint_every = a.checkpoint_every;
+  config.log_every = std::max<int64_t>(1, a.log_every);
+  config.time_budget_s = a.time_budget;
+  config.schedule_over_time_budget = a.schedule_over_time;
+  config.out_dir = out;
+
+  if (rank0)
+    std::fprintf(stderr, "training %s/%s (%.2fM parameters) on %zu train windows (%lld per step), %s on %s%s\n",
+                 a.arch.c_str(), a.preset.c_str(), static_cast<double>(lm->num_parameters()) / 1e6,
+                 sources.train->num_windows(),
+                 static_cast<long long>(a.batch_size * a.grad_accum * batches.world_size), a.precision.c_str(), device.str().c_str(),
+                 dist ? (", " + std::to_string(dist->world_size()) + " ranks").c_str() : "");
+  ht::EventQueue events;
+  ht::TrainResult result;
+  {
+    ht::EventDispatcher printer(events, [rank0, progress = a.progress](const ht::TrainEvent& e) {
+      if (rank0) print_event(e, progress);
+    });
+    result = ht::train(config, *lm, *sources.train, sources.validation.get(), {&events, nullptr}, dist.get(), a.resume);
+  }
+  if (rank0) {
+    lm->to(torch::kCPU);
+    generate::save_bundle(*lm, tok, out / "model");
+    std::fprintf(stderr, "\ndone: %lld steps (%s) in %s, train loss %.4f, val loss %.4f, %.0f tok/s; model in %s\n",
+                 static_cast<long long>(result.steps), result.stop_reason.c_str(), clock_text(result.elapsed_s).c_str(),
+                 result.last_train_loss, result.last_val_loss, result.tokens_per_s, (out / "model").c_str());
+  }
+  if (dist) dist->barrier();  // rank 0 has saved before anyone leaves
+  return result;
+}
+
+int run_train_command(const TrainArgs& a) {
+  if (a.nproc > 1 && !std::getenv("WORLD_SIZE")) {
+    TrainArgs child = a;
+    // Each rank gets its share of the cores.
+    const int cores = a.threads > 0 ? a.threads : compute::compute_threads();
+    child.threads = std::max(1, cores / a.nproc);
+    child.nproc = 1;
+    return ht::launch_local_ranks(train_command_line(child), a.nproc);
+  }
+  run_training(a);
+  return 0;
+}
+
+}  // namespace harmonia::cli
