@@ -44,6 +44,29 @@ struct DecodeState {
     if (tempo_index < 0 || size_t(tempo_index) >= all.size()) return;
     score.tempos.push_back({tick, int32_t(60'000'000.0 / all[size_t(tempo_index)] + 0.5)});
   }
+  // After a Pitch/PitchDrum token at ids[i] (REMI, TSD): the Velocity and Duration tokens the
+  // config says follow it. Returns false (and counts the drop) when one is missing; on success
+  // `next` is the index of the note's last token.
+  bool read_note_attributes(const Vocabulary& v, const std::vector<int32_t>& ids, size_t i, int note_program,
+                            int& velocity, int64_t& duration, size_t& next) {
+    size_t j = i + 1;
+    velocity = 100;
+    duration = default_duration();
+    auto take = [&](TokenType type) {
+      if (j >= ids.size() || !v.valid(ids[j]) || v.kind(ids[j]).type != type) return false;
+      const int value = v.kind(ids[j++]).value;
+      if (type == TokenType::Velocity) velocity = value;
+      else duration = duration_ticks(value);
+      return true;
+    };
+    if ((tok.config().use_velocities && !take(TokenType::Velocity)) ||
+        (tok.config().uses_note_durations_for(note_program) && !take(TokenType::Duration))) {
+      ++report.tokens_dropped;
+      return false;
+    }
+    next = j - 1;
+    return true;
+  }
   // drum: the note came from a PitchDrum/DrumOn token (or the sequence is a drum track).
   void add_note(int program_, bool drum, int64_t time, int64_t duration, int pitch, int velocity) {
     if (time < 0 || duration <= 0 || pitch < 0 || pitch > 127) {

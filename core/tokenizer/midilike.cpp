@@ -16,15 +16,7 @@ class MidiLike final : public Tokenizer {
   explicit MidiLike(TokenizerConfig c) : Tokenizer("MIDILike", std::move(c), true) {}
 
  protected:
-  void build_vocabularies() override {
-    vocabs_.assign(1, Vocabulary());
-    Vocabulary& v = vocabs_[0];
-    add_special_tokens(v);
-    add_note_tokens(v);
-    for (size_t i = 0; i < tables_.durations.size(); ++i)
-      v.add(TokenType::TimeShift, int(i), "TimeShift_" + tables_.duration_text(i));
-    add_additional_tokens(v);
-  }
+  void build_vocabularies() override { build_time_shift_vocabulary(); }
 
   void build_grammar() override {
     const auto& c = config_;

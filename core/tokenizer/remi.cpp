@@ -144,24 +144,12 @@ class Remi final : public Tokenizer {
           break;
         case TokenType::Pitch:
         case TokenType::PitchDrum: {
-          size_t j = i + 1;
-          int velocity = 100;
-          int64_t duration = st.default_duration();
-          bool ok = true;
-          if (config_.use_velocities) {
-            if (j < ids.size() && v.valid(ids[j]) && v.kind(ids[j]).type == TokenType::Velocity) velocity = v.kind(ids[j++]).value;
-            else ok = false;
-          }
-          if (ok && config_.uses_note_durations_for(current_program)) {
-            if (j < ids.size() && v.valid(ids[j]) && v.kind(ids[j]).type == TokenType::Duration) duration = st.duration_ticks(v.kind(ids[j++]).value);
-            else ok = false;
-          }
-          if (!ok) {
-            ++report.tokens_dropped;
-            break;
-          }
+          int velocity;
+          int64_t duration;
+          size_t last;
+          if (!st.read_note_attributes(v, ids, i, current_program, velocity, duration, last)) break;
           st.add_note(current_program, k.type == TokenType::PitchDrum || is_drum, tick, duration, k.value, velocity);
-          i = j - 1;
+          i = last;
           break;
         }
         case TokenType::Special:

@@ -74,6 +74,16 @@ void Tokenizer::add_note_tokens(Vocabulary& v) const {
       v.add(TokenType::Duration, int(i), "Duration_" + tables_.duration_text(i));
 }
 
+void Tokenizer::build_time_shift_vocabulary() {
+  vocabs_.assign(1, Vocabulary());
+  Vocabulary& v = vocabs_[0];
+  add_special_tokens(v);
+  add_note_tokens(v);
+  for (size_t i = 0; i < tables_.durations.size(); ++i)
+    v.add(TokenType::TimeShift, int(i), "TimeShift_" + tables_.duration_text(i));
+  add_additional_tokens(v);
+}
+
 void Tokenizer::add_additional_tokens(Vocabulary& v) const {
   if (config_.use_pitchdrum_tokens) {
     const auto [lo, hi] = config_.drums_pitch_range;

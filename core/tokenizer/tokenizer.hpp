@@ -99,6 +99,8 @@ class Tokenizer {
   void add_note_tokens(Vocabulary& v) const;        // Pitch|NoteOn(+NoteOff), Velocity, Duration
   void add_additional_tokens(Vocabulary& v) const;  // PitchDrum/DrumOn.., Chord, Tempo, Program, TimeSig
   int num_positions() const;                        // positions in the longest bar
+  // TSD's and MIDILike's vocabulary: specials, notes, one TimeShift per duration, additional.
+  void build_time_shift_vocabulary();
 
   std::string name_;
   TokenizerConfig config_;

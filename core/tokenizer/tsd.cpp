@@ -14,15 +14,7 @@ class Tsd final : public Tokenizer {
   explicit Tsd(TokenizerConfig c) : Tokenizer("TSD", std::move(c), false) {}
 
  protected:
-  void build_vocabularies() override {
-    vocabs_.assign(1, Vocabulary());
-    Vocabulary& v = vocabs_[0];
-    add_special_tokens(v);
-    add_note_tokens(v);
-    for (size_t i = 0; i < tables_.durations.size(); ++i)
-      v.add(TokenType::TimeShift, int(i), "TimeShift_" + tables_.duration_text(i));
-    add_additional_tokens(v);
-  }
+  void build_vocabularies() override { build_time_shift_vocabulary(); }
 
   void build_grammar() override {
     const auto& c = config_;
@@ -133,25 +125,13 @@ class Tsd final : public Tokenizer {
           break;
         case TokenType::Pitch:
         case TokenType::PitchDrum: {
-          size_t j = i + 1;
-          int velocity = 100;
-          int64_t duration = st.default_duration();
-          bool ok = true;
-          if (config_.use_velocities) {
-            if (j < ids.size() && v.valid(ids[j]) && v.kind(ids[j]).type == TokenType::Velocity) velocity = v.kind(ids[j++]).value;
-            else ok = false;
-          }
-          if (ok && config_.uses_note_durations_for(current_program)) {
-            if (j < ids.size() && v.valid(ids[j]) && v.kind(ids[j]).type == TokenType::Duration) duration = st.duration_ticks(v.kind(ids[j++]).value);
-            else ok = false;
-          }
-          if (!ok) {
-            ++report.tokens_dropped;
-            break;
-          }
+          int velocity;
+          int64_t duration;
+          size_t last;
+          if (!st.read_note_attributes(v, ids, i, current_program, velocity, duration, last)) break;
           st.add_note(current_program, k.type == TokenType::PitchDrum || is_drum, tick, duration, k.value, velocity);
           if (duration > 0) previous_note_end = std::max(previous_note_end, tick + duration);
-          i = j - 1;
+          i = last;
           break;
         }
         case TokenType::Chord:
