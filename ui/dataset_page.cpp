@@ -1,4 +1,5 @@
 #include "ui/dataset_page.hpp"
+#include "ui/worker_priority.hpp"
 
 #include <QDir>
 #include <QFileDialog>
@@ -213,6 +214,7 @@ void DatasetPage::startImport() {
   cancelFlag_ = cancel;
   const QStringList files = files_;
   scan_ = QtConcurrent::run([this, files, cancel] {
+    lowerThisThreadPriority();  // the GUI thread keeps its core
     const auto tok = tokenizer::Tokenizer::create("REMI");
     int done = 0;
     for (const auto& path : files) {
@@ -301,11 +303,11 @@ void DatasetPage::updateCharts() {
   tb->setData(x, y);
   tokensPlot_->rescaleAxes();
   tokensPlot_->xAxis->setRange(0, std::max(1, i) + 1);
-  tokensPlot_->replot();
+  tokensPlot_->replot(QCustomPlot::rpQueuedReplot);  // drawn once per frame, not per call
   auto* pb = qobject_cast<QCPBars*>(pitchPlot_->plottable(0));
   pb->setData(px, py);
   pitchPlot_->yAxis->rescale();
-  pitchPlot_->replot();
+  pitchPlot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 int DatasetPage::tokenChartPoints() const {

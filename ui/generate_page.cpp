@@ -1,4 +1,5 @@
 #include "ui/generate_page.hpp"
+#include "ui/worker_priority.hpp"
 
 #include <QComboBox>
 #include <QDragEnterEvent>
@@ -363,6 +364,7 @@ void GeneratePage::exportWav(const QString& path) {
   if (wavWatcher_.isRunning()) return;
   const midi::Score score = current_;
   wavWatcher_.setFuture(QtConcurrent::run([score, path]() -> QString {
+    lowerThisThreadPriority();  // the GUI thread keeps its core
     try {
       audio::RenderOptions options;
       options.synth.soundfont = audio::find_soundfont("");
@@ -446,6 +448,7 @@ void GeneratePage::startGeneration(const midi::Score& prompt, bool continuation)
   auto error = std::make_shared<std::string>();
   genError_ = error;
   genWatcher_.setFuture(QtConcurrent::run([spec, cancel, self, error] {
+    lowerThisThreadPriority();  // the GUI thread keeps its core
     auto onNote = [self](const StreamedNote& n) {
       if (n.candidate != 0) return;
       QMetaObject::invokeMethod(

@@ -1,4 +1,5 @@
 #include "ui/tokenizer_page.hpp"
+#include "ui/worker_priority.hpp"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -269,6 +270,7 @@ void TokenizerPage::startPreview() {
   if (path.isEmpty() || !tok) return;
   previewPending_ = true;
   previewWatcher_.setFuture(QtConcurrent::run([tok, path] {
+    lowerThisThreadPriority();  // the GUI thread keeps its core
     TokenPreview out;
     try {
       out.score = midi::read_midi_file(path.toStdString());
@@ -292,6 +294,7 @@ void TokenizerPage::startStats() {
   statsLabel_->setText(tr("Measuring sequence lengths…"));
   statsPending_ = true;
   statsWatcher_.setFuture(QtConcurrent::run([tok, files] {
+    lowerThisThreadPriority();  // the GUI thread keeps its core
     SequenceStats s;
     size_t sum = 0;
     for (const auto& f : files) {

@@ -20,6 +20,7 @@
 #include "core/train/dataset_batch_source.hpp"
 #include "core/train/progress.hpp"
 #include "core/train/trainer.hpp"
+#include "ui/worker_priority.hpp"
 
 namespace harmonia::ui {
 
@@ -208,8 +209,15 @@ void TrainingSession::start() {
     impl_->on_update(u);
   }
   Impl* impl = impl_.get();
-  impl_->worker = std::thread([impl] { impl->run(); });
-  impl_->dispatcher = std::thread([impl] { impl->dispatch(); });
+  // Lower priority than the GUI thread; LibTorch's worker threads inherit it.
+  impl_->worker = std::thread([impl] {
+    lowerThisThreadPriority();
+    impl->run();
+  });
+  impl_->dispatcher = std::thread([impl] {
+    lowerThisThreadPriority();
+    impl->dispatch();
+  });
 }
 
 void TrainingSession::pause() { impl_->control.pause(); }

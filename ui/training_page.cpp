@@ -1,4 +1,5 @@
 #include "ui/training_page.hpp"
+#include "ui/worker_priority.hpp"
 
 #include <QCheckBox>
 #include <QGridLayout>
@@ -253,6 +254,7 @@ void TrainingPage::updateParameterCount() {
   const std::string arch = arch_->currentData().toString().toStdString();
   const qint64 vocab = vocabSize_;
   paramWatcher_.setFuture(QtConcurrent::run([preset, arch, vocab]() -> qint64 {
+    lowerThisThreadPriority();  // the GUI thread keeps its core
     try {
       return parameter_count(preset, arch, vocab);
     } catch (const std::exception&) {
