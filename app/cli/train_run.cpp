@@ -29,15 +29,18 @@ std::string clock_text(double s) {
 }
 
 // Printing happens on the dispatcher's thread, never on the training thread.
-void print_event(const ht::TrainEvent& e, bool progress_line) {
+// show_total: false under a time budget, which then usually ends the run before the step
+// limit (the demo's limit is only a cap); the ETA follows the budget.
+void print_event(const ht::TrainEvent& e, bool progress_line, bool show_total) {
   using K = ht::TrainEvent::Kind;
   switch (e.kind) {
     case K::Step:
-      if (progress_line)
-        std::fprintf(stderr, "\rstep %lld/%lld  epoch %lld  loss %.4f  lr %.2e  %.0f tok/s  ETA %s   ",
-                     static_cast<long long>(e.step), static_cast<long long>(e.total_steps),
-                     static_cast<long long>(e.epoch), e.train_loss, e.lr, e.tokens_per_s,
-                     clock_text(e.eta_s).c_str());
+      if (progress_line) {
+        const std::string total = show_total ? "/" + std::to_string(e.total_steps) : std::string();
+        std::fprintf(stderr, "\rstep %lld%s  epoch %lld  loss %.4f  lr %.2e  %.0f tok/s  ETA %s   ",
+                     static_cast<long long>(e.step), total.c_str(), static_cast<long long>(e.epoch), e.train_loss,
+                     e.lr, e.tokens_per_s, clock_text(e.eta_s).c_str());
+      }
       break;
     case K::Validation:
       std::fprintf(stderr, "\nvalidation at step %lld (%s of training): loss %.4f  perplexity %.2f\n",
@@ -153,8 +156,8 @@ ht::TrainResult run_training(const TrainArgs& a) {
   ht::EventQueue events;
   ht::TrainResult result;
   {
-    ht::EventDispatcher printer(events, [rank0, progress = a.progress](const ht::TrainEvent& e) {
-      if (rank0) print_event(e, progress);
+    ht::EventDispatcher printer(events, [rank0, progress = a.progress, show_total = !(a.time_budget > 0)](const ht::TrainEvent& e) {
+      if (rank0) print_event(e, progress, show_total);
     });
     result = ht::train(config, *lm, *sources.train, sources.validation.get(), {&events, nullptr}, dist.get(), a.resume);
   }
