@@ -19,7 +19,10 @@ namespace {
 
 const fs::path& dataset() {
   static const fs::path ds = [] {
-    const auto dir = test::scratch_dir("train_cli_data");
+    // One folder per test: ctest runs each test as its own process, in parallel, and
+    // scratch_dir() empties the folder it returns.
+    const auto dir = test::scratch_dir(std::string("train_cli_data_") +
+                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
     test::write_songs(dir / "in", 10, 6);
     data::ImportOptions o;
     o.input_dir = (dir / "in").string();
