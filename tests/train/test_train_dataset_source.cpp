@@ -27,7 +27,10 @@ struct Corpus {
 const Corpus& corpus() {
   static const Corpus c = [] {
     Corpus out;
-    out.dir = test::scratch_dir("train_dataset_source");
+    // One folder per test: ctest runs each test as its own process, in parallel, and
+    // scratch_dir() empties the folder it returns.
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    out.dir = test::scratch_dir(std::string("train_dataset_source_") + info->test_suite_name() + "_" + info->name());
     for (const auto& p : test::write_songs(out.dir / "in", 12, 6)) out.files.push_back(p.string());
     data::ImportOptions o;
     o.input_dir = (out.dir / "in").string();
