@@ -14,6 +14,7 @@
 #include <string>
 #include <torch/torch.h>
 
+#include "bench/baseline_shape.hpp"
 #include "core/compute/threads.hpp"
 #include "core/generate/generator.hpp"
 #include "core/model/presets.hpp"
@@ -24,17 +25,6 @@ namespace hm = harmonia::model;
 namespace {
 
 constexpr double kBaselineTokensPerSec = 213.5;  // midpoint of 206-221, batch 1
-
-hm::ModelConfig baseline_shape() {
-  auto c = hm::preset_config("small", "gpt2", 512);
-  c.hidden_size = 256;
-  c.num_hidden_layers = 6;
-  c.num_attention_heads = 8;
-  c.num_key_value_heads = 8;
-  c.head_dim = 32;
-  c.intermediate_size = 1024;
-  return c;
-}
 
 struct Options {
   int64_t tokens = 256;
@@ -108,7 +98,7 @@ int main(int argc, char** argv) {
   std::printf("threads %d, %lld new tokens per row, %s; baseline (transformers, batch 1): 206-221 tokens/s\n",
               threads, (long long)o.tokens, o.bf16 ? "bf16" : "fp32");
   std::shared_ptr<const harmonia::tokenizer::Tokenizer> tok = harmonia::tokenizer::Tokenizer::create("REMI");
-  const auto base = make(baseline_shape(), o);
+  const auto base = make(harmonia::bench::baseline_gpt2_config(), o);
   if (o.breakdown) {
     run_model_only("baseline shape (6L/256d, v512)", base, 1, o.tokens);
     run_model_only("baseline shape (6L/256d, v512)", base, 8, o.tokens);

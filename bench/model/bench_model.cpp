@@ -12,6 +12,7 @@
 #include <cstring>
 #include <string>
 
+#include "bench/baseline_shape.hpp"
 #include "core/compute/threads.hpp"
 #include "core/model/causal_lm.hpp"
 #include "core/model/presets.hpp"
@@ -29,19 +30,6 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 void sync(const torch::Device& device) {
   if (device.is_cuda()) torch::cuda::synchronize();
-}
-
-// The GPT-2 shape the Python baseline measured.
-hm::ModelConfig baseline_config() {
-  auto c = hm::preset_config("small", "gpt2", 512);
-  c.hidden_size = 256;
-  c.num_hidden_layers = 6;
-  c.num_attention_heads = 8;
-  c.num_key_value_heads = 8;
-  c.head_dim = 32;
-  c.intermediate_size = 1024;
-  c.max_position_embeddings = 512;
-  return c;
 }
 
 double forward_tokens_per_sec(hm::CausalLM& model, int64_t batch, int64_t length, int reps, bool backward,
@@ -86,20 +74,6 @@ double decode_tokens_per_sec(hm::CausalLM& model, int64_t new_tokens, const torc
   return new_tokens / seconds_since(start);
 }
 
-// The machine's fp32 matmul rate right now: other processes on a shared box slow everything,
-// so compare ratios normalised by this against the baseline's 195 GFLOP/s.
-double matmul_gflops(const torch::Device& device) {
-  const auto a = torch::randn({1024, 1024}, torch::TensorOptions().device(device));
-  const auto b = torch::randn({1024, 1024}, torch::TensorOptions().device(device));
-  torch::mm(a, b);
-  sync(device);
-  const int reps = 10;
-  const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < reps; ++i) torch::mm(a, b);
-  sync(device);
-  return reps * 2.0 * 1024 * 1024 * 1024 / seconds_since(start) / 1e9;
-}
-
 void report(const char* what, double value, double baseline) {
   if (baseline > 0)
     std::printf("  %-58s %10.0f tokens/s   %.2fx baseline\n", what, value, value / baseline);
@@ -110,11 +84,11 @@ void report(const char* what, double value, double baseline) {
 void bench_device(const torch::Device& device, bool quick) {
   const int reps = quick ? 2 : 5;
   const int64_t decode = quick ? 64 : 256;
-  const double gflops = matmul_gflops(device);
+  const double gflops = harmonia::bench::matmul_gflops(device);
   std::printf("device %s: fp32 matmul 1024^3 %.0f GFLOP/s now (baseline runs: 195)\n", device.str().c_str(), gflops);
 
   torch::manual_seed(0);
-  auto base = hm::create_model(baseline_config());
+  auto base = hm::create_model(harmonia::bench::baseline_gpt2_config());
   base->to(device);
   base->train(false);  // dropout is not modelled; eval keeps the comparison honest
   std::printf(" GPT-2 6L/256d/8h, vocab 512 (%.2fM params), the BASELINES.md shape:\n", base->num_parameters() / 1e6);

@@ -13,6 +13,7 @@
 #include <random>
 #include <string>
 
+#include "bench/baseline_shape.hpp"
 #include "core/compute/threads.hpp"
 #include "core/data/default_corpus.hpp"
 #include "core/model/causal_lm.hpp"
@@ -28,28 +29,6 @@ namespace {
 
 constexpr double kBaselineTokensPerSec = 1130.0;  // transformers: 1,090-1,170 tokens/s
 constexpr double kBaselineMfu = 0.175;            // 0.17-0.18
-
-hm::ModelConfig baseline_config(int64_t vocab) {
-  auto c = hm::preset_config("small", "gpt2", vocab);
-  c.hidden_size = 256;
-  c.num_hidden_layers = 6;
-  c.num_attention_heads = 8;
-  c.num_key_value_heads = 8;
-  c.head_dim = 32;
-  c.intermediate_size = 1024;
-  c.max_position_embeddings = 512;
-  return c;
-}
-
-double matmul_gflops() {
-  const auto a = torch::randn({1024, 1024}), b = torch::randn({1024, 1024});
-  torch::mm(a, b);
-  const int reps = 20;
-  const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < reps; ++i) torch::mm(a, b);
-  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return reps * 2.0 * 1024 * 1024 * 1024 / s / 1e9;
-}
 
 struct Run {
   double tokens_per_s = 0;
@@ -109,7 +88,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--quick")) steps = 5;
   }
   harmonia::compute::set_compute_threads(threads);
-  const double gflops = matmul_gflops();
+  const double gflops = harmonia::bench::matmul_gflops();
   std::printf("threads %d, fp32 matmul 1024^3 now: %.0f GFLOP/s (baseline runs: 195)\n", threads, gflops);
 
   auto windows = corpus_windows();
@@ -122,7 +101,7 @@ int main(int argc, char** argv) {
   }
   std::printf("data: %zu windows of 256 tokens (%s)\n", windows.size(),
               real ? "REMI, default corpus" : "random ids; default corpus not installed");
-  const auto shape = baseline_config(512);
+  const auto shape = harmonia::bench::baseline_gpt2_config(512);
   const int64_t warmup = 3;
   const Run fp32 = run(shape, windows, warmup, steps, "fp32");
   torch::manual_seed(0);
