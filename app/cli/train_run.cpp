@@ -58,6 +58,34 @@ void print_event(const ht::TrainEvent& e, bool progress_line, bool show_total) {
   std::fflush(stderr);
 }
 
+model::CompoundConfig compound_config_for(const tokenizer::Tokenizer& tok) {
+  model::CompoundConfig c;
+  for (const auto& v : tok.vocabs()) c.field_vocab_sizes.push_back(static_cast<int64_t>(v.size()));
+  return c;
+}
+
+// A resumed model must read this dataset's ids: same stream kind, every field wide enough.
+void check_model_fits_tokenizer(const model::ModelConfig& c, const tokenizer::Tokenizer& tok) {
+  const std::string what = "--resume: the checkpoint's model ";
+  if (c.compound.enabled() != tok.is_compound())
+    throw std::invalid_argument(what + (c.compound.enabled() ? "is compound-token" : "is single-stream") +
+                                " but the dataset is tokenized with " + tok.name());
+  if (!tok.is_compound()) {
+    if (c.vocab_size < static_cast<int64_t>(tok.vocab_size()))
+      throw std::invalid_argument(what + "has " + std::to_string(c.vocab_size) + " ids, the dataset's " + tok.name() +
+                                  " vocabulary " + std::to_string(tok.vocab_size()));
+    return;
+  }
+  if (c.compound.field_vocab_sizes.size() != tok.num_fields())
+    throw std::invalid_argument(what + "has " + std::to_string(c.compound.field_vocab_sizes.size()) +
+                                " fields, the dataset's " + tok.name() + " tokens " + std::to_string(tok.num_fields()));
+  for (size_t f = 0; f < tok.num_fields(); ++f)
+    if (c.compound.field_vocab_sizes[f] < static_cast<int64_t>(tok.vocab(f).size()))
+      throw std::invalid_argument(what + "field " + std::to_string(f) + " has " +
+                                  std::to_string(c.compound.field_vocab_sizes[f]) + " ids, the dataset's " +
+                                  std::to_string(tok.vocab(f).size()));
+}
+
 }  // namespace
 
 std::vector<std::string> train_command_line(const TrainArgs& a) {
@@ -111,18 +139,19 @@ ht::TrainResult run_training(const TrainArgs& a) {
   batches.world_size = dist ? dist->world_size() : 1;
   auto sources = ht::open_dataset_sources(a.dataset, split, chunk, batches);
   const auto& tok = sources.dataset->tokenizer();
-  if (tok.is_compound())
-    throw std::invalid_argument("compound-token datasets (" + tok.name() +
-                                ") are not trained from the command line yet; import with REMI, TSD or MIDILike");
 
   std::shared_ptr<model::CausalLM> lm;
   if (!a.resume.empty()) {
     auto checkpoint = ht::latest_checkpoint(a.resume);
     if (!checkpoint) throw std::runtime_error("--resume: no checkpoint in " + a.resume);
     lm = model::load_model(*checkpoint / "model");  // the trainer restores the rest
+    check_model_fits_tokenizer(lm->config(), tok);
   } else {
     auto config = model::preset_config(a.preset, a.arch, static_cast<int64_t>(tok.vocab_size()));
     config.max_position_embeddings = std::max(config.max_position_embeddings, a.context);
+    // CPWord/Octuple: one embedding table and output head per field, sized like its vocabulary
+    // (config.json records them under "harmonia_compound" for `harmonia generate`).
+    if (tok.is_compound()) config.compound = compound_config_for(tok);
     torch::manual_seed(a.seed);  // same initial weights on every rank (rank 0 also broadcasts)
     lm = model::create_model(config);
   }
@@ -148,9 +177,10 @@ ht::TrainResult run_training(const TrainArgs& a) {
   config.out_dir = out;
 
   if (rank0)
-    std::fprintf(stderr, "training %s/%s (%.2fM parameters) on %zu train windows (%lld per step), %s on %s%s\n",
+    std::fprintf(stderr, "training %s/%s (%.2fM parameters) on %zu train windows of %s%s (%lld windows per optimizer step), %s on %s%s\n",
                  a.arch.c_str(), a.preset.c_str(), static_cast<double>(lm->num_parameters()) / 1e6,
-                 sources.train->num_windows(),
+                 sources.train->num_windows(), tok.name().c_str(),
+                 tok.is_compound() ? (" steps, " + std::to_string(tok.num_fields()) + " fields each").c_str() : " tokens",
                  static_cast<long long>(a.batch_size * a.grad_accum * batches.world_size), a.precision.c_str(), device.str().c_str(),
                  dist ? (", " + std::to_string(dist->world_size()) + " ranks").c_str() : "");
   ht::EventQueue events;

@@ -26,10 +26,6 @@ BatchIterator::BatchIterator(std::shared_ptr<const TokenDataset> dataset, std::v
   for (const auto& w : windows_)
     if (w.length() > chunk_.max_seq_len) throw DatasetError("batches: a window is longer than max_seq_len");
   if (options_.augment.enabled()) augmenter_.emplace(dataset_->tokenizer(), options_.augment);
-  for (size_t f = 0; f < dataset_->fields(); ++f) {
-    const int pad = dataset_->tokenizer().vocab(f).id("PAD_None");
-    pad_ids_.push_back(pad >= 0 ? pad : 0);
-  }
 }
 
 void BatchIterator::set_epoch(uint64_t epoch) { state_ = {epoch, 0}; }
@@ -65,7 +61,8 @@ std::vector<size_t> BatchIterator::batch_windows(uint64_t epoch, size_t index) c
 std::optional<Batch> BatchIterator::next() {
   if (state_.next_batch >= batches_per_epoch()) return std::nullopt;
   const auto picked = batch_windows(state_.epoch, state_.next_batch);
-  Batch b = make_batch(picked, state_.epoch, state_.next_batch);
+  Batch b = make_window_batch(*dataset_, windows_, picked, chunk_, options_.pad_to_max_len,
+                              augmenter_ ? &*augmenter_ : nullptr, options_.seed, state_.epoch);
   ++state_.next_batch;
   return b;
 }
@@ -77,12 +74,19 @@ void BatchIterator::restore(const LoaderState& state) {
   state_ = state;
 }
 
-Batch BatchIterator::make_batch(const std::vector<size_t>& picked, uint64_t epoch, size_t) const {
-  const size_t B = picked.size(), F = dataset_->fields();
+Batch make_window_batch(const TokenDataset& dataset, const std::vector<Window>& windows,
+                        const std::vector<size_t>& picked, const ChunkOptions& chunk, bool pad_to_max_len,
+                        const TokenAugmenter* augmenter, uint64_t seed, uint64_t epoch) {
+  const size_t B = picked.size(), F = dataset.fields();
+  std::vector<int64_t> pad_ids(F);
+  for (size_t f = 0; f < F; ++f) {
+    const int pad = dataset.tokenizer().vocab(f).id("PAD_None");
+    pad_ids[f] = pad >= 0 ? pad : 0;
+  }
   size_t T = 0;
-  for (size_t w : picked) T = std::max(T, windows_[w].length());
-  if (options_.pad_to_max_len) T = chunk_.max_seq_len;
-  const bool compound = dataset_->tokenizer().is_compound();
+  for (size_t w : picked) T = std::max(T, windows.at(w).length());
+  if (pad_to_max_len) T = chunk.max_seq_len;
+  const bool compound = dataset.tokenizer().is_compound();
   auto ids_shape = compound ? std::vector<int64_t>{int64_t(B), int64_t(T), int64_t(F)}
                             : std::vector<int64_t>{int64_t(B), int64_t(T)};
   auto opts = torch::TensorOptions().dtype(torch::kLong);
@@ -94,13 +98,11 @@ Batch BatchIterator::make_batch(const std::vector<size_t>& picked, uint64_t epoc
   int64_t* msk = mask.data_ptr<int64_t>();
   Batch batch;
   for (size_t r = 0; r < B; ++r) {
-    const Window& w = windows_[picked[r]];
-    std::vector<int32_t> ids = window_ids(*dataset_, w, chunk_);
-    if (augmenter_) {
-      // Seeded per (seed, epoch, window): the same window gets the same change whatever
-      // batch, rank or resume point it is read from.
-      std::mt19937_64 rng(mix(options_.seed ^ mix(epoch + 1) ^ mix(picked[r] + 0x51ed)));
-      augmenter_->apply(ids, dataset_->sequence(w.ref).is_drum, rng);
+    const Window& w = windows[picked[r]];
+    std::vector<int32_t> ids = window_ids(dataset, w, chunk);
+    if (augmenter) {
+      std::mt19937_64 rng(mix(seed ^ mix(epoch + 1) ^ mix(picked[r] + 0x51ed)));
+      augmenter->apply(ids, dataset.sequence(w.ref).is_drum, rng);
     }
     const size_t len = w.length();
     for (size_t t = 0; t < T; ++t) {
@@ -110,7 +112,7 @@ Batch BatchIterator::make_batch(const std::vector<size_t>& picked, uint64_t epoc
           in[o] = ids[t * F + f];
           lab[o] = ids[t * F + f];
         } else {
-          in[o] = pad_ids_[f];
+          in[o] = pad_ids[f];
         }
       }
       msk[r * T + t] = t < len ? 1 : 0;

@@ -42,6 +42,15 @@ struct BatchOptions {
   AugmentOptions augment;        // off by default; use it for training only
 };
 
+// Windows -> one batch as described at the top of this file: padded to the longest picked
+// window (or to chunk.max_seq_len), each field padded with its own PAD id. `augmenter` (may be
+// null) is seeded per (seed, epoch, window index), so a window gets the same change whatever
+// batch, rank or resume point reads it. BatchIterator and the trainer's DatasetBatchSource
+// (which shards differently) both build their batches here.
+Batch make_window_batch(const TokenDataset& dataset, const std::vector<Window>& windows,
+                        const std::vector<size_t>& picked, const ChunkOptions& chunk, bool pad_to_max_len,
+                        const TokenAugmenter* augmenter, uint64_t seed, uint64_t epoch);
+
 // Where an iterator is: enough to resume exactly (saved in checkpoints).
 struct LoaderState {
   uint64_t epoch = 0;
@@ -69,7 +78,6 @@ class BatchIterator {
 
  private:
   void build_order(uint64_t epoch);
-  Batch make_batch(const std::vector<size_t>& window_indices, uint64_t epoch, size_t batch_index) const;
 
   std::shared_ptr<const TokenDataset> dataset_;
   std::vector<Window> windows_;
@@ -79,7 +87,6 @@ class BatchIterator {
   LoaderState state_;
   uint64_t order_epoch_ = UINT64_MAX;
   std::vector<size_t> order_;  // window indices of the epoch, all ranks
-  std::vector<int32_t> pad_ids_;  // per field
 };
 
 // The usual training set-up in one call: split the files, chunk train/validation, build the

@@ -5,6 +5,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "core/data/batch_iterator.hpp"
 #include "core/midi/midi_file.hpp"
 #include "core/tokenizer/tokenizer.hpp"
 
@@ -55,10 +56,6 @@ DatasetBatchSource::DatasetBatchSource(std::shared_ptr<const data::TokenDataset>
                                 " (lower the batch size or the context)");
   if (options_.augment.enabled())
     augmenter_ = std::make_unique<data::TokenAugmenter>(dataset_->tokenizer(), options_.augment);
-  for (size_t f = 0; f < dataset_->fields(); ++f) {
-    const int pad = dataset_->tokenizer().vocab(f).id("PAD_None");
-    pad_ids_.push_back(pad >= 0 ? pad : 0);
-  }
   shuffle_for_epoch();
 }
 
@@ -81,42 +78,11 @@ Batch DatasetBatchSource::next() {
   const int64_t first = (batch_index_ * options_.world_size + options_.rank) * B;
   std::vector<size_t> picked(order_.begin() + first, order_.begin() + first + B);
 
-  int64_t T = 0;
-  for (size_t w : picked) T = std::max<int64_t>(T, static_cast<int64_t>(windows_[w].length()));
-  if (options_.pad_to_context) T = static_cast<int64_t>(chunk_.max_seq_len);
-  const int64_t F = static_cast<int64_t>(dataset_->fields());
-  const bool compound = dataset_->tokenizer().is_compound();
-  const auto shape = compound ? std::vector<int64_t>{B, T, F} : std::vector<int64_t>{B, T};
-  auto ids = torch::empty(shape, torch::kLong);
-  auto labels = torch::full(shape, kIgnoreLabel, torch::kLong);
-  auto mask = torch::zeros({B, T}, torch::kLong);
-  int64_t* in = ids.data_ptr<int64_t>();
-  int64_t* lab = labels.data_ptr<int64_t>();
-  int64_t* msk = mask.data_ptr<int64_t>();
-  for (int64_t r = 0; r < B; ++r) {
-    const data::Window& w = windows_[picked[static_cast<size_t>(r)]];
-    std::vector<int32_t> window = data::window_ids(*dataset_, w, chunk_);
-    if (augmenter_) {
-      // Seeded per (seed, epoch, window): the same change whatever rank or resume point
-      // reads the window.
-      std::mt19937_64 rng(mix(options_.seed ^ mix(static_cast<uint64_t>(epoch_) + 1) ^ mix(picked[r] + 0x51ed)));
-      augmenter_->apply(window, dataset_->sequence(w.ref).is_drum, rng);
-    }
-    const int64_t len = static_cast<int64_t>(w.length());
-    for (int64_t t = 0; t < T; ++t) {
-      for (int64_t f = 0; f < F; ++f) {
-        const int64_t o = (r * T + t) * F + f;
-        if (t < len) {
-          in[o] = window[static_cast<size_t>(t * F + f)];
-          lab[o] = in[o];
-        } else {
-          in[o] = pad_ids_[static_cast<size_t>(f)];
-        }
-      }
-      msk[r * T + t] = t < len ? 1 : 0;
-    }
-  }
-  Batch batch{ids, mask, labels, epoch_};
+  // The same assembly as core/data's BatchIterator ([B, T] or [B, T, fields] for CPWord/Octuple,
+  // mask, -100 labels at padding, per-window seeded augmentation); only the sharding differs.
+  data::Batch b = data::make_window_batch(*dataset_, windows_, picked, chunk_, options_.pad_to_context,
+                                          augmenter_.get(), options_.seed, static_cast<uint64_t>(epoch_));
+  Batch batch{b.input_ids, b.attention_mask, b.labels, epoch_};
   ++batch_index_;
   return batch;
 }

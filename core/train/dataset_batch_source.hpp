@@ -7,7 +7,8 @@
 // Both shard like InMemoryBatchSource: the global batch of batch_size * world_size windows is
 // cut into world_size slices, so 2 ranks with batch B see what 1 rank with batch 2B sees (the
 // DDP equivalence). core/data's BatchIterator interleaves whole batches instead, which is
-// why the trainer does not use it directly.
+// why the trainer does not use it directly; both assemble batches with
+// data::make_window_batch, so compound schemes (CPWord, Octuple) give [B, T, fields] here too.
 #pragma once
 
 #include <memory>
@@ -55,7 +56,6 @@ class DatasetBatchSource : public BatchSource {
   data::ChunkOptions chunk_;
   DatasetSourceOptions options_;
   std::unique_ptr<data::TokenAugmenter> augmenter_;
-  std::vector<int32_t> pad_ids_;  // per field
   std::vector<size_t> order_;
   int64_t epoch_ = 0;
   int64_t batch_index_ = 0;

@@ -26,7 +26,11 @@ std::string import_songs(const std::string& name, const std::string& scheme, int
 }
 
 const std::string& remi_dataset() {
-  static const std::string dir = import_songs("data_batches_remi", "REMI", 12);
+  // One folder per test: ctest runs each test as its own process, in parallel, and
+  // scratch_dir() empties the folder it returns.
+  static const std::string dir =
+      import_songs(std::string("data_batches_remi_") + ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+                   "REMI", 12);
   return dir;
 }
 
