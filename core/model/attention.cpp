@@ -2,6 +2,8 @@
 
 #include <torch/version.h>
 
+#include "core/model/decode_kernels.hpp"
+
 #include <limits>
 
 namespace harmonia::model {
@@ -47,6 +49,12 @@ torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch
                      const torch::Tensor& allowed, double scale, double dropout) {
   const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2), head_dim = q.size(3);
   const int64_t kv_heads = k.size(1), keys = k.size(2);
+  // A decoding step (one query, every key allowed): one fused loop per head instead of the
+  // batched matmuls below, whose setup costs more than the arithmetic at this size.
+  if (length == 1 && !allowed.defined() && dropout == 0) {
+    auto out = attend_one_query(q, k, v, scale);
+    if (out.defined()) return out;
+  }
   torch::Tensor key = k, value = v;
   if (kv_heads != heads) {
     // Grouped-query attention: each kv head serves heads/kv_heads query heads (HF's repeat_kv).

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/model/architectures.hpp"
+#include "core/model/decode_kernels.hpp"
 #include "core/model/safetensors.hpp"
 
 namespace harmonia::model {
@@ -99,7 +100,7 @@ torch::Tensor CausalLM::embed(const torch::Tensor& input_ids) {
 torch::Tensor CausalLM::logits(const torch::Tensor& hidden) {
   if (!config_.compound.enabled()) return lm_head(hidden);
   std::vector<torch::Tensor> heads;
-  for (const auto& head : *compound_heads_) heads.push_back(head->as<torch::nn::Linear>()->forward(hidden));
+  for (const auto& head : *compound_heads_) heads.push_back(linear_out_in(hidden, head->as<torch::nn::Linear>()->weight));
   return torch::cat(heads, -1);
 }
 

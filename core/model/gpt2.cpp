@@ -5,6 +5,7 @@
 
 #include "core/model/architectures.hpp"
 #include "core/model/attention.hpp"
+#include "core/model/decode_kernels.hpp"
 #include "core/model/layers.hpp"
 
 namespace harmonia::model {
@@ -122,13 +123,7 @@ class GPT2LM : public CausalLM {
  protected:
   torch::Tensor embed_tokens(const torch::Tensor& ids) override { return transformer->wte(ids); }
   torch::Tensor lm_head(const torch::Tensor& hidden) override {
-    if (lm_head_) return lm_head_(hidden);
-    if (hidden.numel() == hidden.size(-1)) {  // one position of one row: gemv, see Conv1D::forward
-      auto sizes = hidden.sizes().vec();
-      sizes.back() = transformer->wte->weight.size(0);
-      return torch::mv(transformer->wte->weight, hidden.reshape({-1})).view(sizes);
-    }
-    return torch::matmul(hidden, transformer->wte->weight.t());
+    return linear_out_in(hidden, lm_head_ ? lm_head_->weight : transformer->wte->weight);
   }
   // Hub checkpoints such as gpt2 and distilgpt2 were saved from GPT2Model: no "transformer." prefix.
   std::vector<std::string> alternative_names(const std::string& name) const override {

@@ -4,6 +4,7 @@
 // transformer.h.N.{ln_1,attn.attention.{q,k,v}_proj,attn.attention.out_proj,ln_2,mlp.c_fc,mlp.c_proj}.
 #include "core/model/architectures.hpp"
 #include "core/model/attention.hpp"
+#include "core/model/decode_kernels.hpp"
 #include "core/model/layers.hpp"
 
 namespace harmonia::model {
@@ -27,7 +28,8 @@ class GPTNeoSelfAttentionImpl : public torch::nn::Module {
     torch::Tensor keys = split(k), values = split(v);
     if (cache) std::tie(keys, values) = cache->append(layer, keys, values);
     // GPT-Neo does not scale scores by 1/sqrt(head_dim).
-    const auto out = out_proj(attend(split(q), keys, values, allowed, 1.0, is_training() ? attention_dropout_ : 0.0));
+    const auto out = linear_out_in(attend(split(q), keys, values, allowed, 1.0, is_training() ? attention_dropout_ : 0.0),
+                                   out_proj->weight, out_proj->bias);
     return dropout_in_training(out, residual_dropout_, is_training());
   }
   FusedQKV qkv_proj{nullptr};
@@ -56,7 +58,8 @@ class GPTNeoMLPImpl : public torch::nn::Module {
     c_proj = register_module("c_proj", torch::nn::Linear(c.intermediate_size, c.hidden_size));
   }
   torch::Tensor forward(const torch::Tensor& x) {
-    return dropout_in_training(c_proj(activate(c_fc(x), activation_)), residual_dropout_, is_training());
+    const auto inner = activate(linear_out_in(x, c_fc->weight, c_fc->bias), activation_);
+    return dropout_in_training(linear_out_in(inner, c_proj->weight, c_proj->bias), residual_dropout_, is_training());
   }
   torch::nn::Linear c_fc{nullptr}, c_proj{nullptr};
 
@@ -135,7 +138,7 @@ class GPTNeoLM : public CausalLM {
  protected:
   torch::Tensor embed_tokens(const torch::Tensor& ids) override { return transformer->wte(ids); }
   torch::Tensor lm_head(const torch::Tensor& hidden) override {
-    return lm_head_ ? lm_head_(hidden) : torch::matmul(hidden, transformer->wte->weight.t());
+    return linear_out_in(hidden, lm_head_ ? lm_head_->weight : transformer->wte->weight);
   }
 
  private:

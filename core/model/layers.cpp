@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/model/decode_kernels.hpp"
+
 namespace harmonia::model {
 
 Conv1DImpl::Conv1DImpl(int64_t in_features, int64_t out_features) {
@@ -10,15 +12,8 @@ Conv1DImpl::Conv1DImpl(int64_t in_features, int64_t out_features) {
   bias = register_parameter("bias", torch::zeros({out_features}));
 }
 
-torch::Tensor Conv1DImpl::forward(const torch::Tensor& x) {
-  auto sizes = x.sizes().vec();
-  sizes.back() = weight.size(1);
-  const auto rows = x.reshape({-1, x.size(-1)});
-  // One row (batch-1 decoding): a matrix-vector product. BLAS gemm with M = 1 repacks the
-  // whole weight on every call and measured ~3x slower than gemv here (bench_generate).
-  if (rows.size(0) == 1) return torch::addmv(bias, weight.t(), rows[0]).view(sizes);
-  return torch::addmm(bias, rows, weight).view(sizes);
-}
+// Decoding (a few rows, no autograd) takes the decode kernel; otherwise addmm (addmv for one row).
+torch::Tensor Conv1DImpl::forward(const torch::Tensor& x) { return linear_in_out(x, weight, bias); }
 
 RMSNormImpl::RMSNormImpl(int64_t size, double eps_) : eps(eps_) {
   weight = register_parameter("weight", torch::ones({size}));
@@ -49,7 +44,7 @@ FusedQKVImpl::FusedQKVImpl(int64_t in_features, int64_t q_out_, int64_t kv_out_,
 }
 
 std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> FusedQKVImpl::forward(const torch::Tensor& x) {
-  auto qkv = bias.defined() ? torch::nn::functional::linear(x, weight, bias) : torch::nn::functional::linear(x, weight);
+  auto qkv = linear_out_in(x, weight, bias);
   return {qkv.narrow(-1, 0, q_out), qkv.narrow(-1, q_out, kv_out), qkv.narrow(-1, q_out + kv_out, kv_out)};
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/model/architectures.hpp"
 #include "core/model/attention.hpp"
+#include "core/model/decode_kernels.hpp"
 #include "core/model/layers.hpp"
 
 namespace harmonia::model {
@@ -43,8 +44,9 @@ class LlamaAttentionImpl : public torch::nn::Module {
     k = apply_rotary(k.transpose(1, 2), cos, sin);
     v = v.view({batch, length, kv_heads_, head_dim_}).transpose(1, 2);
     if (cache) std::tie(k, v) = cache->append(layer, k, v);
-    return o_proj(attend(q, k, v, allowed, 1.0 / std::sqrt(static_cast<double>(head_dim_)),
-                         is_training() ? attention_dropout_ : 0.0));
+    const auto mixed =
+        attend(q, k, v, allowed, 1.0 / std::sqrt(static_cast<double>(head_dim_)), is_training() ? attention_dropout_ : 0.0);
+    return linear_out_in(mixed, o_proj->weight, o_proj->bias);
   }
 
   FusedQKV qkv_proj{nullptr};
@@ -67,7 +69,8 @@ class LlamaMLPImpl : public torch::nn::Module {
     down_proj = register_module("down_proj", linear(c.intermediate_size, c.hidden_size));
   }
   torch::Tensor forward(const torch::Tensor& x) {
-    return down_proj(activate(gate_proj(x), activation_) * up_proj(x));
+    const auto gate = activate(linear_out_in(x, gate_proj->weight), activation_);
+    return linear_out_in(gate * linear_out_in(x, up_proj->weight), down_proj->weight);
   }
   torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
 
@@ -139,7 +142,7 @@ class LlamaLM : public CausalLM {
  protected:
   torch::Tensor embed_tokens(const torch::Tensor& ids) override { return model->embed_tokens(ids); }
   torch::Tensor lm_head(const torch::Tensor& hidden) override {
-    return lm_head_ ? lm_head_(hidden) : torch::matmul(hidden, model->embed_tokens->weight.t());
+    return linear_out_in(hidden, lm_head_ ? lm_head_->weight : model->embed_tokens->weight);
   }
 
  private:

@@ -1,0 +1,175 @@
+#include "core/model/decode_kernels.hpp"
+
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+// One clone per instruction set, picked when the library loads (GCC/Clang ifunc), so the
+// loops below get AVX-512 or AVX2+FMA code without building the project for one CPU.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(_WIN32) && !defined(__APPLE__)
+#define HARMONIA_CPU_CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
+#define HARMONIA_INLINE inline __attribute__((always_inline))
+#else
+#define HARMONIA_CPU_CLONES
+#define HARMONIA_INLINE inline
+#endif
+
+namespace harmonia::model {
+namespace {
+
+constexpr int64_t kLanes = 16;  // independent partial sums per dot product (one AVX-512 register)
+
+// Inlined into the cloned kernels below, so it is compiled for each one's instruction set.
+HARMONIA_INLINE float dot(const float* __restrict a, const float* __restrict b, int64_t n) {
+  float acc[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) acc[l] += a[i + l] * b[i + l];
+  float sum = 0;
+  for (int64_t l = 0; l < kLanes; ++l) sum += acc[l];
+  for (; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+// y[r, :] = bias + x[r, :] @ w, w [in, out] row-major. Columns go in blocks so a block of every
+// row's output stays in L1 while each weight row segment is read once for all rows.
+HARMONIA_CPU_CLONES void in_out_kernel(const float* __restrict x, int64_t rows, int64_t in, const float* __restrict w,
+                                       int64_t out, const float* __restrict bias, float* __restrict y) {
+  const int64_t block = rows == 1 ? out : 512;
+  for (int64_t j0 = 0; j0 < out; j0 += block) {
+    const int64_t n = std::min(block, out - j0);
+    for (int64_t r = 0; r < rows; ++r) {
+      float* __restrict yr = y + r * out + j0;
+      for (int64_t j = 0; j < n; ++j) yr[j] = bias ? bias[j0 + j] : 0.0f;
+    }
+    for (int64_t i = 0; i < in; ++i) {
+      const float* __restrict wi = w + i * out + j0;
+      for (int64_t r = 0; r < rows; ++r) {
+        const float xv = x[r * in + i];
+        float* __restrict yr = y + r * out + j0;
+        for (int64_t j = 0; j < n; ++j) yr[j] += xv * wi[j];
+      }
+    }
+  }
+}
+
+// y[r, o] = bias[o] + dot(w[o, :], x[r, :]), w [out, in] row-major: each weight row is read
+// once and stays in L1 for all rows.
+HARMONIA_CPU_CLONES void out_in_kernel(const float* x, int64_t rows, int64_t in, const float* w, int64_t out,
+                                       const float* bias, float* y) {
+  for (int64_t o = 0; o < out; ++o) {
+    const float* wo = w + o * in;
+    for (int64_t r = 0; r < rows; ++r) y[r * out + o] = (bias ? bias[o] : 0.0f) + dot(wo, x + r * in, in);
+  }
+}
+
+// One head of one row: out = softmax(query . keys) @ values, the query already scaled.
+// `scores` has room for `keys` floats.
+HARMONIA_CPU_CLONES void attend_head(const float* __restrict query, const float* __restrict k, int64_t k_step,
+                                     const float* __restrict v, int64_t v_step, int64_t keys, int64_t dim,
+                                     float* __restrict scores, float* __restrict out) {
+  float best = -INFINITY;
+  for (int64_t j = 0; j < keys; ++j) {
+    const float sum = dot(query, k + j * k_step, dim);
+    scores[j] = sum;
+    best = std::max(best, sum);
+  }
+  float total = 0;
+  for (int64_t j = 0; j < keys; ++j) total += (scores[j] = std::exp(scores[j] - best));
+  const float inv = 1.0f / total;
+  for (int64_t d = 0; d < dim; ++d) out[d] = 0.0f;
+  for (int64_t j = 0; j < keys; ++j) {
+    const float p = scores[j] * inv;
+    const float* __restrict vj = v + j * v_step;
+    for (int64_t d = 0; d < dim; ++d) out[d] += p * vj[d];
+  }
+}
+
+bool plain_float_cpu(const torch::Tensor& t) {
+  return t.defined() && t.device().is_cpu() && t.scalar_type() == torch::kFloat && t.layout() == torch::kStrided;
+}
+
+// Inference only: with autograd recording, the ATen ops must run so gradients exist.
+bool autograd_sees(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& c = {}) {
+  return c10::GradMode::is_enabled() &&
+         (a.requires_grad() || b.requires_grad() || (c.defined() && c.requires_grad()));
+}
+
+bool kernel_fits(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias, int64_t in,
+                 int64_t out) {
+  if (!plain_float_cpu(x) || !plain_float_cpu(w) || !w.is_contiguous() || w.dim() != 2) return false;
+  if (bias.defined() && (!plain_float_cpu(bias) || !bias.is_contiguous() || bias.numel() != out)) return false;
+  if (x.dim() == 0 || x.size(-1) != in || autograd_sees(x, w, bias)) return false;
+  const int64_t rows = x.numel() / std::max<int64_t>(in, 1);
+  return rows >= 1 && rows <= kDecodeMaxRows;
+}
+
+std::vector<int64_t> with_last(const torch::Tensor& x, int64_t last) {
+  auto sizes = x.sizes().vec();
+  sizes.back() = last;
+  return sizes;
+}
+
+}  // namespace
+
+torch::Tensor linear_in_out(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias) {
+  const int64_t in = w.size(0), out = w.size(1);
+  if (!kernel_fits(x, w, bias, in, out)) {
+    const auto rows = x.reshape({-1, in});
+    if (rows.size(0) == 1) return at::addmv(bias, w.t(), rows[0]).view(with_last(x, out));
+    return at::addmm(bias, rows, w).view(with_last(x, out));
+  }
+  const auto xc = x.contiguous();
+  const int64_t rows = xc.numel() / in;
+  auto y = at::empty(with_last(x, out), xc.options());
+  in_out_kernel(xc.data_ptr<float>(), rows, in, w.data_ptr<float>(), out,
+                bias.defined() ? bias.data_ptr<float>() : nullptr, y.data_ptr<float>());
+  return y;
+}
+
+torch::Tensor linear_out_in(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias) {
+  const int64_t out = w.size(0), in = w.size(1);
+  if (!kernel_fits(x, w, bias, in, out)) return bias.defined() ? at::linear(x, w, bias) : at::linear(x, w);
+  const auto xc = x.contiguous();
+  const int64_t rows = xc.numel() / in;
+  auto y = at::empty(with_last(x, out), xc.options());
+  out_in_kernel(xc.data_ptr<float>(), rows, in, w.data_ptr<float>(), out,
+                bias.defined() ? bias.data_ptr<float>() : nullptr, y.data_ptr<float>());
+  return y;
+}
+
+torch::Tensor attend_one_query(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale) {
+  if (!plain_float_cpu(q) || !plain_float_cpu(k) || !plain_float_cpu(v) || q.dim() != 4 || k.dim() != 4 ||
+      v.dim() != 4 || autograd_sees(q, k, v))
+    return {};
+  const int64_t batch = q.size(0), heads = q.size(1), dim = q.size(3);
+  const int64_t kv_heads = k.size(1), keys = k.size(2);
+  if (q.size(2) != 1 || k.size(0) != batch || v.size(0) != batch || v.size(1) != kv_heads || v.size(2) != keys ||
+      k.size(3) != dim || v.size(3) != dim || kv_heads == 0 || heads % kv_heads != 0 || keys == 0 ||
+      q.stride(3) != 1 || k.stride(3) != 1 || v.stride(3) != 1)
+    return {};
+  const int64_t group = heads / kv_heads;
+  auto out = at::empty({batch, 1, heads * dim}, q.options());
+  float* o = out.data_ptr<float>();
+  const float* qp = q.data_ptr<float>();
+  const float* kp = k.data_ptr<float>();
+  const float* vp = v.data_ptr<float>();
+  thread_local std::vector<float> scores, query;
+  scores.resize(size_t(keys));
+  query.resize(size_t(dim));
+  const float s = float(scale);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t h = 0; h < heads; ++h) {
+      const float* qh = qp + b * q.stride(0) + h * q.stride(1);
+      const float* kh = kp + b * k.stride(0) + (h / group) * k.stride(1);
+      const float* vh = vp + b * v.stride(0) + (h / group) * v.stride(1);
+      for (int64_t d = 0; d < dim; ++d) query[size_t(d)] = qh[d] * s;  // scale q first, as attend() does
+      attend_head(query.data(), kh, k.stride(2), vh, v.stride(2), keys, dim, scores.data(), o + (b * heads + h) * dim);
+    }
+  return out;
+}
+
+}  // namespace harmonia::model
