@@ -1,8 +1,8 @@
 // Training on compound-token datasets (CPWord, Octuple): batches are [B, T, fields] with
 // BOS/EOS in every field and -100 labels at padding; a compound model overfits a few windows;
 // `harmonia train` on an imported corpus writes a model whose config.json records the field
-// vocabularies, resumes to the uninterrupted weights, and `harmonia generate` samples a
-// MIDI file from the run.
+// vocabularies, resumes to the uninterrupted weights, runs as 2 data-parallel ranks, and
+// `harmonia generate` samples a MIDI file from the run.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -275,3 +275,22 @@ TEST_P(CompoundCli, TrainsResumesAndGeneratesFromAPop909Import) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Train, CompoundCli, ::testing::Values("CPWord", "Octuple"));
+
+// Data parallelism sees the fields axis too: 2 local ranks x batch 2 end where 1 rank x batch 4
+// ends (synthetic songs, so this runs without ../shared).
+TEST(TrainCompoundCli, TwoLocalRanksMatchOneRankWithDoubleBatch) {
+  const auto dir = test_folder("train_compound_ddp");
+  const fs::path ds = import_songs(dir, "CPWord", 10, 6);
+  const std::string common = "train --dataset " + quoted(ds) + " --context 48 --seed 5 --max-steps 3 --warmup 2 ";
+  ASSERT_EQ(run_cli(common + "--batch-size 4 --checkpoint-every 1 --out " + quoted(dir / "one"), dir / "one.txt"), 0)
+      << test::read_all(dir / "one.txt");
+  ASSERT_EQ(run_cli(common + "--batch-size 2 --nproc 2 --out " + quoted(dir / "two"), dir / "two.txt"), 0)
+      << test::read_all(dir / "two.txt");
+  EXPECT_NE(test::read_all(dir / "two.txt").find("2 ranks"), std::string::npos) << test::read_all(dir / "two.txt");
+  const auto one = model::load_model(dir / "one" / "model"), two = model::load_model(dir / "two" / "model");
+  ASSERT_TRUE(two->config().compound.enabled());
+  EXPECT_LT(train::test::max_weight_difference(*one, *two), 1e-4);
+  // It did train: the weights moved between step 2 and step 3.
+  const auto step2 = model::load_model(dir / "one" / "checkpoints" / "step-00000002" / "model");
+  EXPECT_GT(train::test::max_weight_difference(*one, *step2), 1e-6);
+}
