@@ -13,6 +13,7 @@
 #include "core/train/checkpoint.hpp"
 #include "core/train/dataset_batch_source.hpp"
 #include "core/train/local_launcher.hpp"
+#include "core/train/model_setup.hpp"
 
 namespace harmonia::cli {
 
@@ -56,34 +57,6 @@ void print_event(const ht::TrainEvent& e, bool progress_line, bool show_total) {
       break;
   }
   std::fflush(stderr);
-}
-
-model::CompoundConfig compound_config_for(const tokenizer::Tokenizer& tok) {
-  model::CompoundConfig c;
-  for (const auto& v : tok.vocabs()) c.field_vocab_sizes.push_back(static_cast<int64_t>(v.size()));
-  return c;
-}
-
-// A resumed model must read this dataset's ids: same stream kind, every field wide enough.
-void check_model_fits_tokenizer(const model::ModelConfig& c, const tokenizer::Tokenizer& tok) {
-  const std::string what = "--resume: the checkpoint's model ";
-  if (c.compound.enabled() != tok.is_compound())
-    throw std::invalid_argument(what + (c.compound.enabled() ? "is compound-token" : "is single-stream") +
-                                " but the dataset is tokenized with " + tok.name());
-  if (!tok.is_compound()) {
-    if (c.vocab_size < static_cast<int64_t>(tok.vocab_size()))
-      throw std::invalid_argument(what + "has " + std::to_string(c.vocab_size) + " ids, the dataset's " + tok.name() +
-                                  " vocabulary " + std::to_string(tok.vocab_size()));
-    return;
-  }
-  if (c.compound.field_vocab_sizes.size() != tok.num_fields())
-    throw std::invalid_argument(what + "has " + std::to_string(c.compound.field_vocab_sizes.size()) +
-                                " fields, the dataset's " + tok.name() + " tokens " + std::to_string(tok.num_fields()));
-  for (size_t f = 0; f < tok.num_fields(); ++f)
-    if (c.compound.field_vocab_sizes[f] < static_cast<int64_t>(tok.vocab(f).size()))
-      throw std::invalid_argument(what + "field " + std::to_string(f) + " has " +
-                                  std::to_string(c.compound.field_vocab_sizes[f]) + " ids, the dataset's " +
-                                  std::to_string(tok.vocab(f).size()));
 }
 
 }  // namespace
@@ -145,13 +118,15 @@ ht::TrainResult run_training(const TrainArgs& a) {
     auto checkpoint = ht::latest_checkpoint(a.resume);
     if (!checkpoint) throw std::runtime_error("--resume: no checkpoint in " + a.resume);
     lm = model::load_model(*checkpoint / "model");  // the trainer restores the rest
-    check_model_fits_tokenizer(lm->config(), tok);
+    try {
+      ht::check_model_fits(lm->config(), tok);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("--resume: ") + e.what());
+    }
   } else {
-    auto config = model::preset_config(a.preset, a.arch, static_cast<int64_t>(tok.vocab_size()));
-    config.max_position_embeddings = std::max(config.max_position_embeddings, a.context);
     // CPWord/Octuple: one embedding table and output head per field, sized like its vocabulary
     // (config.json records them under "harmonia_compound" for `harmonia generate`).
-    if (tok.is_compound()) config.compound = compound_config_for(tok);
+    auto config = ht::model_config_for(a.preset, a.arch, tok, a.context);
     torch::manual_seed(a.seed);  // same initial weights on every rank (rank 0 also broadcasts)
     lm = model::create_model(config);
   }

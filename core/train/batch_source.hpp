@@ -39,8 +39,12 @@ class BatchSource {
 
 struct InMemoryOptions {
   int64_t batch_size = 8;  // per rank
-  int64_t context = 256;   // windows are padded (right) to this length
+  int64_t context = 256;   // windows are padded (right) to this many steps
   int64_t pad_id = 0;
+  // Compound schemes (CPWord, Octuple): each window holds steps * fields ids, step-major, and
+  // batches are [B, context, fields]; pad_ids gives each field's PAD (empty: pad_id for all).
+  int64_t fields = 1;
+  std::vector<int64_t> pad_ids;
   bool shuffle = true;
   uint64_t seed = 1234;
   int rank = 0;
@@ -49,7 +53,7 @@ struct InMemoryOptions {
 
 class InMemoryBatchSource : public BatchSource {
  public:
-  // windows: token id sequences, each 1..context long.
+  // windows: token id sequences, each 1..context steps (of `fields` ids) long.
   InMemoryBatchSource(std::vector<std::vector<int64_t>> windows, InMemoryOptions options);
 
   Batch next() override;

@@ -137,20 +137,24 @@ DatasetSources open_dataset_sources(const std::string& dataset_dir, const data::
 
 FileWindows tokenize_files(const std::vector<std::string>& midi_files, const tokenizer::Tokenizer& tokenizer,
                            const data::ChunkOptions& chunk, double validation, uint64_t seed) {
-  if (tokenizer.is_compound())
-    throw std::invalid_argument("tokenize_files: compound tokenizers (" + tokenizer.name() +
-                                ") need a dataset folder (harmonia dataset import)");
   if (validation < 0 || validation >= 1) throw std::invalid_argument("tokenize_files: validation must be in [0, 1)");
   FileWindows out;
   out.vocab_size = static_cast<int64_t>(tokenizer.vocab_size());
-  const int pad = tokenizer.vocab().id("PAD_None");
-  out.pad_id = pad >= 0 ? pad : 0;
-  int32_t bos = -1, eos = -1;
-  if (chunk.add_bos_eos) {
-    bos = tokenizer.vocab().id("BOS_None");
-    eos = tokenizer.vocab().id("EOS_None");
-    if (bos < 0 || eos < 0) throw std::invalid_argument("tokenize_files: the tokenizer has no BOS/EOS token");
+  const size_t F = tokenizer.num_fields();
+  out.fields = static_cast<int64_t>(F);
+  // Per field, as a dataset import's windows (data::window_ids): BOS/EOS/PAD fill every field.
+  std::vector<int64_t> bos(F, -1), eos(F, -1);
+  for (size_t f = 0; f < F; ++f) {
+    const auto& v = tokenizer.vocab(f);
+    const int pad = v.id("PAD_None");
+    out.pad_ids.push_back(pad >= 0 ? pad : 0);
+    if (chunk.add_bos_eos) {
+      bos[f] = v.id("BOS_None");
+      eos[f] = v.id("EOS_None");
+      if (bos[f] < 0 || eos[f] < 0) throw std::invalid_argument("tokenize_files: the tokenizer has no BOS/EOS token");
+    }
   }
+  out.pad_id = out.pad_ids[0];
 
   // File-level split ordered by a key of (seed, path): stable whatever order files come in.
   std::vector<std::pair<uint64_t, std::string>> keyed;
@@ -174,16 +178,17 @@ FileWindows tokenize_files(const std::vector<std::string>& midi_files, const tok
     (is_val ? out.validation_files : out.train_files).push_back(path);
     for (size_t s = 0; s < enc.sequences.size(); ++s) {
       const auto& ids = enc.sequences[s].ids;
-      if (ids.empty()) continue;
-      const auto bars = data::bar_starts(tokenizer, ids.data(), ids.size());
-      const size_t lead = chunk.add_bos_eos ? 1 : 0, total = ids.size() + 2 * lead;
-      for (const auto& w : data::chunk_sequence({k, s}, ids.size(), bars, chunk)) {
+      const size_t steps = ids.size() / F;  // compound ids are steps * fields, step-major
+      if (steps == 0) continue;
+      const auto bars = data::bar_starts(tokenizer, ids.data(), steps);
+      const size_t lead = chunk.add_bos_eos ? 1 : 0, total = steps + 2 * lead;
+      for (const auto& w : data::chunk_sequence({k, s}, steps, bars, chunk)) {
         std::vector<int64_t> window;
-        window.reserve(w.length());
+        window.reserve(w.length() * F);
         for (size_t p = w.begin; p < w.end; ++p) {
-          if (chunk.add_bos_eos && p == 0) window.push_back(bos);
-          else if (chunk.add_bos_eos && p + 1 == total) window.push_back(eos);
-          else window.push_back(ids[p - lead]);
+          if (chunk.add_bos_eos && p == 0) window.insert(window.end(), bos.begin(), bos.end());
+          else if (chunk.add_bos_eos && p + 1 == total) window.insert(window.end(), eos.begin(), eos.end());
+          else window.insert(window.end(), ids.begin() + long((p - lead) * F), ids.begin() + long((p - lead + 1) * F));
         }
         dest.push_back(std::move(window));
       }
@@ -200,6 +205,8 @@ FileSources make_file_sources(const std::vector<std::string>& midi_files, const 
   InMemoryOptions train_opts = batches;
   train_opts.context = static_cast<int64_t>(chunk.max_seq_len);
   train_opts.pad_id = out.windows.pad_id;
+  train_opts.fields = out.windows.fields;
+  train_opts.pad_ids = out.windows.pad_ids;
   out.train = std::make_unique<InMemoryBatchSource>(out.windows.train, train_opts);
   const int64_t per_rank = static_cast<int64_t>(out.windows.validation.size()) / batches.world_size;
   if (per_rank > 0) {

@@ -76,13 +76,16 @@ DatasetSources open_dataset_sources(const std::string& dataset_dir, const data::
 
 // MIDI files tokenized in memory. Windows are cut as for a dataset folder (chunk options,
 // BOS/EOS, bar-aware); files that fail to parse are listed in `skipped` ("path: reason").
-// Single-vocabulary schemes only (REMI, TSD, MIDILike): InMemoryBatchSource holds [B, T].
+// Compound schemes (CPWord, Octuple): each window holds steps * fields ids, step-major, with
+// BOS/EOS in every field, and the sources give [B, T, fields] batches.
 struct FileWindows {
   std::vector<std::vector<int64_t>> train, validation;
   std::vector<std::string> train_files, validation_files;
   std::vector<std::string> skipped;
-  int64_t vocab_size = 0;
-  int64_t pad_id = 0;
+  int64_t vocab_size = 0;  // summed over fields
+  int64_t pad_id = 0;      // field 0's
+  int64_t fields = 1;
+  std::vector<int64_t> pad_ids;  // per field
 };
 // The split is by file, seeded: round(validation * files) files (at least one when there
 // are two or more files and validation > 0) go to validation.

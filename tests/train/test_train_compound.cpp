@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include "core/model/causal_lm.hpp"
 #include "core/model/presets.hpp"
 #include "core/train/dataset_batch_source.hpp"
+#include "core/train/model_setup.hpp"
 #include "core/train/trainer.hpp"
 #include "data/data_fixtures.hpp"
 #include "test_paths.hpp"
@@ -158,7 +160,80 @@ TEST_P(CompoundScheme, ATinyCompoundModelOverfitsAFewWindows) {
   EXPECT_LT(after, 0.25 * before);  // it learned these four windows
 }
 
+// MIDI files tokenized in memory (the GUI's training page) give the windows an import gives,
+// and [B, T, fields] batches.
+TEST_P(CompoundScheme, FileSourcesCutTheSameWindowsAsAnImport) {
+  const auto dir = test_folder("train_compound_files");
+  auto dataset = data::TokenDataset::open(import_songs(dir, GetParam(), 6, 6));
+  const auto& tok = dataset->tokenizer();
+  data::ChunkOptions chunk;
+  chunk.max_seq_len = 24;
+  chunk.min_len = 4;
+  std::vector<size_t> all(dataset->num_files());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  std::vector<std::vector<int64_t>> imported;
+  for (const auto& w : data::chunk_files(*dataset, all, chunk)) {
+    const auto v = data::window_ids(*dataset, w, chunk);
+    imported.emplace_back(v.begin(), v.end());
+  }
+  std::vector<std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "in"))
+    if (e.is_regular_file()) files.push_back(e.path().string());
+  auto mem = train::tokenize_files(files, tok, chunk, 0.0);
+  EXPECT_TRUE(mem.skipped.empty());
+  EXPECT_EQ(mem.fields, static_cast<int64_t>(tok.num_fields()));
+  std::sort(imported.begin(), imported.end());
+  std::sort(mem.train.begin(), mem.train.end());
+  EXPECT_EQ(imported, mem.train);
+
+  const auto tok_json = (dir / "tokenizer.json").string();
+  tok.save(tok_json);
+  train::InMemoryOptions o;
+  o.batch_size = 4;
+  auto sources = train::make_file_sources(files, tok_json, chunk, o, 0.2);
+  ASSERT_TRUE(sources.train && sources.validation);
+  const auto batch = sources.train->next();
+  const int64_t F = static_cast<int64_t>(tok.num_fields());
+  EXPECT_EQ(batch.input_ids.sizes(), (std::vector<int64_t>{4, 24, F}));
+  EXPECT_EQ(batch.labels.sizes(), batch.input_ids.sizes());
+  for (int64_t f = 0; f < F; ++f) {
+    const auto ids = batch.input_ids.select(2, f);
+    const auto pad = tok.vocab(static_cast<size_t>(f)).id("PAD_None");
+    EXPECT_LT(ids.max().item<int64_t>(), static_cast<int64_t>(tok.vocab(static_cast<size_t>(f)).size()));
+    const auto off = batch.attention_mask.eq(0);
+    EXPECT_TRUE(ids.masked_select(off).eq(pad).all().item<bool>());
+    EXPECT_TRUE(batch.labels.select(2, f).masked_select(off).eq(train::kIgnoreLabel).all().item<bool>());
+  }
+  // A compound model trains on them.
+  auto lm = model::create_model(train::model_config_for("tiny", "gpt2", tok, 24));
+  train::TrainConfig config;
+  config.max_steps = 2;
+  const auto result = train::train(config, *lm, *sources.train, sources.validation.get());
+  EXPECT_EQ(result.steps, 2);
+  EXPECT_TRUE(std::isfinite(result.last_train_loss) && std::isfinite(result.last_val_loss));
+}
+
 INSTANTIATE_TEST_SUITE_P(Train, CompoundScheme, ::testing::Values("CPWord", "Octuple"));
+
+TEST(TrainCompound, ModelConfigForATokenizerAndTheResumeCheck) {
+  const auto cp = tokenizer::Tokenizer::create("CPWord");
+  const auto remi = tokenizer::Tokenizer::create("REMI");
+  const auto config = train::model_config_for("tiny", "gpt2", *cp, 512);
+  ASSERT_EQ(config.compound.field_vocab_sizes.size(), cp->num_fields());
+  for (size_t f = 0; f < cp->num_fields(); ++f)
+    EXPECT_EQ(config.compound.field_vocab_sizes[f], static_cast<int64_t>(cp->vocab(f).size()));
+  EXPECT_GE(config.max_position_embeddings, 512);
+  EXPECT_FALSE(train::model_config_for("tiny", "gpt2", *remi, 64).compound.enabled());
+  EXPECT_NO_THROW(train::check_model_fits(config, *cp));
+  EXPECT_THROW(train::check_model_fits(config, *remi), std::invalid_argument);
+  EXPECT_THROW(train::check_model_fits(train::model_config_for("tiny", "gpt2", *remi, 64), *cp), std::invalid_argument);
+  auto narrow = config;
+  narrow.compound.field_vocab_sizes[1] -= 1;
+  EXPECT_THROW(train::check_model_fits(narrow, *cp), std::invalid_argument);
+  auto fewer = config;
+  fewer.compound.field_vocab_sizes.pop_back();
+  EXPECT_THROW(train::check_model_fits(fewer, *cp), std::invalid_argument);
+}
 
 // ---------------------------------------------------------------------------------------
 // The command line on real music: a few files of ../shared/data/midi/pop909.
