@@ -57,9 +57,11 @@ NoteCounts count_notes(const midi::Score& s) {
   return c;
 }
 
-// One candidate's tokens decoded again every few tokens (and at each bar): the notes the
+// One candidate's tokens decoded again every few steps (and at each bar): the notes the
 // decode has that were neither in the prompt nor already shown are the new ones. Decoding
-// the whole sequence keeps times right (REMI positions are relative to bars).
+// the whole sequence keeps times right (REMI positions are relative to bars). Compound
+// models (CPWord, Octuple) append one step of `fields` ids at a time, flat, as to_score
+// reads them.
 class CandidateStream {
  public:
   CandidateStream(int candidate, const std::vector<int32_t>& prompt_ids, NoteCounts prompt_notes,
@@ -70,9 +72,9 @@ class CandidateStream {
         first_new_track_(first_new_track),
         tick_scale_(tick_scale) {}
 
-  void add(int32_t id, bool decode_now, const gen::Generator& g,
+  void add(const std::vector<int32_t>& step, bool decode_now, const gen::Generator& g,
            const std::function<void(const StreamedNote&)>& on_note) {
-    ids_.push_back(id);
+    ids_.insert(ids_.end(), step.begin(), step.end());
     if (decode_now || ++since_decode_ >= kDecodeEvery) flush(g, on_note);
   }
 
@@ -190,9 +192,6 @@ std::vector<midi::Score> run_generation(const GenerationSpec& spec,
   if (spec.model_dir.empty()) throw std::runtime_error("no model: train one on the Model & Training page first");
   const gen::ModelBundle bundle = load_cached(spec.model_dir);
   const auto& tok = *bundle.tokenizer;
-  if (tok.is_compound())
-    throw std::runtime_error("this build's piano roll streams single-stream tokenizers only (REMI, TSD, MIDILike); "
-                             "retrain with one of those");
 
   const SamplingSettings& ui = spec.sampling;
   gen::GenerationSettings s;
@@ -220,16 +219,27 @@ std::vector<midi::Score> run_generation(const GenerationSpec& spec,
   std::vector<CandidateStream> streams;
   for (int c = 0; c < s.num_candidates; ++c)
     streams.emplace_back(c, prompt_ids, prompt_notes, base.tracks.size(), tick_scale);
-  const auto& vocab = tok.vocab(0);
-  const bool has_bars = vocab.has_type(tokenizer::TokenType::Bar);
+  // A new bar means the previous bar's notes are complete: show them now. REMI and CPWord
+  // mark it with a Bar_None token (value -1); Octuple gives every step its bar number.
+  std::vector<int> last_bar(streams.size(), -1);
+  const auto starts_bar = [&](int candidate, const std::vector<int32_t>& step) {
+    bool bar = false;
+    for (size_t f = 0; f < step.size() && f < tok.num_fields(); ++f) {
+      const auto& v = tok.vocab(f);
+      if (!v.valid(step[f]) || v.kind(step[f]).type != tokenizer::TokenType::Bar) continue;
+      const int value = v.kind(step[f]).value;
+      if (value < 0 || value != last_bar[size_t(candidate)]) bar = true;
+      last_bar[size_t(candidate)] = value;
+    }
+    return bar;
+  };
 
   gen::GenerationCallbacks callbacks;
   callbacks.cancel = &cancel;
   callbacks.on_token = [&](const gen::TokenEvent& e) {
     if (e.candidate < 0 || size_t(e.candidate) >= streams.size()) return;
-    // A bar line means the previous bar's notes are complete: show them now.
-    const bool bar = has_bars && e.id >= 0 && size_t(e.id) < vocab.size() && vocab.kind(e.id).type == tokenizer::TokenType::Bar;
-    streams[size_t(e.candidate)].add(e.id, bar, generator, on_note);
+    const std::vector<int32_t> step = e.fields.empty() ? std::vector<int32_t>{e.id} : e.fields;
+    streams[size_t(e.candidate)].add(step, starts_bar(e.candidate, step), generator, on_note);
   };
   const gen::GenerationResult result = generator.generate(prompt_ids, s, callbacks);
   if (result.cancelled || cancel.load()) return {};

@@ -12,10 +12,13 @@ namespace harmonia::ui::test {
 
 namespace gen = harmonia::generate;
 
-void writeTinyModel(const std::string& dir, uint64_t init_seed) {
-  const std::shared_ptr<const tokenizer::Tokenizer> tok = tokenizer::Tokenizer::create("REMI");
+void writeTinyModel(const std::string& dir, uint64_t init_seed, const std::string& scheme) {
+  const std::shared_ptr<const tokenizer::Tokenizer> tok = tokenizer::Tokenizer::create(scheme);
   torch::manual_seed(init_seed);
-  const auto model = model::create_model(model::preset_config("tiny", "", int64_t(tok->vocab_size())));
+  auto config = model::preset_config("tiny", "", int64_t(tok->vocab_size()));
+  if (tok->is_compound())
+    for (const auto& v : tok->vocabs()) config.compound.field_vocab_sizes.push_back(int64_t(v.size()));
+  const auto model = model::create_model(config);
   gen::save_bundle(*model, *tok, dir);
 }
 
@@ -34,7 +37,7 @@ midi::Score referenceGeneration(const std::string& model_dir, const ReferenceSet
   const auto result = generator.generate({}, s);
   const midi::Score decoded = gen::to_score(*bundle.tokenizer, result.sequences.at(size_t(candidate)));
   midi::Score out = decoded;
-  const int factor = 480 / decoded.ticks_per_quarter;  // REMI's resolutions divide 480
+  const int factor = 480 / decoded.ticks_per_quarter;  // the default resolutions divide 480
   out.ticks_per_quarter = 480;
   for (auto& t : out.tracks)
     for (auto& n : t.notes) {

@@ -10,8 +10,9 @@
 
 namespace harmonia::ui::test {
 
-// Writes a randomly initialised "tiny" REMI model (seeded) with its tokenizer.json to `dir`.
-void writeTinyModel(const std::string& dir, uint64_t init_seed);
+// Writes a randomly initialised "tiny" model (seeded) with its tokenizer.json to `dir`; a
+// compound scheme (CPWord, Octuple) gets one embedding and output head per field.
+void writeTinyModel(const std::string& dir, uint64_t init_seed, const std::string& scheme = "REMI");
 
 struct ReferenceSettings {
   double temperature = 0.9, top_p = 0.95, repetition_penalty = 1.05;
