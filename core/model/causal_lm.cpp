@@ -13,6 +13,17 @@
 namespace harmonia::model {
 namespace {
 
+// [lo, hi] of int64 ids; on the CPU a plain loop (a decoding step's ids are a handful, and two
+// reductions plus two item() calls cost more than the step's embedding lookup).
+std::pair<int64_t, int64_t> id_range(const torch::Tensor& ids) {
+  if (ids.device().is_cpu() && ids.is_contiguous()) {
+    const int64_t* p = ids.data_ptr<int64_t>();
+    const auto [lo, hi] = std::minmax_element(p, p + ids.numel());
+    return {*lo, *hi};
+  }
+  return {ids.min().item<int64_t>(), ids.max().item<int64_t>()};
+}
+
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -73,7 +84,7 @@ torch::Tensor CausalLM::embed(const torch::Tensor& input_ids) {
   if (!compound) {
     TORCH_CHECK(input_ids.dim() == 2, "input_ids must be [batch, seq], got ", input_ids.sizes());
     if (input_ids.numel() > 0) {
-      const auto lo = input_ids.min().item<int64_t>(), hi = input_ids.max().item<int64_t>();
+      const auto [lo, hi] = id_range(input_ids);
       TORCH_CHECK(lo >= 0 && hi < config_.vocab_size, "token id out of range: ids span [", lo, ", ", hi,
                   "] but vocab_size is ", config_.vocab_size);
     }
@@ -85,7 +96,7 @@ torch::Tensor CausalLM::embed(const torch::Tensor& input_ids) {
   for (int64_t f = 0; f < fields; ++f) {
     auto ids = input_ids.select(2, f);
     if (ids.numel() > 0) {
-      const auto lo = ids.min().item<int64_t>(), hi = ids.max().item<int64_t>();
+      const auto [lo, hi] = id_range(ids);
       TORCH_CHECK(lo >= 0 && hi < config_.compound.field_vocab_sizes[f], "compound field ", f,
                   ": ids span [", lo, ", ", hi, "] but its vocab size is ", config_.compound.field_vocab_sizes[f]);
     }
