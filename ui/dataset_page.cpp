@@ -1,4 +1,5 @@
 #include "ui/dataset_page.hpp"
+#include "ui/queued_plot.hpp"
 #include "ui/worker_priority.hpp"
 
 #include <QDir>
@@ -57,7 +58,7 @@ ScannedFile scanFile(const QString& path, const tokenizer::Tokenizer& tok) {
 }
 
 QCustomPlot* makeChart(const QString& title, const QString& xLabel, const QString& yLabel) {
-  auto* plot = new QCustomPlot;
+  auto* plot = new QueuedPlot;
   plot->plotLayout()->insertRow(0);
   plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont(plot->font().family(), 11, QFont::Bold)));
   plot->xAxis->setLabel(xLabel);
@@ -303,11 +304,11 @@ void DatasetPage::updateCharts() {
   tb->setData(x, y);
   tokensPlot_->rescaleAxes();
   tokensPlot_->xAxis->setRange(0, std::max(1, i) + 1);
-  tokensPlot_->replot(QCustomPlot::rpQueuedReplot);  // drawn once per frame, not per call
+  ReplotQueue::request(tokensPlot_);  // one plot per event-loop turn, not per call
   auto* pb = qobject_cast<QCPBars*>(pitchPlot_->plottable(0));
   pb->setData(px, py);
   pitchPlot_->yAxis->rescale();
-  pitchPlot_->replot(QCustomPlot::rpQueuedReplot);
+  ReplotQueue::request(pitchPlot_);
 }
 
 int DatasetPage::tokenChartPoints() const {

@@ -20,6 +20,10 @@ bool isBlackKey(int pitch) {
 PianoRollWidget::PianoRollWidget(QWidget* parent) : QWidget(parent) {
   setAccessibleName(tr("Piano roll"));
   setFocusPolicy(Qt::WheelFocus);
+  // paintEvent fills every pixel it is asked for, and widening keeps what is drawn: Qt then
+  // neither clears the background first nor repaints the old area when the roll grows.
+  setAttribute(Qt::WA_OpaquePaintEvent);
+  setAttribute(Qt::WA_StaticContents);
   updateSize();
 }
 
@@ -33,11 +37,14 @@ void PianoRollWidget::setScore(const midi::Score& score, midi::Tick promptEndTic
   } else {
     numerator_ = denominator_ = 4;
   }
+  maxDuration_ = 0;
   for (size_t t = 0; t < score.tracks.size(); ++t)
     for (const auto& n : score.tracks[t].notes) {
       notes_.push_back({n.time, n.duration, n.pitch, n.velocity, int(t)});
       endTick_ = std::max(endTick_, n.end());
+      maxDuration_ = std::max(maxDuration_, n.duration);
     }
+  std::stable_sort(notes_.begin(), notes_.end(), [](const RollNote& a, const RollNote& b) { return a.time < b.time; });
   promptEnd_ = promptEndTick;
   updateSize();
   update();
@@ -46,6 +53,7 @@ void PianoRollWidget::setScore(const midi::Score& score, midi::Tick promptEndTic
 void PianoRollWidget::clear() {
   notes_.clear();
   endTick_ = 0;
+  maxDuration_ = 0;
   promptEnd_ = 0;
   playHead_ = -1;
   updateSize();
@@ -53,10 +61,14 @@ void PianoRollWidget::clear() {
 }
 
 void PianoRollWidget::appendNote(const RollNote& note) {
-  notes_.push_back(note);
+  // Generated notes mostly arrive in time order: the insertion point is then the end.
+  const auto at = std::upper_bound(notes_.begin(), notes_.end(), note.time,
+                                   [](midi::Tick t, const RollNote& n) { return t < n.time; });
+  notes_.insert(at, note);
+  maxDuration_ = std::max(maxDuration_, note.duration);
   if (note.time + note.duration > endTick_) {
     endTick_ = note.time + note.duration;
-    updateSize();
+    growToFit();
   }
   update(noteRect(note).adjusted(-2, -2, 2, 2));
 }
@@ -128,11 +140,50 @@ QRect PianoRollWidget::noteRect(const RollNote& note) const {
 
 QSize PianoRollWidget::sizeHint() const { return {int(xForTick(endTick_)) + 200, 128 * rowHeight_}; }
 
+midi::Tick PianoRollWidget::tickForX(double x) const { return midi::Tick((x - kKeyboardWidth) / ppq_ * tpq_); }
+
 void PianoRollWidget::updateSize() {
   // Four spare bars after the last note leave room for live appends without constant resizing.
   const midi::Tick spare = midi::Tick(tpq_) * 16;
   setMinimumSize(int(xForTick(endTick_ + spare)), 128 * rowHeight_);
   resize(minimumSize());
+}
+
+void PianoRollWidget::growToFit() {
+  const int needed = int(xForTick(endTick_ + midi::Tick(tpq_) * 4)) + 1;  // at least a bar of room
+  if (needed <= width()) return;
+  // Sixteen more bars of room: a clip streaming in resizes the roll once every few pages.
+  setMinimumSize(int(xForTick(endTick_ + midi::Tick(tpq_) * 64)), 128 * rowHeight_);
+  resize(minimumSize());
+}
+
+void PianoRollWidget::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange ||
+      event->type() == QEvent::StyleChange)
+    keyboard_ = QPixmap();
+  QWidget::changeEvent(event);
+}
+
+const QPixmap& PianoRollWidget::keyboardStrip() {
+  const qreal dpr = devicePixelRatioF();
+  const QSize size(kKeyboardWidth, 128 * rowHeight_);
+  if (!keyboard_.isNull() && keyboard_.deviceIndependentSize().toSize() == size && keyboard_.devicePixelRatio() == dpr)
+    return keyboard_;
+  keyboard_ = QPixmap(size * dpr);
+  keyboard_.setDevicePixelRatio(dpr);
+  QPainter p(&keyboard_);
+  QFont f = font();
+  f.setPixelSize(std::max(6, rowHeight_ + 1));
+  p.setFont(f);
+  for (int pitch = 0; pitch <= 127; ++pitch) {
+    const QRect row(0, yForPitch(pitch), kKeyboardWidth, rowHeight_);
+    p.fillRect(row, isBlackKey(pitch) ? QColor(40, 40, 40) : QColor(235, 235, 235));
+    if (pitch % 12 == 0 && rowHeight_ >= 6) {
+      p.setPen(QColor(60, 60, 60));
+      p.drawText(row.adjusted(2, -3, 0, 3), Qt::AlignVCenter | Qt::AlignLeft, QStringLiteral("C%1").arg(pitch / 12 - 1));
+    }
+  }
+  return keyboard_;
 }
 
 void PianoRollWidget::paintEvent(QPaintEvent* event) {
@@ -177,8 +228,16 @@ void PianoRollWidget::paintEvent(QPaintEvent* event) {
   }
   (void)barTicks;
 
-  // Notes: prompt notes are drawn faded with an outline so generated ones stand out.
-  for (const auto& n : notes_) {
+  // Notes: prompt notes are drawn faded with an outline so generated ones stand out. Only
+  // those that can reach the clip are looked at: notes_ is sorted by start, and a note
+  // starting before the clip's left edge by more than the longest duration ends before it
+  // (the 3-pixel margin covers the minimum drawn width).
+  const midi::Tick fromTick = tickForX(clip.left() - 3) - maxDuration_;
+  const midi::Tick toTick = tickForX(clip.right() + 1) + 1;
+  auto first = std::lower_bound(notes_.begin(), notes_.end(), fromTick,
+                                [](const RollNote& n, midi::Tick t) { return n.time < t; });
+  for (auto it = first; it != notes_.end() && it->time <= toTick; ++it) {
+    const RollNote& n = *it;
     const QRect r = noteRect(n);
     if (!r.intersects(clip)) continue;
     QColor c = noteColor(n);
@@ -190,20 +249,7 @@ void PianoRollWidget::paintEvent(QPaintEvent* event) {
   }
 
   // Keyboard strip on the left, so pitches can be read.
-  const QRect keys(0, 0, kKeyboardWidth, height());
-  if (keys.intersects(clip)) {
-    for (int pitch = firstPitch; pitch <= lastPitch; ++pitch) {
-      const QRect row(0, yForPitch(pitch), kKeyboardWidth, rowHeight_);
-      p.fillRect(row, isBlackKey(pitch) ? QColor(40, 40, 40) : QColor(235, 235, 235));
-      if (pitch % 12 == 0 && rowHeight_ >= 6) {
-        p.setPen(QColor(60, 60, 60));
-        QFont f = font();
-        f.setPixelSize(std::max(6, rowHeight_ + 1));
-        p.setFont(f);
-        p.drawText(row.adjusted(2, -3, 0, 3), Qt::AlignVCenter | Qt::AlignLeft, QStringLiteral("C%1").arg(pitch / 12 - 1));
-      }
-    }
-  }
+  if (clip.left() < kKeyboardWidth) p.drawPixmap(0, 0, keyboardStrip());  // the painter clips to the event
 
   if (playHead_ >= 0) {
     const int x = int(xForTick(playHead_));

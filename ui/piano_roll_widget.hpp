@@ -3,6 +3,7 @@
 // Meant to sit inside a QScrollArea (see PianoRollView): it sizes itself to its content.
 #pragma once
 
+#include <QPixmap>
 #include <QScrollArea>
 #include <QWidget>
 #include <vector>
@@ -31,6 +32,7 @@ class PianoRollWidget : public QWidget {
   void clear();
   // Live generation: one note at a time, repainting only what changed.
   void appendNote(const RollNote& note);
+  // Sorted by start time (stable: notes starting together keep their order).
   const std::vector<RollNote>& notes() const { return notes_; }
 
   void setPromptEnd(midi::Tick tick);
@@ -70,11 +72,21 @@ class PianoRollWidget : public QWidget {
  protected:
   void paintEvent(QPaintEvent* event) override;
   void wheelEvent(QWheelEvent* event) override;
+  void changeEvent(QEvent* event) override;
 
  private:
+  // Fits the width to the notes plus a few spare bars (shrinks too).
   void updateSize();
+  // Live appends: widens only past the spare room, by several bars at once, so that a
+  // growing clip does not resize (and repaint) the roll on every note.
+  void growToFit();
+  midi::Tick tickForX(double x) const;
+  // The keyboard strip depends only on the row height, palette and font: drawn once.
+  const QPixmap& keyboardStrip();
 
   std::vector<RollNote> notes_;
+  midi::Tick maxDuration_ = 0;  // bounds how far back a note can start and still be visible
+  QPixmap keyboard_;
   midi::Tick endTick_ = 0;
   midi::Tick promptEnd_ = 0;
   midi::Tick playHead_ = -1;

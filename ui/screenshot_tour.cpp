@@ -3,13 +3,16 @@
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFileInfo>
 #include <QTemporaryDir>
+#include <QTimer>
 
 #include "ui/dataset_page.hpp"
 #include "ui/generate_page.hpp"
 #include "ui/main_window.hpp"
 #include "ui/piano_roll_widget.hpp"
+#include "ui/queued_plot.hpp"
 #include "ui/training_page.hpp"
 #include "ui/tokenizer_page.hpp"
 
@@ -25,7 +28,12 @@ bool waitFor(F done, int timeoutMs) {
   t.start();
   while (!done()) {
     if (t.elapsed() > timeoutMs) return false;
-    QApplication::processEvents(QEventLoop::AllEvents, 50);
+    // Sleep in the event loop until something arrives (at most 20 ms): processEvents() in a
+    // loop returns at once when nothing is queued and would spin a whole core, starving the
+    // lower-priority workers it waits for on a 2-core machine.
+    QEventLoop loop;
+    QTimer::singleShot(20, &loop, &QEventLoop::quit);
+    loop.exec();
   }
   return true;
 }
@@ -91,6 +99,7 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
       QApplication::processEvents();
       if (i == 3) window.generatePage()->rollView()->centreOnNotes();
       QApplication::processEvents();
+      ReplotQueue::flush();  // charts replot one per event-loop turn: finish them
       const QString path = QDir(dir).filePath(QStringLiteral("%1-%2.png").arg(kNames[i], themeName(theme)));
       if (window.grab().save(path)) written << path;
     }

@@ -20,6 +20,7 @@ TokenChipView::TokenChipView(QWidget* parent) : QWidget(parent) {
 
 void TokenChipView::setChips(std::vector<TokenChip> chips) {
   chips_ = std::move(chips);
+  measureChips();
   layoutChips(width(), &rects_);
   updateGeometry();
   setMinimumHeight(heightForWidth(width()));
@@ -42,13 +43,29 @@ QColor TokenChipView::colorForType(const QString& type) {
   return QColor(140, 140, 150);  // specials and anything new
 }
 
+void TokenChipView::measureChips() {
+  const QFontMetrics fm(font());
+  widths_.clear();
+  widths_.reserve(chips_.size());
+  for (const auto& c : chips_) widths_.push_back(fm.horizontalAdvance(c.text) + 2 * kPadX);
+}
+
+void TokenChipView::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::FontChange) {
+    measureChips();
+    layoutChips(width(), &rects_);
+    setMinimumHeight(heightForWidth(width()));
+  }
+  QWidget::changeEvent(event);
+}
+
 int TokenChipView::layoutChips(int width, std::vector<QRect>* rects) const {
   const QFontMetrics fm(font());
   const int h = fm.height() + 2 * kPadY;
   int x = kGap, y = kGap;
   if (rects) rects->clear();
-  for (const auto& c : chips_) {
-    const int w = fm.horizontalAdvance(c.text) + 2 * kPadX;
+  for (size_t i = 0; i < chips_.size() && i < widths_.size(); ++i) {
+    const int w = widths_[i];
     if (x + w > width - kGap && x > kGap) {
       x = kGap;
       y += h + kGap;

@@ -30,13 +30,18 @@ class TokenChipView : public QWidget {
  protected:
   void paintEvent(QPaintEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
+  void changeEvent(QEvent* event) override;
 
  private:
+  // Each chip's width in the current font: measured once, not at every layout pass (the
+  // layout asks heightForWidth many times while a page is first shown).
+  void measureChips();
   // Lays chips out for `width`; returns the needed height and fills rects_ when asked.
   int layoutChips(int width, std::vector<QRect>* rects) const;
 
   std::vector<TokenChip> chips_;
   std::vector<QRect> rects_;
+  std::vector<int> widths_;
 };
 
 }  // namespace harmonia::ui

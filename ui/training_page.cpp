@@ -1,4 +1,5 @@
 #include "ui/training_page.hpp"
+#include "ui/queued_plot.hpp"
 #include "ui/worker_priority.hpp"
 
 #include <QCheckBox>
@@ -29,7 +30,7 @@ namespace harmonia::ui {
 namespace {
 
 QCustomPlot* makePlot(const QString& title, const QString& yLabel) {
-  auto* plot = new QCustomPlot;
+  auto* plot = new QueuedPlot;
   plot->plotLayout()->insertRow(0);
   plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont(plot->font().family(), 11, QFont::Bold)));
   plot->xAxis->setLabel(QObject::tr("step"));
@@ -194,7 +195,7 @@ TrainingPage::TrainingPage(QWidget* parent) : PipelinePage(parent) {
   connect(&replot_, &QTimer::timeout, this, [this] {
     for (auto* p : {lossPlot_, lrPlot_, speedPlot_}) {
       p->rescaleAxes();
-      p->replot(QCustomPlot::rpQueuedReplot);
+      ReplotQueue::request(p);  // one plot per event-loop turn
     }
   });
   connect(start_, &QPushButton::clicked, this, &TrainingPage::start);

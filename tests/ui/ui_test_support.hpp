@@ -5,6 +5,8 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
+#include <QTimer>
 #include <QStringList>
 #include <string>
 
@@ -18,7 +20,11 @@ bool waitUntil(F done, int timeoutMs = 30000) {
   t.start();
   while (!done()) {
     if (t.elapsed() > timeoutMs) return false;
-    QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    // Sleep in the event loop (up to 10 ms) rather than spin: processEvents() returns at once
+    // when nothing is queued, and a spinning GUI thread starves the niced workers it waits for.
+    QEventLoop loop;
+    QTimer::singleShot(10, &loop, &QEventLoop::quit);
+    loop.exec();
   }
   return true;
 }

@@ -2,12 +2,14 @@
 // LibTorch dominates build time). `test_ui SUITE [QtTest options]` runs one suite; ctest
 // registers each suite as its own test (ui.SUITE).
 #include <QApplication>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QStandardPaths>
 #include <QThread>
 #include <QtTest>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <memory>
@@ -35,18 +37,26 @@ class TracingApplication : public QApplication {
     if (traceMs_ <= 0 || QThread::currentThread() != thread()) return QApplication::notify(receiver, event);
     QElapsedTimer t;
     t.start();
+    const double cpu0 = threadCpuMs();
     const int type = int(event->type());
     const char* cls = receiver->metaObject()->className();  // the receiver may delete itself
     const QString name = receiver->objectName();
     const bool result = QApplication::notify(receiver, event);
     const qint64 ms = t.elapsed();
     if (ms >= traceMs_)
-      std::fprintf(stderr, "[stall] %lld ms: event %d to %s \"%s\"\n", static_cast<long long>(ms), type, cls,
-                   qPrintable(name));
+      std::fprintf(stderr, "[stall] at %lld ms: %lld ms (%.1f ms CPU): event %d to %s \"%s\"\n",
+                   static_cast<long long>(QDateTime::currentMSecsSinceEpoch() % 1000000), static_cast<long long>(ms), threadCpuMs() - cpu0, type,
+                   cls, qPrintable(name));
     return result;
   }
 
  private:
+  // CPU time of the GUI thread: on a loaded machine the wall clock also counts other processes.
+  static double threadCpuMs() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+  }
   int traceMs_ = 0;
 };
 
