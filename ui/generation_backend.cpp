@@ -72,10 +72,18 @@ class CandidateStream {
         first_new_track_(first_new_track),
         tick_scale_(tick_scale) {}
 
-  void add(const std::vector<int32_t>& step, bool decode_now, const gen::Generator& g,
+  // Each decode reads the whole sequence, so decoding every few steps would cost the square
+  // of the length. The interval grows with the length instead: at a bar line once 1/64 of
+  // the steps are new, and in any case once 1/32 are (at least every 8 steps). Each decode
+  // then adds at least 1/64 to the length, and the decoding work stays linear in it:
+  // short clips still update every bar, long continuations every few bars.
+  void add(const std::vector<int32_t>& step, bool at_bar, const gen::Generator& g,
            const std::function<void(const StreamedNote&)>& on_note) {
     ids_.insert(ids_.end(), step.begin(), step.end());
-    if (decode_now || ++since_decode_ >= kDecodeEvery) flush(g, on_note);
+    ++since_decode_;
+    const size_t steps = ids_.size() / std::max<size_t>(1, step.size());
+    const bool bar_due = at_bar && since_decode_ >= std::max<size_t>(1, steps / 64);
+    if (bar_due || since_decode_ >= std::max<size_t>(kDecodeEvery, steps / 32)) flush(g, on_note);
   }
 
   void flush(const gen::Generator& g, const std::function<void(const StreamedNote&)>& on_note) {
@@ -136,7 +144,7 @@ class CandidateStream {
   }
 
  private:
-  static constexpr int kDecodeEvery = 8;
+  static constexpr size_t kDecodeEvery = 8;
 
   // Index (in the result score) of the track for notes of `from`'s program; made on first use.
   size_t track_for(const midi::Track& from, std::vector<midi::Track>& tracks) {
@@ -175,7 +183,7 @@ class CandidateStream {
   NoteCounts accounted_;
   size_t first_new_track_;
   double tick_scale_;
-  int since_decode_ = 0;
+  size_t since_decode_ = 0;
   std::map<TrackKey, size_t> track_index_;
   std::vector<midi::Track> new_tracks_;
 };

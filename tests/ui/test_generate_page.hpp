@@ -341,10 +341,18 @@ class TestGeneratePage final : public QObject {
     }
     const size_t shown = page.currentScore().note_count();
     page.continueClip();
-    QTest::qWait(300);
+    QTest::qWait(30);
     page.cancelGeneration();
     QVERIFY(waitUntil([&] { return done.count() == expected + 1; }, 60000));
-    QCOMPARE(page.currentScore().note_count(), shown);
+    if (!done.last().first().toBool()) {
+      QCOMPARE(page.currentScore().note_count(), shown);  // cancelled: what was shown is back
+    } else {
+      // The continuation (an untrained model may stop at EOS at once) ended before the cancel:
+      // the clip then keeps what was shown and adds to it.
+      qInfo("continuation finished before the cancel");
+      QVERIFY(page.currentScore().note_count() >= shown);
+      QVERIFY(page.canUndo());
+    }
     // Closing the page mid-generation cancels and waits.
     page.generate();
     QTest::qWait(100);
