@@ -15,6 +15,7 @@
 #include "core/data/atomic_file.hpp"
 #include "core/data/default_corpus.hpp"
 #include "core/data/mapped_file.hpp"
+#include "core/data/quick_index.hpp"
 #include "core/data/token_cache.hpp"
 #include "core/data/token_file_format.hpp"
 #include "core/midi/midi_file.hpp"
@@ -62,6 +63,22 @@ struct PreviousCache {
   std::unordered_map<std::string, Stamp> stamp_by_path;  // what each path was at the last import
 };
 
+// The tokens file holds what its manifest says: right header, generation and length.
+bool tokens_header_matches(const uint8_t* data, uint64_t size, uint64_t generation, uint64_t total_ids) {
+  TokenFileHeader h;
+  if (size < sizeof h) return false;
+  std::memcpy(&h, data, sizeof h);
+  return header_magic_ok(h) && h.generation == generation && h.ids == total_ids && size == sizeof h + h.ids * 4;
+}
+
+bool tokens_file_intact(const std::string& path, uint64_t generation, uint64_t total_ids) {
+  const auto stamp = stat_file(path);
+  std::ifstream in(path, std::ios::binary);
+  uint8_t header[sizeof(TokenFileHeader)];
+  if (!stamp || !in || !in.read(reinterpret_cast<char*>(header), sizeof header)) return false;
+  return tokens_header_matches(header, stamp->bytes, generation, total_ids);
+}
+
 std::optional<PreviousCache> load_previous(const std::string& dir, uint64_t tokenizer_hash) {
   if (!fs::exists(manifest_path(dir))) return std::nullopt;
   try {
@@ -69,11 +86,8 @@ std::optional<PreviousCache> load_previous(const std::string& dir, uint64_t toke
     prev.manifest = read_manifest(dir);
     if (prev.manifest.tokenizer_hash != tokenizer_hash) return std::nullopt;
     prev.tokens = MappedFile((fs::path(dir) / prev.manifest.tokens_file).string());
-    TokenFileHeader h;
-    if (prev.tokens.size() < sizeof h) return std::nullopt;
-    std::memcpy(&h, prev.tokens.data(), sizeof h);
-    if (!header_magic_ok(h) || h.generation != prev.manifest.generation || h.ids != prev.manifest.total_ids ||
-        prev.tokens.size() != sizeof h + h.ids * 4)
+    if (!tokens_header_matches(prev.tokens.data(), prev.tokens.size(), prev.manifest.generation,
+                               prev.manifest.total_ids))
       return std::nullopt;
     for (size_t i = 0; i < prev.manifest.files.size(); ++i) prev.file_by_hash[prev.manifest.files[i].content_hash] = i;
     for (size_t i = 0; i < prev.manifest.rejected.size(); ++i)
@@ -273,6 +287,58 @@ std::string tokenize_file(const tokenizer::Tokenizer& tok, const std::vector<uin
   return {};
 }
 
+// The warm re-import's fast path: the folder lists exactly the paths of the last import, in
+// the same order, each with the size and mtime recorded then, and the tokens file is intact:
+// every outcome is what it was, so the cache is already right and nothing is read.
+bool quick_index_matches(const QuickIndex& q, const std::string& dataset_dir, std::vector<FileSlot>& slots,
+                         int threads, const std::atomic<bool>& cancel) {
+  if (q.entries.size() != slots.size()) return false;
+  for (size_t i = 0; i < slots.size(); ++i)
+    if (q.entries[i].source != slots[i].path) return false;
+  if (!tokens_file_intact((fs::path(dataset_dir) / q.tokens_file).string(), q.generation, q.total_ids)) return false;
+  std::atomic<bool> changed{false};
+  parallel_for(slots.size(), threads, cancel, [&](size_t i) {
+    if (changed) return;
+    const auto stamp = stat_file(slots[i].path);
+    const auto& e = q.entries[i];
+    if (!stamp || stamp->bytes != e.bytes || stamp->mtime_ns != e.mtime_ns) changed = true;
+  });
+  return !changed && !cancel;
+}
+
+// What this import decided for each file, for the next import's fast path. Empty when a file
+// could not even be read: its outcome may change without its stamp changing (permissions).
+std::optional<QuickIndex> quick_index_from(const CacheManifest& manifest, const std::vector<FileSlot>& slots) {
+  QuickIndex q;
+  q.tokenizer_hash = manifest.tokenizer_hash;
+  q.generation = manifest.generation;
+  q.total_ids = manifest.total_ids;
+  q.tokens_file = manifest.tokens_file;
+  q.entries.reserve(slots.size());
+  for (const auto& s : slots) {
+    QuickEntry e;
+    e.source = s.path, e.bytes = s.bytes, e.mtime_ns = s.mtime_ns, e.content_hash = s.hash;
+    switch (s.outcome) {
+      case Outcome::Reused:
+      case Outcome::Done:
+        e.kind = QuickKind::Kept, e.steps = s.entry->steps();
+        break;
+      case Outcome::Skipped:
+        if (s.hash == 0 && s.bytes != 0) return std::nullopt;  // never read
+        if (s.mtime_ns == 0) return std::nullopt;                // never stat'ed
+        e.kind = QuickKind::Rejected, e.note = s.reason;
+        break;
+      case Outcome::Duplicate:
+        e.kind = QuickKind::Duplicate, e.note = slots[s.same_as].path;
+        break;
+      default:
+        return std::nullopt;
+    }
+    q.entries.push_back(std::move(e));
+  }
+  return q;
+}
+
 }  // namespace
 
 void ImportJob::run() {
@@ -292,7 +358,6 @@ void ImportJob::run() {
 
   const std::string tokenizer_json = tok.to_json().dump();
   const uint64_t tokenizer_hash = content_hash(tokenizer_json);
-  auto previous = load_previous(options_.dataset_dir, tokenizer_hash);
 
   std::vector<FileSlot> slots;
   for (auto& p : list_midi_files(options_.input_dir)) slots.push_back({relative_or_absolute(p)});
@@ -303,23 +368,37 @@ void ImportJob::run() {
     if (options_.on_progress) options_.on_progress(progress());
   };
 
+  // Nothing changed since the last import: answer from the quick index, read no file.
+  if (auto quick = read_quick_index(options_.dataset_dir);
+      quick && quick->tokenizer_hash == tokenizer_hash &&
+      quick_index_matches(*quick, options_.dataset_dir, slots, threads, cancel_)) {
+    for (const auto& e : quick->entries) {
+      if (e.kind == QuickKind::Kept) ++st.reused, report.total_tokens += e.steps;
+      if (e.kind == QuickKind::Rejected) ++st.skipped, report.skipped.push_back({e.source, e.note});
+      if (e.kind == QuickKind::Duplicate) report.duplicates.push_back({e.source, e.note});
+    }
+    st.done = slots.size();
+    report.reused = st.reused;
+    report.files_in_dataset = st.reused;
+    notify();
+    report.seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
+    return;
+  }
+  auto previous = load_previous(options_.dataset_dir, tokenizer_hash);
+
   // Phase 1: hash every file (cheap), so duplicates and cache hits are known before any parsing.
   // A file whose size and modification time are what the cache recorded keeps its recorded
   // hash without being read (the quick check make and rsync use): a warm re-import then only
   // stats the files.
   parallel_for(slots.size(), threads, cancel_, [&](size_t i) {
-    std::error_code stat_error;
-    const auto size = fs::file_size(slots[i].path, stat_error);
-    const auto mtime = fs::last_write_time(slots[i].path, stat_error);
-    if (!stat_error) {
-      slots[i].mtime_ns =
-          std::chrono::duration_cast<std::chrono::nanoseconds>(mtime.time_since_epoch()).count();
+    if (const auto stamp = stat_file(slots[i].path)) {
+      slots[i].mtime_ns = stamp->mtime_ns;
       if (previous) {
         auto it = previous->stamp_by_path.find(slots[i].path);
-        if (it != previous->stamp_by_path.end() && it->second.bytes == size && size > 0 &&
-            it->second.mtime_ns == slots[i].mtime_ns) {
+        if (it != previous->stamp_by_path.end() && it->second.bytes == stamp->bytes && stamp->bytes > 0 &&
+            it->second.mtime_ns == stamp->mtime_ns) {
           slots[i].hash = it->second.hash;
-          slots[i].bytes = size;
+          slots[i].bytes = stamp->bytes;
           return;
         }
       }
@@ -396,8 +475,10 @@ void ImportJob::run() {
   manifest.tokenizer_json = tokenizer_json;
   manifest.fields = tok.num_fields();
 
+  bool committed = false;  // the manifest on disk describes this import's outcome
   if (!cancel_ && same_as_previous()) {
     manifest = previous->manifest;
+    committed = true;
   } else if (!cancel_) {
     std::random_device rd;
     manifest.generation = (uint64_t(rd()) << 32) ^ rd() ^ uint64_t(Clock::now().time_since_epoch().count());
@@ -469,9 +550,20 @@ void ImportJob::run() {
       // Commit point: from here on the new cache is the dataset.
       write_file_atomically(tokenizer_path(options_.dataset_dir), tok.to_json().dump(2) + "\n");
       write_manifest(options_.dataset_dir, manifest);
+      committed = true;
       if (previous && previous->manifest.tokens_file != manifest.tokens_file) {
         fs::remove(fs::path(options_.dataset_dir) / previous->manifest.tokens_file, ec);  // garbage now
       }
+    }
+  }
+  if (committed) {
+    // For the next re-import's fast path. Optional: without it the next import reads the
+    // manifest, so a failure here only removes a possibly stale index.
+    try {
+      if (auto quick = quick_index_from(manifest, slots)) write_quick_index(options_.dataset_dir, std::move(*quick));
+      else fs::remove(quick_index_path(options_.dataset_dir), ec);
+    } catch (const DatasetError&) {
+      fs::remove(quick_index_path(options_.dataset_dir), ec);
     }
   }
 

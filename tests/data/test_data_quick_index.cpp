@@ -1,0 +1,154 @@
+// The quick-check index (quick-index.bin): a warm re-import of an unchanged folder answers
+// from it exactly as the full manifest path would, reads neither the manifest nor any MIDI
+// file, and a damaged, truncated or stale index is never trusted.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/data/import_job.hpp"
+#include "core/data/quick_index.hpp"
+#include "core/data/token_cache.hpp"
+#include "core/data/token_dataset.hpp"
+#include "data_fixtures.hpp"
+#include "test_paths.hpp"
+
+namespace fs = std::filesystem;
+using namespace harmonia;
+using namespace harmonia::data;
+
+namespace {
+
+ImportReport run_import(const fs::path& in, const fs::path& out) {
+  ImportOptions o;
+  o.input_dir = in.string();
+  o.dataset_dir = out.string();
+  o.threads = 2;
+  return import_dataset(tokenizer::Tokenizer::create("REMI"), o);
+}
+
+// A folder with good songs, broken files and a duplicate: every outcome kind.
+void write_mixed_folder(const fs::path& in) {
+  const auto good = test::write_songs(in, 5);
+  test::write_bytes(in / "empty.mid", "");
+  test::write_bytes(in / "garbage.mid", "not a MIDI file");
+  test::write_bytes(in / "copy.mid", test::read_all(good[0]));
+}
+
+void expect_same_outcome(const ImportReport& a, const ImportReport& b) {
+  EXPECT_EQ(a.files_found, b.files_found);
+  EXPECT_EQ(a.files_in_dataset, b.files_in_dataset);
+  EXPECT_EQ(a.total_tokens, b.total_tokens);
+  ASSERT_EQ(a.skipped.size(), b.skipped.size());
+  for (size_t i = 0; i < a.skipped.size(); ++i) {
+    EXPECT_EQ(a.skipped[i].path, b.skipped[i].path);
+    EXPECT_EQ(a.skipped[i].reason, b.skipped[i].reason);
+  }
+  ASSERT_EQ(a.duplicates.size(), b.duplicates.size());
+  for (size_t i = 0; i < a.duplicates.size(); ++i) {
+    EXPECT_EQ(a.duplicates[i].path, b.duplicates[i].path);
+    EXPECT_EQ(a.duplicates[i].same_as, b.duplicates[i].same_as);
+  }
+}
+
+// Overwrites a file's bytes in place (same inode, same size) and puts its mtime back, so
+// only its content differs from what a stat() saw before.
+void scramble_keeping_stamp(const fs::path& path) {
+  struct stat before {};
+  ASSERT_EQ(::stat(path.c_str(), &before), 0);
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.write(std::string(size_t(before.st_size), ' ').data(), before.st_size);
+  }
+  const timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+}
+
+}  // namespace
+
+TEST(DataQuickIndex, WarmReimportAnswersLikeTheFullManifestPath) {
+  const auto dir = test::scratch_dir("data_quick_same");
+  write_mixed_folder(dir / "in");
+  const auto cold = run_import(dir / "in", dir / "ds");
+  ASSERT_TRUE(fs::exists(quick_index_path((dir / "ds").string())));
+  EXPECT_EQ(cold.tokenized, 5u);
+  EXPECT_EQ(cold.skipped.size(), 2u);
+  EXPECT_EQ(cold.duplicates.size(), 1u);
+
+  const auto fast = run_import(dir / "in", dir / "ds");
+  EXPECT_EQ(fast.tokenized, 0u);
+  EXPECT_EQ(fast.reused, 5u);
+  expect_same_outcome(fast, cold);
+
+  fs::remove(quick_index_path((dir / "ds").string()));  // force the manifest path
+  const auto slow = run_import(dir / "in", dir / "ds");
+  EXPECT_EQ(slow.tokenized, 0u);
+  expect_same_outcome(slow, cold);
+  EXPECT_TRUE(fs::exists(quick_index_path((dir / "ds").string()))) << "the slow path writes the index again";
+}
+
+TEST(DataQuickIndex, UnchangedFolderReadsNoManifestAndAChangeFallsBack) {
+  const auto dir = test::scratch_dir("data_quick_fallback");
+  const auto songs = test::write_songs(dir / "in", 4);
+  run_import(dir / "in", dir / "ds");
+  const auto manifest = read_manifest((dir / "ds").string());
+
+  // The manifest's bytes are garbage but its identity is unchanged: only the fast path, which
+  // never parses it, can still see a complete cache.
+  const auto manifest_file = fs::path(manifest_path((dir / "ds").string()));
+  const auto saved = test::read_all(manifest_file);
+  scramble_keeping_stamp(manifest_file);
+  const auto fast = run_import(dir / "in", dir / "ds");
+  EXPECT_EQ(fast.tokenized, 0u);
+  EXPECT_EQ(fast.reused, 4u);
+  test::write_bytes(manifest_file, saved);  // a real manifest again (new mtime: index now stale)
+
+  // A changed song (other content, other size) makes the import do the real work.
+  midi::write_midi_file(test::synthetic_song(77, 3), songs[1].string());
+  const auto changed = run_import(dir / "in", dir / "ds");
+  EXPECT_EQ(changed.tokenized, 1u);
+  EXPECT_EQ(changed.reused, 3u);
+  EXPECT_EQ(TokenDataset::open((dir / "ds").string())->num_files(), 4u);
+  const auto again = run_import(dir / "in", dir / "ds");
+  EXPECT_EQ(again.tokenized, 0u);
+  EXPECT_EQ(again.total_tokens, changed.total_tokens);
+}
+
+TEST(DataQuickIndex, DamagedTruncatedOrStaleIndexIsIgnored) {
+  const auto dir = test::scratch_dir("data_quick_damage");
+  test::write_songs(dir / "in", 3);
+  run_import(dir / "in", dir / "ds");
+  const std::string ds = (dir / "ds").string();
+  const auto index_file = fs::path(quick_index_path(ds));
+  const auto good = test::read_all(index_file);
+  ASSERT_TRUE(read_quick_index(ds).has_value());
+  EXPECT_EQ(read_quick_index(ds)->entries.size(), 3u);
+
+  for (size_t at : {size_t(9), good.size() / 2, good.size() - 1}) {  // one flipped byte anywhere
+    std::string bad = good;
+    bad[at] = char(bad[at] ^ 0x5a);
+    test::write_bytes(index_file, bad);
+    EXPECT_FALSE(read_quick_index(ds).has_value()) << "flipped byte " << at;
+  }
+  for (size_t len : {size_t(0), size_t(7), size_t(40), good.size() - 8}) {
+    test::write_bytes(index_file, good.substr(0, len));
+    EXPECT_FALSE(read_quick_index(ds).has_value()) << "truncated to " << len;
+  }
+  // A damaged index costs only a full re-import, which gives the right answer.
+  test::write_bytes(index_file, good.substr(0, good.size() / 3));
+  const auto repaired = run_import(dir / "in", dir / "ds");
+  EXPECT_EQ(repaired.reused, 3u);
+  EXPECT_EQ(repaired.files_in_dataset, 3u);
+
+  // Stale: an index from before the manifest was replaced is not trusted even if intact.
+  const auto old_index = test::read_all(index_file);
+  test::write_songs(dir / "in" / "more", 1, 8, 40);
+  run_import(dir / "in", dir / "ds");
+  test::write_bytes(index_file, old_index);
+  EXPECT_FALSE(read_quick_index(ds).has_value());
+  const auto after = run_import(dir / "in", dir / "ds");
+  EXPECT_EQ(after.files_in_dataset, 4u);
+  EXPECT_EQ(after.tokenized, 0u);
+}
