@@ -18,6 +18,7 @@
 #include "core/tokenizer/tokenizer.hpp"
 #include "core/train/checkpoint.hpp"
 #include "core/train/dataset_batch_source.hpp"
+#include "core/train/model_setup.hpp"
 #include "core/train/progress.hpp"
 #include "core/train/trainer.hpp"
 #include "ui/worker_priority.hpp"
@@ -104,8 +105,6 @@ struct TrainingSession::Impl {
         tok = tokenizer::Tokenizer::from_json(nlohmann::ordered_json::parse(spec.tokenizer_json), "Tokenizer page");
         tok->save(tok_path.string());
       }
-      if (tok->is_compound())
-        throw std::runtime_error(tok->name() + " uses several vocabularies; the trainer takes REMI, TSD or MIDILike");
       write_run_description(spec, run_dir);
       compute::set_compute_threads(spec.threads);
 
@@ -129,9 +128,11 @@ struct TrainingSession::Impl {
         const auto ckpt = train::latest_checkpoint(spec.resume_from);
         if (!ckpt) throw std::runtime_error("no checkpoint to resume from in " + spec.resume_from);
         model = model::load_model(*ckpt / "model");  // the checkpoint's own shape
+        train::check_model_fits(model->config(), *tok);  // says why an unrelated run cannot resume
         resume = *ckpt;
       } else {
-        model = model::create_model(model::preset_config(spec.preset, spec.architecture, int64_t(tok->vocab_size())));
+        // Compound tokenizers (CPWord, Octuple) get one embedding and one head per field.
+        model = model::create_model(train::model_config_for(spec.preset, spec.architecture, *tok, spec.seq_len));
       }
 
       train::TrainConfig config;

@@ -4,6 +4,7 @@
 // engine is present the tiny preset trains a few steps with points reaching the plot.
 #include <QCheckBox>
 #include <QDir>
+#include <QFile>
 #include <QComboBox>
 #include <QPushButton>
 #include <QTemporaryDir>
@@ -116,6 +117,34 @@ class TestTrainingPage final : public QObject {
     QCOMPARE(finished.at(1).at(1).toString(), run.absolutePath());
     QVERIFY(page.lossPoints() >= 2);
     QVERIFY2(page.lastCheckpoint().contains("step-00000006"), qPrintable(page.lastCheckpoint()));
+  }
+
+  // Compound tokenizers train from the page too: the model gets one head per field, sized
+  // like that field's vocabulary (config.json), so `harmonia generate` can load the run.
+  void compoundTokenizerTrains() {
+    if (!harmonia::ui::training_available()) QSKIP("training engine not in this build");
+    const QStringList files = someMidiFiles(3);
+    if (files.isEmpty()) QSKIP("no MIDI files on this machine");
+    QTemporaryDir runs;
+    TrainingPage page;
+    page.setRunsRoot(runs.path());
+    const auto tok = harmonia::tokenizer::Tokenizer::create("CPWord");
+    QVERIFY(tok->is_compound());
+    page.setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
+    page.setDataset(files);
+    page.setHyperparameters(fewSteps(3));
+    QSignalSpy finished(&page, &TrainingPage::trainingFinished);
+    page.start();
+    QVERIFY(waitUntil([&] { return finished.count() == 1; }, 150000));
+    QVERIFY2(finished.first().first().toBool(), "CPWord training did not finish");
+    QCOMPARE(page.lossPoints(), 3);
+    QFile config(QDir(page.runDir()).filePath("model/config.json"));
+    QVERIFY(config.open(QIODevice::ReadOnly));
+    const auto json = nlohmann::json::parse(config.readAll().toStdString());
+    QVERIFY2(json.contains("harmonia_compound"), "config.json records no per-field vocabularies");
+    const auto& sizes = json["harmonia_compound"]["field_vocab_sizes"];
+    QCOMPARE(sizes.size(), tok->vocabs().size());
+    for (size_t f = 0; f < sizes.size(); ++f) QCOMPARE(sizes[f].get<size_t>(), tok->vocabs()[f].size());
   }
 
   // Cancel, pause and resume at any moment: no crash, the page ends in a consistent state.
