@@ -1,19 +1,9 @@
 #include "core/data/batch_iterator.hpp"
+#include "core/data/seed_mix.hpp"
 
 #include <algorithm>
 
 namespace harmonia::data {
-
-namespace {
-
-uint64_t mix(uint64_t x) {  // splitmix64: decorrelates (seed, epoch, window) into RNG seeds
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
 
 BatchIterator::BatchIterator(std::shared_ptr<const TokenDataset> dataset, std::vector<Window> windows,
                              ChunkOptions chunk, BatchOptions options)
@@ -43,7 +33,7 @@ void BatchIterator::build_order(uint64_t epoch) {
   if (options_.shuffle) {
     // Own Fisher-Yates with a fixed generator: std::shuffle's result differs between
     // standard libraries, and batches must be the same on every build.
-    std::mt19937_64 rng(mix(options_.seed ^ mix(epoch + 1)));
+    std::mt19937_64 rng(seed_mix(options_.seed ^ seed_mix(epoch + 1)));
     for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng() % i]);
   }
   order_epoch_ = epoch;
@@ -101,7 +91,7 @@ Batch make_window_batch(const TokenDataset& dataset, const std::vector<Window>& 
     const Window& w = windows[picked[r]];
     std::vector<int32_t> ids = window_ids(dataset, w, chunk);
     if (augmenter) {
-      std::mt19937_64 rng(mix(seed ^ mix(epoch + 1) ^ mix(picked[r] + 0x51ed)));
+      std::mt19937_64 rng(seed_mix(seed ^ seed_mix(epoch + 1) ^ seed_mix(picked[r] + 0x51ed)));
       augmenter->apply(ids, dataset.sequence(w.ref).is_drum, rng);
     }
     const size_t len = w.length();

@@ -1,4 +1,5 @@
 #include "core/data/token_dataset.hpp"
+#include "core/data/seed_mix.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -51,13 +52,6 @@ std::vector<SequenceRef> TokenDataset::sequences_of(const std::vector<size_t>& f
 
 namespace {
 
-uint64_t mix(uint64_t x) {  // splitmix64 finaliser: a seeded, well-spread key per file
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 size_t part_size(double ratio, size_t n) {
   if (ratio <= 0) return 0;
   const size_t k = size_t(std::llround(ratio * double(n)));
@@ -73,7 +67,7 @@ DatasetSplit split_files(const TokenDataset& dataset, const SplitOptions& option
   // Order files by a key that depends only on (seed, content hash): a seeded shuffle that does
   // not change when the folder is listed in another order.
   std::vector<std::pair<uint64_t, size_t>> keyed;
-  for (size_t i = 0; i < n; ++i) keyed.emplace_back(mix(dataset.files()[i].content_hash ^ mix(options.seed)), i);
+  for (size_t i = 0; i < n; ++i) keyed.emplace_back(seed_mix(dataset.files()[i].content_hash ^ seed_mix(options.seed)), i);
   std::sort(keyed.begin(), keyed.end());
   size_t n_val = part_size(options.validation, n), n_test = part_size(options.test, n);
   // Keep at least one training file.

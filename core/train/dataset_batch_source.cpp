@@ -1,4 +1,5 @@
 #include "core/train/dataset_batch_source.hpp"
+#include "core/data/seed_mix.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,13 +13,6 @@
 namespace harmonia::train {
 
 namespace {
-
-uint64_t mix(uint64_t x) {  // splitmix64: decorrelates (seed, epoch, window) into RNG seeds
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 // The permutation of an epoch, the same formula as InMemoryBatchSource: own Fisher-Yates over
 // mt19937_64 (std::shuffle differs between standard libraries; every rank must agree).
@@ -158,7 +152,7 @@ FileWindows tokenize_files(const std::vector<std::string>& midi_files, const tok
 
   // File-level split ordered by a key of (seed, path): stable whatever order files come in.
   std::vector<std::pair<uint64_t, std::string>> keyed;
-  for (const auto& f : midi_files) keyed.emplace_back(mix(fnv1a(f) ^ mix(seed)), f);
+  for (const auto& f : midi_files) keyed.emplace_back(data::seed_mix(fnv1a(f) ^ data::seed_mix(seed)), f);
   std::sort(keyed.begin(), keyed.end());
   size_t n_val = static_cast<size_t>(std::lround(validation * static_cast<double>(keyed.size())));
   if (validation > 0 && n_val == 0 && keyed.size() >= 2) n_val = 1;
