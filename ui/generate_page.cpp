@@ -16,7 +16,6 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QRandomGenerator>
-#include <QScrollArea>
 #include <QSpinBox>
 #include <QVBoxLayout>
 #include <QtConcurrent>
@@ -151,14 +150,7 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   sideLayout->addWidget(genBox);
   sideLayout->addStretch();
 
-  auto* sideScroll = new QScrollArea;
-  sideScroll->setWidget(side);
-  sideScroll->setWidgetResizable(true);
-  sideScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  sideScroll->setMinimumWidth(380);
-  sideScroll->setMaximumWidth(440);
-  sideScroll->setFrameShape(QFrame::NoFrame);
-  body->addWidget(sideScroll);
+  body->addWidget(sideColumn(side));
 
   // Right: transport and the roll.
   auto* right = new QVBoxLayout;

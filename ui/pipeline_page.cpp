@@ -1,5 +1,8 @@
 #include "ui/pipeline_page.hpp"
 
+#include <QFrame>
+#include <QScrollArea>
+
 namespace harmonia::ui {
 
 QString stepStateText(StepState state) {
@@ -18,6 +21,17 @@ void PipelinePage::setState(StepState state, const QString& detail) {
   state_ = state;
   detail_ = detail;
   emit stateChanged(state, detail);
+}
+
+QWidget* PipelinePage::sideColumn(QWidget* content) {
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(content);
+  scroll->setWidgetResizable(true);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll->setMinimumWidth(380);
+  scroll->setMaximumWidth(440);
+  scroll->setFrameShape(QFrame::NoFrame);
+  return scroll;
 }
 
 }  // namespace harmonia::ui

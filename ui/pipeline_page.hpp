@@ -24,6 +24,9 @@ class PipelinePage : public QWidget {
 
  protected:
   void setState(StepState state, const QString& detail);
+  // The settings column at a page's left: scrolls vertically when the window is short
+  // (a projector at 1080p), never horizontally, and keeps a readable width.
+  static QWidget* sideColumn(QWidget* content);
 
  private:
   StepState state_ = StepState::NotStarted;

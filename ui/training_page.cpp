@@ -17,7 +17,6 @@
 #include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QThread>
@@ -147,14 +146,7 @@ TrainingPage::TrainingPage(QWidget* parent) : PipelinePage(parent) {
   rl->addWidget(checkpoints_);
   sideLayout->addWidget(runBox);
   sideLayout->addStretch();
-  auto* sideScroll = new QScrollArea;
-  sideScroll->setWidget(side);
-  sideScroll->setWidgetResizable(true);
-  sideScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  sideScroll->setMinimumWidth(380);
-  sideScroll->setMaximumWidth(440);
-  sideScroll->setFrameShape(QFrame::NoFrame);
-  body->addWidget(sideScroll);
+  body->addWidget(sideColumn(side));
 
   auto* right = new QVBoxLayout;
   auto* statusRow = new QHBoxLayout;
