@@ -57,6 +57,21 @@ NoteCounts count_notes(const midi::Score& s) {
   return c;
 }
 
+// Calls fn(track, note) for each note of `decoded` beyond those counted in `known` (a
+// multiset of note keys, taken by value and used up).
+template <class Fn>
+void for_each_note_not_in(const midi::Score& decoded, NoteCounts known, Fn fn) {
+  for (const auto& track : decoded.tracks)
+    for (const auto& n : track.notes) {
+      auto it = known.find(key_of(track, n));
+      if (it != known.end() && it->second > 0) {
+        --it->second;
+        continue;
+      }
+      fn(track, n);
+    }
+}
+
 // One candidate's tokens decoded again every few steps (and at each bar): the notes the
 // decode has that were neither in the prompt nor already shown are the new ones. Decoding
 // the whole sequence keeps times right (REMI positions are relative to bars). Compound
@@ -89,17 +104,10 @@ class CandidateStream {
   void flush(const gen::Generator& g, const std::function<void(const StreamedNote&)>& on_note) {
     since_decode_ = 0;
     const midi::Score decoded = gen::to_score(g.tokenizer(), ids_);
-    NoteCounts left = accounted_;
-    for (const auto& track : decoded.tracks)
-      for (const auto& n : track.notes) {
-        auto it = left.find(key_of(track, n));
-        if (it != left.end() && it->second > 0) {
-          --it->second;
-          continue;
-        }
-        ++accounted_[key_of(track, n)];
-        emit(track, n, on_note);
-      }
+    for_each_note_not_in(decoded, accounted_, [&](const midi::Track& track, const midi::Note& n) {
+      ++accounted_[key_of(track, n)];
+      emit(track, n, on_note);
+    });
   }
 
   // The prompt followed by the new notes of the final token sequence (the generator's own,
@@ -108,18 +116,11 @@ class CandidateStream {
                      const NoteCounts& prompt_notes) {
     std::vector<midi::Track> tracks = new_tracks_;
     for (auto& t : tracks) t.notes.clear();
-    NoteCounts left = prompt_notes;
     const midi::Score decoded = gen::to_score(g.tokenizer(), final_ids);
-    for (const auto& track : decoded.tracks)
-      for (const auto& n : track.notes) {
-        auto it = left.find(key_of(track, n));
-        if (it != left.end() && it->second > 0) {
-          --it->second;
-          continue;
-        }
-        const size_t i = track_for(track, tracks) - first_new_track_;
-        tracks[i].notes.push_back(scaled(n));
-      }
+    for_each_note_not_in(decoded, prompt_notes, [&](const midi::Track& track, const midi::Note& n) {
+      const size_t i = track_for(track, tracks) - first_new_track_;
+      tracks[i].notes.push_back(scaled(n));
+    });
     midi::Score out = base;
     if (out.note_count() == 0) {  // no prompt: tempo and metre come from the tokens
       out.tempos.clear();

@@ -52,6 +52,16 @@ int CompoundGrammar::positions_per_bar(int ts_index) const {
 
 bool CompoundGrammar::position_possible() const { return seen_bar_ && last_position_ + 1 < positions_per_bar(-1); }
 
+// A step whose time-signature field holds a TimeSig token sets the bar length from then on.
+void CompoundGrammar::take_time_signature(const int32_t* step) {
+  const int ts = field_of_[size_t(TokenType::TimeSig)];
+  if (ts <= 0) return;
+  const Kind sig = kind(size_t(ts), step[ts]);
+  if (sig.type != TokenType::TimeSig) return;
+  ts_num_ = tok_.tables().time_signatures[size_t(sig.value)].first;
+  ts_den_ = tok_.tables().time_signatures[size_t(sig.value)].second;
+}
+
 void CompoundGrammar::accept(const int32_t* step) {
   ++steps_;
   if (cpword_) {
@@ -66,14 +76,7 @@ void CompoundGrammar::accept(const int32_t* step) {
       prev_ = Prev::Bar;
       seen_bar_ = true;
       last_position_ = -1;
-      const int ts = field_of_[size_t(TokenType::TimeSig)];
-      if (ts > 0) {
-        const Kind sig = kind(size_t(ts), step[ts]);
-        if (sig.type == TokenType::TimeSig) {
-          ts_num_ = tok_.tables().time_signatures[size_t(sig.value)].first;
-          ts_den_ = tok_.tables().time_signatures[size_t(sig.value)].second;
-        }
-      }
+      take_time_signature(step);
     } else if (bp.type == TokenType::Position) {
       prev_ = Prev::Position;
       last_position_ = bp.value;
@@ -85,14 +88,7 @@ void CompoundGrammar::accept(const int32_t* step) {
   const Kind bar = kind(size_t(field_of_[size_t(TokenType::Bar)]), step[field_of_[size_t(TokenType::Bar)]]);
   const Kind pos = kind(size_t(field_of_[size_t(TokenType::Position)]), step[field_of_[size_t(TokenType::Position)]]);
   if (bar.type != TokenType::Bar || pos.type != TokenType::Position) return;
-  const int ts = field_of_[size_t(TokenType::TimeSig)];
-  if (ts > 0) {
-    const Kind sig = kind(size_t(ts), step[ts]);
-    if (sig.type == TokenType::TimeSig) {
-      ts_num_ = tok_.tables().time_signatures[size_t(sig.value)].first;
-      ts_den_ = tok_.tables().time_signatures[size_t(sig.value)].second;
-    }
-  }
+  take_time_signature(step);
   if (bar.value != last_bar_) last_position_ = pos.value;
   else last_position_ = std::max(last_position_, pos.value);
   last_bar_ = std::max<int64_t>(last_bar_, bar.value);

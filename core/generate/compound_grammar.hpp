@@ -45,6 +45,7 @@ class CompoundGrammar {
   int current_ts_index() const;
   void cpword_allowed(size_t field, const std::vector<int32_t>& step, std::vector<uint8_t>& out) const;
   void octuple_allowed(size_t field, const std::vector<int32_t>& step, std::vector<uint8_t>& out) const;
+  void take_time_signature(const int32_t* step);
   bool position_possible() const;  // CPWord: a later position exists in the current bar
 
   const tokenizer::Tokenizer& tok_;

@@ -5,6 +5,8 @@
 #include <memory>
 #include <torch/torch.h>
 
+#include "core/generate/generation_output.hpp"
+#include "core/generate/generator.hpp"
 #include "core/generate/model_bundle.hpp"
 #include "core/model/presets.hpp"
 #include "test_paths.hpp"
@@ -28,5 +30,21 @@ inline std::shared_ptr<model::CausalLM> random_tiny_model(const tokenizer::Token
   m->eval();
   return m;
 }
+
+// How many sampled sequences decode, and how many tokens the decoder had to drop.
+struct DecodeTally {
+  size_t sequences = 0, invalid = 0, notes = 0, dropped = 0;
+
+  void add(const tokenizer::Tokenizer& tok, const generate::GenerationResult& r) {
+    for (const auto& seq : r.sequences) {
+      tokenizer::DecodeReport report;
+      generate::to_score(tok, seq, 0, &report);
+      ++sequences;
+      notes += report.notes;
+      dropped += report.tokens_dropped;
+      if (report.tokens_dropped > 0) ++invalid;
+    }
+  }
+};
 
 }  // namespace harmonia::test

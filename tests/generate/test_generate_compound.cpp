@@ -39,24 +39,15 @@ GenerationSettings raw(int64_t steps, int candidates, uint64_t seed, bool gramma
   return s;
 }
 
-struct Tally {
-  size_t sequences = 0, invalid = 0, notes = 0, dropped = 0;
-};
+using Tally = test::DecodeTally;
 
 Tally sample(const Generator& gen, bool grammar, int batches, int per_batch, int64_t steps) {
   Tally t;
   for (int i = 0; i < batches; ++i) {
     const auto r = gen.generate({}, raw(steps, per_batch, uint64_t(100 + i), grammar));
     EXPECT_EQ(r.fields, gen.tokenizer().num_fields());
-    for (const auto& seq : r.sequences) {
-      EXPECT_EQ(seq.size() % r.fields, 0u);
-      tokenizer::DecodeReport report;
-      to_score(gen.tokenizer(), seq, 0, &report);
-      ++t.sequences;
-      t.notes += report.notes;
-      t.dropped += report.tokens_dropped;
-      if (report.tokens_dropped > 0) ++t.invalid;
-    }
+    for (const auto& seq : r.sequences) EXPECT_EQ(seq.size() % r.fields, 0u);
+    t.add(gen.tokenizer(), r);
   }
   return t;
 }

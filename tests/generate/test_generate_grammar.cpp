@@ -11,9 +11,7 @@ using namespace harmonia::generate;
 
 namespace {
 
-struct Tally {
-  size_t sequences = 0, invalid = 0, notes = 0, dropped = 0;
-};
+using Tally = test::DecodeTally;
 
 Tally sample(const Generator& gen, bool grammar, int batches, int per_batch, int64_t tokens) {
   Tally t;
@@ -27,15 +25,7 @@ Tally sample(const Generator& gen, bool grammar, int batches, int per_batch, int
     s.sampling.top_k = 0;
     s.sampling.top_p = 1.0f;
     s.sampling.repetition_penalty = 1.0f;
-    const auto r = gen.generate({}, s);
-    for (const auto& seq : r.sequences) {
-      tokenizer::DecodeReport report;
-      to_score(gen.tokenizer(), seq, 0, &report);
-      ++t.sequences;
-      t.notes += report.notes;
-      t.dropped += report.tokens_dropped;
-      if (report.tokens_dropped > 0) ++t.invalid;
-    }
+    t.add(gen.tokenizer(), gen.generate({}, s));
   }
   return t;
 }
