@@ -89,11 +89,14 @@ std::optional<PreviousCache> load_previous(const std::string& dir, uint64_t toke
     if (!tokens_header_matches(prev.tokens.data(), prev.tokens.size(), prev.manifest.generation,
                                prev.manifest.total_ids))
       return std::nullopt;
-    for (size_t i = 0; i < prev.manifest.files.size(); ++i) prev.file_by_hash[prev.manifest.files[i].content_hash] = i;
+    // A file recorded before tracks were (tracks < 0) is tokenized again: a reused file must
+    // report the same details as a newly tokenized one.
+    for (size_t i = 0; i < prev.manifest.files.size(); ++i)
+      if (prev.manifest.files[i].tracks >= 0) prev.file_by_hash[prev.manifest.files[i].content_hash] = i;
     for (size_t i = 0; i < prev.manifest.rejected.size(); ++i)
       prev.rejected_by_hash[prev.manifest.rejected[i].content_hash] = i;
     for (const auto& f : prev.manifest.files)
-      if (f.mtime_ns) prev.stamp_by_path[f.source] = {f.bytes, f.mtime_ns, f.content_hash};
+      if (f.mtime_ns && f.tracks >= 0) prev.stamp_by_path[f.source] = {f.bytes, f.mtime_ns, f.content_hash};
     for (const auto& r : prev.manifest.rejected)
       if (r.mtime_ns) prev.stamp_by_path[r.source] = {r.bytes, r.mtime_ns, r.content_hash};
     return prev;
@@ -116,6 +119,30 @@ struct FileSlot {
 };
 
 std::string relative_or_absolute(const std::string& path) { return fs::absolute(path).lexically_normal().string(); }
+
+ImportedFile kept_file(const std::string& path, const CachedFile& f) {
+  ImportedFile r;
+  r.path = path;
+  r.tokens = f.steps(), r.duration_s = f.duration_s, r.notes = f.notes, r.tracks = f.tracks;
+  r.program_notes = f.program_notes, r.pitch_counts = f.pitch_counts;
+  return r;
+}
+
+ImportedFile not_kept_file(const std::string& path, FileOutcome outcome, const std::string& reason) {
+  ImportedFile r;
+  r.path = path, r.outcome = outcome, r.reason = reason;
+  return r;
+}
+
+ImportedFile file_from_quick(const QuickEntry& e) {
+  if (e.kind == QuickKind::Rejected) return not_kept_file(e.source, FileOutcome::Skipped, e.note);
+  if (e.kind == QuickKind::Duplicate) return not_kept_file(e.source, FileOutcome::Duplicate, e.note);
+  ImportedFile r;
+  r.path = e.source;
+  r.tokens = e.steps, r.duration_s = e.duration_s, r.notes = e.notes, r.tracks = e.tracks;
+  r.program_notes = e.program_notes, r.pitch_counts = e.pitch_counts;
+  return r;
+}
 
 }  // namespace
 
@@ -246,9 +273,10 @@ std::string tokenize_file(const tokenizer::Tokenizer& tok, const std::vector<uin
   if (entry.notes == 0) return "no notes";
   entry.duration_s = score.duration_seconds();
   std::map<int, uint64_t> pitches, programs;
+  entry.tracks = 0;
   for (const auto& track : score.tracks) {
     for (const auto& n : track.notes) ++pitches[n.pitch];
-    if (!track.notes.empty()) programs[track.is_drum ? -1 : track.program] += track.notes.size();
+    if (!track.notes.empty()) programs[track.is_drum ? -1 : track.program] += track.notes.size(), ++entry.tracks;
   }
   entry.pitch_counts.assign(pitches.begin(), pitches.end());
   entry.program_notes.assign(programs.begin(), programs.end());
@@ -322,6 +350,8 @@ std::optional<QuickIndex> quick_index_from(const CacheManifest& manifest, const 
       case Outcome::Reused:
       case Outcome::Done:
         e.kind = QuickKind::Kept, e.steps = s.entry->steps();
+        e.duration_s = s.entry->duration_s, e.notes = s.entry->notes, e.tracks = s.entry->tracks;
+        e.program_notes = s.entry->program_notes, e.pitch_counts = s.entry->pitch_counts;
         break;
       case Outcome::Skipped:
         if (s.hash == 0 && s.bytes != 0) return std::nullopt;  // never read
@@ -350,7 +380,8 @@ void ImportJob::run() {
   const auto& tok = *tokenizer_;
 
   std::error_code ec;
-  if (!fs::is_directory(options_.input_dir, ec))
+  const bool listed = !options_.input_files.empty();
+  if (!listed && !fs::is_directory(options_.input_dir, ec))
     throw DatasetError(options_.input_dir + ": not a folder (nothing to import)");
   if (options_.dataset_dir.empty()) throw DatasetError("import: no dataset folder given");
   fs::create_directories(options_.dataset_dir, ec);
@@ -360,12 +391,16 @@ void ImportJob::run() {
   const uint64_t tokenizer_hash = content_hash(tokenizer_json);
 
   std::vector<FileSlot> slots;
-  for (auto& p : list_midi_files(options_.input_dir)) slots.push_back({relative_or_absolute(p)});
+  for (auto& p : listed ? options_.input_files : list_midi_files(options_.input_dir))
+    slots.push_back({relative_or_absolute(p)});
   st.total = slots.size();
   report.files_found = slots.size();
 
   auto notify = [this] {
     if (options_.on_progress) options_.on_progress(progress());
+  };
+  auto report_file = [this](const ImportedFile& f) {
+    if (options_.on_file) options_.on_file(f);
   };
 
   // Nothing changed since the last import: answer from the quick index, read no file.
@@ -376,6 +411,7 @@ void ImportJob::run() {
       if (e.kind == QuickKind::Kept) ++st.reused, report.total_tokens += e.steps;
       if (e.kind == QuickKind::Rejected) ++st.skipped, report.skipped.push_back({e.source, e.note});
       if (e.kind == QuickKind::Duplicate) report.duplicates.push_back({e.source, e.note});
+      if (options_.on_file) report_file(file_from_quick(e));
     }
     st.done = slots.size();
     report.reused = st.reused;
@@ -421,17 +457,20 @@ void ImportJob::run() {
     auto& s = slots[i];
     if (s.outcome == Outcome::Skipped) {
       ++st.skipped, ++st.done;
+      report_file(not_kept_file(s.path, FileOutcome::Skipped, s.reason));
       continue;
     }
     if (s.bytes == 0) {
       s.outcome = Outcome::Skipped, s.reason = "empty file", s.hash = 0;  // nothing worth remembering
       ++st.skipped, ++st.done;
+      report_file(not_kept_file(s.path, FileOutcome::Skipped, s.reason));
       continue;
     }
     auto [it, inserted] = first_with_hash.emplace(s.hash, i);
     if (!inserted) {
       s.outcome = Outcome::Duplicate, s.same_as = it->second;
       ++st.done;
+      report_file(not_kept_file(s.path, FileOutcome::Duplicate, slots[s.same_as].path));
       continue;
     }
     if (previous) {
@@ -439,11 +478,13 @@ void ImportJob::run() {
         s.outcome = Outcome::Reused;
         s.entry = previous->manifest.files[f->second];
         ++st.reused, ++st.done;
+        report_file(kept_file(s.path, *s.entry));
         continue;
       }
       if (auto r = previous->rejected_by_hash.find(s.hash); r != previous->rejected_by_hash.end()) {
         s.outcome = Outcome::Skipped, s.reason = previous->manifest.rejected[r->second].reason;
         ++st.skipped, ++st.done;
+        report_file(not_kept_file(s.path, FileOutcome::Skipped, s.reason));
         continue;
       }
     }
@@ -514,9 +555,11 @@ void ImportJob::run() {
         s.entry = std::move(entry);
         s.outcome = Outcome::Done;
         ++st.tokenized;
+        report_file(kept_file(s.path, *s.entry));
       } else {
         s.outcome = Outcome::Skipped, s.reason = reason;
         ++st.skipped;
+        report_file(not_kept_file(s.path, FileOutcome::Skipped, s.reason));
       }
       ++st.done;
       notify();

@@ -8,11 +8,13 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/tokenizer/tokenizer.hpp"
@@ -53,13 +55,42 @@ struct ImportReport {
   bool cancelled = false;  // when true the previous cache (if any) is left untouched
 };
 
+// What the import decided for one file, with the details a file list or statistics need.
+// The same for a file tokenized now, taken from the cache or answered by the quick index.
+enum class FileOutcome : uint8_t { Kept, Skipped, Duplicate };
+
+struct ImportedFile {
+  std::string path;  // absolute, normalized (as in the manifest)
+  FileOutcome outcome = FileOutcome::Kept;
+  std::string reason;  // Skipped: why; Duplicate: the path of the file kept
+  // Kept files only (zero otherwise: a skipped file may not even parse):
+  uint64_t tokens = 0;  // steps over all its sequences
+  double duration_s = 0;
+  uint64_t notes = 0;
+  int tracks = 0;                                       // tracks with notes
+  std::vector<std::pair<int, uint64_t>> program_notes;  // (program, notes), -1 = drums
+  std::vector<std::pair<int, uint64_t>> pitch_counts;   // (pitch, notes), drums included
+  bool operator==(const ImportedFile& o) const {
+    return path == o.path && outcome == o.outcome && reason == o.reason && tokens == o.tokens &&
+           duration_s == o.duration_s && notes == o.notes && tracks == o.tracks && program_notes == o.program_notes &&
+           pitch_counts == o.pitch_counts;
+  }
+};
+
 struct ImportOptions {
   std::string input_dir;    // scanned recursively for .mid/.midi/.kar (any case)
+  // When not empty: import exactly these files, in this order, instead of listing input_dir
+  // (the GUI's default corpus spans several package folders).
+  std::vector<std::string> input_files;
   std::string dataset_dir;  // where the cache is written (created if missing)
   int threads = 0;          // <= 0: all cores
   // Called from worker threads after each file, never while the job holds a lock; it must
   // return quickly (e.g. store the numbers or post them to the GUI thread).
   std::function<void(const ImportProgress&)> on_progress;
+  // Called once per file as soon as its outcome is known (files not reached before a cancel
+  // are not reported), from the job's threads, never while it holds a lock, in no particular
+  // order; must return quickly and not throw.
+  std::function<void(const ImportedFile&)> on_file;
 };
 
 class ImportJob {

@@ -16,8 +16,14 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr char kMagic[8] = {'H', 'M', 'Q', 'U', 'I', 'C', 'K', '1'};
-constexpr uint32_t kVersion = 1;
+// 2: per-file details (duration, notes, tracks, programs, pitches); a version-1 index is
+// ignored, so the next import reads the manifest and writes a version-2 one.
+constexpr uint32_t kVersion = 2;
 constexpr uint32_t kMaxString = 1u << 16;  // paths and reasons; anything longer is corruption
+constexpr uint32_t kMaxPairs = 256;        // 128 pitches, 129 programs at most
+// The fixed part of an entry: kind, bytes, mtime, hash, steps, duration, notes, tracks and
+// the four length fields (source, note, programs, pitches).
+constexpr size_t kMinEntryBytes = 1 + 8 * 4 + 8 + 8 + 4 + 4 * 4;
 
 // Little-endian host layout, as the tokens file.
 class Writer {
@@ -31,6 +37,10 @@ class Writer {
   void put_string(const std::string& s) {
     put(uint32_t(s.size()));
     out_ += s;
+  }
+  void put_pairs(const std::vector<std::pair<int, uint64_t>>& pairs) {
+    put(uint32_t(pairs.size()));
+    for (const auto& [key, n] : pairs) put(int32_t(key)), put(n);
   }
   std::string& bytes() { return out_; }
 
@@ -54,6 +64,17 @@ class Reader {
     if (!get(n) || n > kMaxString || size_t(end_ - p_) < n) return false;
     s.assign(p_, n);
     p_ += n;
+    return true;
+  }
+  bool get_pairs(std::vector<std::pair<int, uint64_t>>& pairs) {
+    uint32_t n = 0;
+    if (!get(n) || n > kMaxPairs) return false;
+    pairs.resize(n);
+    for (auto& [key, count] : pairs) {
+      int32_t k = 0;
+      if (!get(k) || !get(count)) return false;
+      key = k;
+    }
     return true;
   }
   bool at_end() const { return p_ == end_; }
@@ -108,6 +129,11 @@ void write_quick_index(const std::string& dataset_dir, QuickIndex index) {
     w.put(e.steps);
     w.put_string(e.source);
     w.put_string(e.note);
+    w.put(e.duration_s);
+    w.put(e.notes);
+    w.put(e.tracks);
+    w.put_pairs(e.program_notes);
+    w.put_pairs(e.pitch_counts);
   }
   w.put(content_hash(w.bytes()));  // over everything before it
   write_file_atomically(quick_index_path(dataset_dir), w.bytes());
@@ -133,13 +159,15 @@ std::optional<QuickIndex> read_quick_index(const std::string& dataset_dir) {
       !r.get(index.manifest.device) || !r.get(index.manifest.inode) || !r.get_string(index.tokens_file) ||
       !r.get(count))
     return std::nullopt;
-  // Each entry takes at least 45 bytes: a count the file cannot hold is corruption.
-  if (count > body / 45) return std::nullopt;
+  // A count the file cannot hold is corruption.
+  if (count > body / kMinEntryBytes) return std::nullopt;
   index.entries.resize(size_t(count));
   for (auto& e : index.entries) {
     uint8_t kind = 0;
     if (!r.get(kind) || kind > uint8_t(QuickKind::Duplicate) || !r.get(e.bytes) || !r.get(e.mtime_ns) ||
-        !r.get(e.content_hash) || !r.get(e.steps) || !r.get_string(e.source) || !r.get_string(e.note))
+        !r.get(e.content_hash) || !r.get(e.steps) || !r.get_string(e.source) || !r.get_string(e.note) ||
+        !r.get(e.duration_s) || !r.get(e.notes) || !r.get(e.tracks) || !r.get_pairs(e.program_notes) ||
+        !r.get_pairs(e.pitch_counts))
       return std::nullopt;
     e.kind = QuickKind(kind);
   }

@@ -1,6 +1,6 @@
 // The quick-check index of a dataset folder ("quick-index.bin"): for every path the last
 // import found, its size, modification time, content hash, outcome (kept / rejected /
-// duplicate) and token count. A re-import whose folder lists exactly those paths with
+// duplicate), token count and the file's details (duration, notes, tracks, programs, pitches). A re-import whose folder lists exactly those paths with
 // exactly those stamps has nothing to do, and answers from this small binary file without
 // parsing the JSON manifest (which dominated a warm re-import). Anything else falls back to
 // the manifest.
@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace harmonia::data {
@@ -39,6 +40,12 @@ struct QuickEntry {
   uint64_t content_hash = 0;
   uint64_t steps = 0;  // Kept: tokens in the cache
   std::string note;    // Rejected: the reason; Duplicate: the path of the file kept
+  // Kept: the manifest's per-file details, so the fast path reports what the full one does.
+  double duration_s = 0;
+  uint64_t notes = 0;
+  int32_t tracks = 0;
+  std::vector<std::pair<int, uint64_t>> program_notes;
+  std::vector<std::pair<int, uint64_t>> pitch_counts;
 };
 
 struct QuickIndex {

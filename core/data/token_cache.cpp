@@ -170,6 +170,7 @@ CacheManifest read_manifest(const std::string& dataset_dir) {
       cf.mtime_ns = f.value("mtime_ns", int64_t(0));
       cf.notes = f.at("notes").get<uint64_t>();
       cf.duration_s = f.at("duration_s").get<double>();
+      cf.tracks = f.value("tracks", -1);  // optional: older caches lack it
       cf.sequences = sequences_from_text(f.at("sequences").get_ref<const std::string&>());
       for (const auto& cs : cf.sequences)
         if (cs.offset + cs.steps * m.fields > m.total_ids)
@@ -208,6 +209,7 @@ void write_manifest(const std::string& dataset_dir, const CacheManifest& m) {
                      {"mtime_ns", f.mtime_ns},
                      {"notes", f.notes},
                      {"duration_s", f.duration_s},
+                     {"tracks", f.tracks},
                      {"tokens", f.steps()},
                      {"sequences", sequences_to_text(f.sequences)},
                      {"pitches", pairs_to_text(f.pitch_counts)},

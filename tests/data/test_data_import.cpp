@@ -224,3 +224,26 @@ TEST(DataImport, SharedMiditokCorpus) {
   auto ds = TokenDataset::open((dir / "ds").string());
   EXPECT_EQ(ds->num_files(), report.files_in_dataset);
 }
+
+TEST(DataImport, ExplicitFileListFromSeveralFolders) {
+  // The GUI's default corpus spans several package folders: input_files imports exactly them.
+  const auto dir = test::scratch_dir("data_import_file_list");
+  auto a = test::write_songs(dir / "a", 2);
+  const auto b = test::write_songs(dir / "b", 2, 8, 10);
+  test::write_songs(dir / "b" / "not-listed", 1, 8, 20);
+  a.insert(a.end(), b.begin(), b.end());
+  ImportOptions o;
+  for (const auto& p : a) o.input_files.push_back(p.string());
+  o.dataset_dir = (dir / "ds").string();
+  o.threads = 2;
+  std::atomic<int> reported{0};
+  o.on_file = [&](const ImportedFile& f) {
+    EXPECT_EQ(f.outcome, FileOutcome::Kept) << f.path;
+    ++reported;
+  };
+  const auto report = import_dataset(remi(), o);
+  EXPECT_EQ(report.files_found, 4u);
+  EXPECT_EQ(report.files_in_dataset, 4u);
+  EXPECT_EQ(reported.load(), 4);
+  EXPECT_EQ(TokenDataset::open((dir / "ds").string())->num_files(), 4u);
+}

@@ -5,8 +5,11 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <cstring>
 #include <fstream>
+#include <mutex>
 
 #include "core/data/import_job.hpp"
 #include "core/data/quick_index.hpp"
@@ -51,6 +54,29 @@ void expect_same_outcome(const ImportReport& a, const ImportReport& b) {
     EXPECT_EQ(a.duplicates[i].path, b.duplicates[i].path);
     EXPECT_EQ(a.duplicates[i].same_as, b.duplicates[i].same_as);
   }
+}
+
+// The per-file reports of one import (on_file), sorted by path: workers report in any order.
+std::vector<ImportedFile> import_reporting_files(const fs::path& in, const fs::path& out, ImportReport* report = nullptr) {
+  ImportOptions o;
+  o.input_dir = in.string();
+  o.dataset_dir = out.string();
+  o.threads = 2;
+  std::mutex m;
+  std::vector<ImportedFile> files;
+  o.on_file = [&](const ImportedFile& f) {
+    std::lock_guard<std::mutex> lock(m);
+    files.push_back(f);
+  };
+  const auto r = import_dataset(tokenizer::Tokenizer::create("REMI"), o);
+  if (report) *report = r;
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  return files;
+}
+
+void expect_same_files(const std::vector<ImportedFile>& a, const std::vector<ImportedFile>& b, const char* what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(a[i] == b[i]) << what << ": " << a[i].path << " vs " << b[i].path;
 }
 
 // Overwrites a file's bytes in place (same inode, same size) and puts its mtime back, so
@@ -151,4 +177,92 @@ TEST(DataQuickIndex, DamagedTruncatedOrStaleIndexIsIgnored) {
   const auto after = run_import(dir / "in", dir / "ds");
   EXPECT_EQ(after.files_in_dataset, 4u);
   EXPECT_EQ(after.tokenized, 0u);
+}
+
+TEST(DataQuickIndex, FastPathReportsTheSamePerFileDetailsAsTheFullPath) {
+  const auto dir = test::scratch_dir("data_quick_details");
+  write_mixed_folder(dir / "in");
+  ImportReport cold_report;
+  const auto cold = import_reporting_files(dir / "in", dir / "ds", &cold_report);
+  ASSERT_EQ(cold_report.tokenized, 5u);
+  ASSERT_EQ(cold.size(), 8u) << "every file reported once";
+  size_t kept = 0, skipped = 0, duplicates = 0;
+  for (const auto& f : cold) {
+    const auto name = fs::path(f.path).filename().string();
+    if (f.outcome == FileOutcome::Kept) {
+      ++kept;
+      // synthetic_song: a piano note and a kick per beat, 4 beats a bar, two tracks.
+      EXPECT_EQ(f.tracks, 2) << name;
+      EXPECT_EQ(f.notes % 8, 0u) << name;
+      EXPECT_GT(f.tokens, f.notes) << name;
+      EXPECT_GT(f.duration_s, 0.0) << name;
+      ASSERT_EQ(f.program_notes.size(), 2u) << name;
+      EXPECT_EQ(f.program_notes[0], (std::pair<int, uint64_t>(-1, f.notes / 2))) << name;
+      uint64_t pitched = 0;
+      for (const auto& [p, n] : f.pitch_counts) pitched += n;
+      EXPECT_EQ(pitched, f.notes) << name;
+    } else if (f.outcome == FileOutcome::Skipped) {
+      ++skipped;
+      EXPECT_FALSE(f.reason.empty()) << name;
+      EXPECT_EQ(f.notes, 0u);
+      if (name == "empty.mid") EXPECT_EQ(f.reason, "empty file");
+    } else {
+      ++duplicates;
+      EXPECT_TRUE(fs::path(f.reason).filename() == "copy.mid" || fs::path(f.reason).filename() == "song0.mid");
+    }
+  }
+  EXPECT_EQ(kept, 5u);
+  EXPECT_EQ(skipped, 2u);
+  EXPECT_EQ(duplicates, 1u);
+
+  // Fast path, proved by a manifest whose bytes are garbage but whose stamp is unchanged:
+  // only the quick index can answer, and it must answer with the same details.
+  const auto manifest_file = fs::path(manifest_path((dir / "ds").string()));
+  const auto saved = test::read_all(manifest_file);
+  scramble_keeping_stamp(manifest_file);
+  ImportReport fast_report;
+  const auto fast = import_reporting_files(dir / "in", dir / "ds", &fast_report);
+  EXPECT_EQ(fast_report.reused, 5u);
+  expect_same_files(fast, cold, "fast path");
+
+  // The manifest path (files reused from the cache) reports them the same way too.
+  test::write_bytes(manifest_file, saved);  // new mtime: the index is stale now
+  ImportReport slow_report;
+  const auto slow = import_reporting_files(dir / "in", dir / "ds", &slow_report);
+  EXPECT_EQ(slow_report.tokenized, 0u);
+  EXPECT_EQ(slow_report.reused, 5u);
+  expect_same_files(slow, cold, "manifest path");
+}
+
+TEST(DataQuickIndex, IndexOfAnotherVersionIsIgnored) {
+  const auto dir = test::scratch_dir("data_quick_version");
+  test::write_songs(dir / "in", 2);
+  run_import(dir / "in", dir / "ds");
+  const std::string ds = (dir / "ds").string();
+  const auto index_file = fs::path(quick_index_path(ds));
+  ASSERT_TRUE(read_quick_index(ds).has_value());
+  // Version 1 (before per-file details) with a valid checksum: well formed, but not this format.
+  std::string v1 = test::read_all(index_file);
+  const uint32_t one = 1;
+  std::memcpy(&v1[8], &one, sizeof one);
+  const uint64_t sum = content_hash(reinterpret_cast<const uint8_t*>(v1.data()), v1.size() - 8);
+  std::memcpy(&v1[v1.size() - 8], &sum, sizeof sum);
+  test::write_bytes(index_file, v1);
+  EXPECT_FALSE(read_quick_index(ds).has_value());
+}
+
+TEST(DataQuickIndex, CacheWithoutTrackCountsIsTokenizedAgain) {
+  // A manifest written before tracks were recorded cannot report them: its files are
+  // tokenized again (once), and then report what a fresh import does.
+  const auto dir = test::scratch_dir("data_quick_old_manifest");
+  test::write_songs(dir / "in", 3);
+  const auto fresh = import_reporting_files(dir / "in", dir / "ds");
+  auto manifest = read_manifest((dir / "ds").string());
+  for (auto& f : manifest.files) f.tracks = -1;
+  write_manifest((dir / "ds").string(), manifest);
+  ImportReport report;
+  const auto again = import_reporting_files(dir / "in", dir / "ds", &report);
+  EXPECT_EQ(report.tokenized, 3u);
+  expect_same_files(again, fresh, "re-tokenized");
+  for (const auto& f : read_manifest((dir / "ds").string()).files) EXPECT_EQ(f.tracks, 2);
 }
