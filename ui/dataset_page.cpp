@@ -2,6 +2,7 @@
 #include "ui/queued_plot.hpp"
 #include "ui/worker_priority.hpp"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -12,49 +13,41 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 #include <algorithm>
+#include <array>
+#include <iterator>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <qcustomplot.h>
 
 #include "core/data/default_corpus.hpp"
-#include "core/midi/midi_file.hpp"
 #include "core/tokenizer/tokenizer.hpp"
 
 namespace harmonia::ui {
+
+// What the job's threads hand to the GUI thread. They post one drainInbox() at a time
+// (`wakePosted`), so a burst of reports (the quick index answers all files at once) is one
+// queued call, and the GUI thread takes the rows in slices between other events.
+struct DatasetPage::Inbox {
+  std::mutex mutex;
+  std::vector<data::ImportedFile> files;
+  bool ended = false;
+  bool wakePosted = false;
+};
 
 namespace {
 
 enum Column { kName, kDuration, kNotes, kTracks, kTokens, kStatus, kReason, kColumns };
 
+constexpr int kRowsPerSlice = 64;      // rows added per event-loop turn (a few ms)
+constexpr qint64 kChartIntervalMs = 250;  // charts redraw at most this often while importing
+
 QString formatSeconds(double s) {
   const int total = int(s + 0.5);
   return QStringLiteral("%1:%2").arg(total / 60).arg(total % 60, 2, 10, QLatin1Char('0'));
-}
-
-ScannedFile scanFile(const QString& path, const tokenizer::Tokenizer& tok) {
-  ScannedFile f;
-  f.path = path;
-  try {
-    const midi::Score score = midi::read_midi_file(path.toStdString());
-    f.seconds = score.duration_seconds();
-    f.notes = qint64(score.note_count());
-    for (const auto& t : score.tracks)
-      if (!t.notes.empty()) ++f.tracks;
-    for (const auto& t : score.tracks)
-      if (!t.is_drum)
-        for (const auto& n : t.notes) ++f.pitches[size_t(n.pitch & 127)];
-    if (f.notes == 0) {
-      f.reason = QObject::tr("no notes");
-      return f;
-    }
-    for (const auto& seq : tok.encode(score).sequences) f.tokens += qint64(seq.steps());
-    f.ok = true;
-  } catch (const std::exception& e) {
-    f.reason = QString::fromUtf8(e.what());
-  }
-  return f;
 }
 
 QCustomPlot* makeChart(const QString& title, const QString& xLabel, const QString& yLabel) {
@@ -70,10 +63,11 @@ QCustomPlot* makeChart(const QString& title, const QString& xLabel, const QStrin
   return plot;
 }
 
+bool kept(const data::ImportedFile& f) { return f.outcome == data::FileOutcome::Kept; }
+
 }  // namespace
 
-DatasetPage::DatasetPage(QWidget* parent) : PipelinePage(parent) {
-  qRegisterMetaType<ScannedFile>();
+DatasetPage::DatasetPage(QWidget* parent) : PipelinePage(parent), tokenizer_(tokenizer::Tokenizer::create("REMI")) {
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(new QLabel(tr("<h2>1. Dataset</h2>")));
 
@@ -144,8 +138,11 @@ DatasetPage::DatasetPage(QWidget* parent) : PipelinePage(parent) {
 }
 
 DatasetPage::~DatasetPage() {
-  if (cancelFlag_) cancelFlag_->store(true);
-  scan_.waitForFinished();
+  // Joining here, before QObject's destructor, means no job thread posts to a dead page;
+  // drain calls already queued are dropped with the object.
+  if (job_) job_->cancel();
+  if (starter_.joinable()) starter_.join();
+  job_.reset();  // ImportJob's destructor cancels and joins
 }
 
 QString DatasetPage::folder() const { return folder_->text(); }
@@ -153,6 +150,30 @@ QString DatasetPage::folder() const { return folder_->text(); }
 void DatasetPage::setFolder(const QString& folder) {
   folder_->setText(folder);
   defaultCorpus_ = false;
+}
+
+void DatasetPage::setTokenizer(std::shared_ptr<const tokenizer::Tokenizer> tokenizer) {
+  if (!tokenizer) return;  // the tokenizer page's options are invalid for now: keep the last one
+  tokenizer_ = std::move(tokenizer);
+  table_->horizontalHeaderItem(kTokens)->setText(tr("Tokens (%1)").arg(QString::fromStdString(tokenizer_->name())));
+}
+
+QString DatasetPage::cacheDir() const {
+  const QString root = cacheRoot_.isEmpty()
+                           ? QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/datasets")
+                           : cacheRoot_;
+  // One cache per input and tokenizer: another folder or tokenizer never overwrites it.
+  QString input = QStringLiteral("default-corpus"), label = input;
+  if (!defaultCorpus_) {
+    const QFileInfo info(folder());
+    input = info.canonicalFilePath().isEmpty() ? info.absoluteFilePath() : info.canonicalFilePath();
+    label = info.fileName().isEmpty() ? QStringLiteral("folder") : info.fileName();
+  }
+  QCryptographicHash hash(QCryptographicHash::Sha1);
+  hash.addData(input.toUtf8());
+  hash.addData(QByteArrayLiteral("\n"));
+  hash.addData(QByteArray::fromStdString(tokenizer_->to_json().dump()));
+  return QDir(root).filePath(label + QLatin1Char('-') + QString::fromLatin1(hash.result().toHex().left(16)));
 }
 
 void DatasetPage::browse() {
@@ -175,13 +196,12 @@ bool DatasetPage::useDefaultCorpus() {
 
 bool DatasetPage::isDefaultCorpus() const { return defaultCorpus_; }
 
-bool DatasetPage::isRunning() const { return scan_.isRunning(); }
 int DatasetPage::tableRows() const { return table_->rowCount(); }
 
 QStringList DatasetPage::usableFiles() const {
   QStringList out;
   for (const auto& r : results_)
-    if (r.ok) out << r.path;
+    if (kept(r)) out << QString::fromStdString(r.path);
   return out;
 }
 
@@ -193,97 +213,189 @@ void DatasetPage::startImport() {
     emit statusMessage(tr("\"%1\" is not a folder: choose a folder of MIDI files with Browse.").arg(dir));
     return;
   }
-  files_.clear();
-  const auto found = defaultCorpus_ ? data::default_corpus_files() : data::list_midi_files(dir.toStdString());
-  for (const auto& f : found) files_ << QString::fromStdString(f);
+  data::ImportOptions options;
+  if (defaultCorpus_) {
+    options.input_files = data::default_corpus_files();
+    if (options.input_files.empty()) {
+      useDefaultCorpus();  // says what to install
+      setState(StepState::Error, tr("no MIDI files"));
+      return;
+    }
+  } else {
+    options.input_dir = dir.toStdString();
+  }
+  options.dataset_dir = cacheDir().toStdString();
+  // Reports arrive on the job's threads: collect them, and wake the GUI thread once.
+  auto inbox = std::make_shared<Inbox>();
+  auto wake = [this, inbox](std::unique_lock<std::mutex>& lock) {
+    if (inbox->wakePosted) return;
+    inbox->wakePosted = true;
+    lock.unlock();
+    QMetaObject::invokeMethod(this, &DatasetPage::drainInbox, Qt::QueuedConnection);
+  };
+  options.on_file = [inbox, wake](const data::ImportedFile& f) {
+    std::unique_lock<std::mutex> lock(inbox->mutex);
+    inbox->files.push_back(f);
+    wake(lock);
+  };
+  options.on_progress = [inbox, wake](const data::ImportProgress& p) {
+    std::unique_lock<std::mutex> lock(inbox->mutex);
+    if (p.finished) inbox->ended = true;
+    wake(lock);  // also refreshes the progress bar and ETA
+  };
+
   results_.clear();
   table_->setRowCount(0);
-  if (files_.isEmpty()) {
-    setState(StepState::Error, tr("no MIDI files"));
-    emit statusMessage(tr("No .mid files under %1: choose another folder.").arg(dir));
-    return;
-  }
-  progress_->setRange(0, int(files_.size()));
-  progress_->setValue(0);
+  updateCharts();
+  progress_->setRange(0, 0);  // busy until the job has listed the files
   eta_->setText(tr("Starting…"));
   import_->setEnabled(false);
   cancel_->setEnabled(true);
-  setState(StepState::Running, tr("0 / %1 files").arg(files_.size()));
+  setState(StepState::Running, tr("listing files"));
+  summary_->setText(tr("Importing with %1 into %2").arg(QString::fromStdString(tokenizer_->name()), cacheDir()));
   clock_.start();
+  chartClock_.start();
 
-  auto cancel = std::make_shared<std::atomic<bool>>(false);
-  cancelFlag_ = cancel;
-  const QStringList files = files_;
-  scan_ = QtConcurrent::run([this, files, cancel] {
-    lowerThisThreadPriority();  // the GUI thread keeps its core
-    const auto tok = tokenizer::Tokenizer::create("REMI");
-    int done = 0;
-    for (const auto& path : files) {
-      if (cancel->load()) break;
-      const ScannedFile f = scanFile(path, *tok);
-      ++done;
-      // Queued: the table and charts belong to the GUI thread.
-      QMetaObject::invokeMethod(this, "onFileScanned", Qt::QueuedConnection, Q_ARG(harmonia::ui::ScannedFile, f),
-                                Q_ARG(int, done), Q_ARG(int, int(files.size())));
-    }
-    QMetaObject::invokeMethod(this, "onScanEnded", Qt::QueuedConnection, Q_ARG(bool, cancel->load()));
+  inbox_ = inbox;
+  job_ = std::make_unique<data::ImportJob>(tokenizer_, std::move(options));
+  // start() returns at once; the thread that calls it is lowered first so the job's threads
+  // (which inherit a thread's nice value on Linux) never take the GUI thread's core.
+  starter_ = std::thread([job = job_.get()] {
+    lowerThisThreadPriority();
+    job->start();
   });
 }
 
 void DatasetPage::cancelImport() {
-  if (cancelFlag_) cancelFlag_->store(true);
+  if (!job_) return;
+  job_->cancel();
   cancel_->setEnabled(false);
   eta_->setText(tr("Cancelling…"));
 }
 
-void DatasetPage::onFileScanned(const ScannedFile& f, int done, int total) {
-  results_.push_back(f);
-  const int row = table_->rowCount();
+void DatasetPage::drainInbox() {
+  if (!inbox_) return;
+  std::vector<data::ImportedFile> slice;
+  bool ended = false, more = false;
+  {
+    std::lock_guard<std::mutex> lock(inbox_->mutex);
+    auto& files = inbox_->files;
+    const auto n = std::min<size_t>(files.size(), kRowsPerSlice);
+    slice.assign(std::make_move_iterator(files.begin()), std::make_move_iterator(files.begin() + long(n)));
+    files.erase(files.begin(), files.begin() + long(n));
+    more = !files.empty();
+    ended = inbox_->ended && !more;
+    inbox_->wakePosted = more;  // the rest comes in the next turn, after other events
+  }
+  for (const auto& f : slice) addRow(f);
+  if (more) QMetaObject::invokeMethod(this, &DatasetPage::drainInbox, Qt::QueuedConnection);
+  if (ended) {
+    finishImport();
+    return;
+  }
+  showProgress();
+  if (chartClock_.elapsed() >= kChartIntervalMs) {
+    chartClock_.restart();
+    updateCharts();  // redrawing per file would cost more than it shows
+  }
+}
+
+void DatasetPage::addRow(const data::ImportedFile& f) {
+  // Rows in path order whatever order the workers finish in: the same folder gives the same
+  // table whether it was tokenized now or answered from the cache.
+  const auto at = std::lower_bound(results_.begin(), results_.end(), f,
+                                   [](const auto& a, const auto& b) { return a.path < b.path; });
+  const int row = int(at - results_.begin());
+  results_.insert(at, f);
   table_->insertRow(row);
   auto set = [&](int col, const QString& text, bool numeric = false) {
     auto* item = new QTableWidgetItem(text);
     if (numeric) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     table_->setItem(row, col, item);
   };
-  set(kName, QFileInfo(f.path).fileName());
-  set(kDuration, f.ok ? formatSeconds(f.seconds) : QString(), true);
-  set(kNotes, QString::number(f.notes), true);
-  set(kTracks, QString::number(f.tracks), true);
-  set(kTokens, f.ok ? QString::number(f.tokens) : QString(), true);
-  set(kStatus, f.ok ? tr("ok") : tr("skipped"));
-  set(kReason, f.reason);
-  if (!f.ok) table_->item(row, kStatus)->setForeground(QColor(210, 70, 70));
-  table_->item(row, kName)->setToolTip(f.path);
-
-  progress_->setValue(done);
-  const double elapsed = clock_.elapsed() / 1000.0;
-  const double eta = done > 0 ? elapsed / done * (total - done) : 0.0;
-  eta_->setText(tr("%1 / %2 files, about %3 s left").arg(done).arg(total).arg(qRound(eta)));
-  setState(StepState::Running, tr("%1 / %2 files").arg(done).arg(total));
-  if (done % 10 == 0) updateCharts();  // redrawing per file would cost more than it shows
+  const bool ok = kept(f);
+  const QString path = QString::fromStdString(f.path);
+  set(kName, QFileInfo(path).fileName());
+  set(kDuration, ok ? formatSeconds(f.duration_s) : QString(), true);
+  set(kNotes, ok ? QString::number(f.notes) : QString(), true);
+  set(kTracks, ok ? QString::number(f.tracks) : QString(), true);
+  set(kTokens, ok ? QString::number(f.tokens) : QString(), true);
+  const QString reason = QString::fromStdString(f.reason);
+  if (f.outcome == data::FileOutcome::Duplicate) {
+    set(kStatus, tr("duplicate"));
+    set(kReason, tr("same content as %1").arg(QFileInfo(reason).fileName()));
+    table_->item(row, kReason)->setToolTip(reason);  // the kept file's full path
+  } else {
+    set(kStatus, ok ? tr("ok") : tr("skipped"));
+    set(kReason, reason);
+  }
+  if (f.outcome == data::FileOutcome::Skipped) table_->item(row, kStatus)->setForeground(QColor(210, 70, 70));
+  table_->item(row, kName)->setToolTip(path);
 }
 
-void DatasetPage::onScanEnded(bool cancelled) {
+void DatasetPage::showProgress() {
+  if (!job_) return;
+  const auto p = job_->progress();
+  if (p.total == 0) return;  // still listing the folder
+  progress_->setRange(0, int(p.total));
+  progress_->setValue(int(p.done));
+  const QString count = tr("%1 / %2 files").arg(p.done).arg(p.total);
+  eta_->setText(p.eta_s >= 0 ? tr("%1, about %2 s left").arg(count).arg(qRound(p.eta_s)) : count);
+  setState(StepState::Running, count);
+}
+
+void DatasetPage::finishImport() {
+  if (starter_.joinable()) starter_.join();  // start() has long returned; job_ is ours again
+  data::ImportReport report;
+  QString error;
+  try {
+    report = job_->wait();
+  } catch (const std::exception& e) {
+    error = QString::fromUtf8(e.what());
+  }
+  job_.reset();
+  inbox_.reset();
   import_->setEnabled(true);
   cancel_->setEnabled(false);
+  progress_->setRange(0, std::max(1, int(report.files_found)));
+  progress_->setValue(int(report.files_found));
   updateCharts();
+  lastSeconds_ = clock_.elapsed() / 1000.0;
+  lastQuick_ = error.isEmpty() && report.from_quick_index;
   const QStringList usable = usableFiles();
-  const int skipped = int(results_.size()) - int(usable.size());
-  if (cancelled) {
+  const int skipped = int(report.skipped.size());
+  const int duplicates = int(report.duplicates.size());
+  if (!error.isEmpty()) {
+    eta_->setText(tr("Failed"));
+    setState(StepState::Error, tr("import failed"));
+    summary_->setText(tr("Import failed: %1").arg(error));
+    emit statusMessage(tr("Import failed: %1. Choose another folder or free disk space.").arg(error));
+  } else if (report.cancelled) {
     eta_->setText(tr("Cancelled"));
     setState(StepState::NotStarted, tr("cancelled after %1 files").arg(results_.size()));
     summary_->setText(tr("Import cancelled. Press Import to start again."));
+  } else if (report.files_found == 0) {
+    eta_->setText(QString());
+    setState(StepState::Error, tr("no MIDI files"));
+    summary_->setText(tr("No MIDI file found."));
+    emit statusMessage(tr("No .mid files under %1: choose another folder.").arg(folder()));
   } else {
-    eta_->setText(tr("Done in %1 s").arg(clock_.elapsed() / 1000.0, 0, 'f', 1));
+    eta_->setText(lastQuick_ ? tr("Unchanged: answered from the cache in %1 s").arg(lastSeconds_, 0, 'f', 2)
+                             : tr("Done in %1 s").arg(lastSeconds_, 0, 'f', 1));
     setState(usable.isEmpty() ? StepState::Error : StepState::Done,
              tr("%1 files, %2 skipped").arg(usable.size()).arg(skipped));
-    summary_->setText(usable.isEmpty() ? tr("No usable file: choose another folder.")
-                                       : tr("%1 usable files, %2 skipped. Next: choose a tokenizer.")
-                                             .arg(usable.size())
-                                             .arg(skipped));
+    summary_->setText(usable.isEmpty()
+                          ? tr("No usable file: choose another folder.")
+                          : tr("%1 usable files (%2 tokenized now, %3 from the cache), %4 skipped, %5 duplicates. "
+                               "Next: choose a tokenizer.")
+                                .arg(usable.size())
+                                .arg(report.tokenized)
+                                .arg(report.reused)
+                                .arg(skipped)
+                                .arg(duplicates));
     emit filesChanged(usable);
   }
-  emit importFinished(cancelled);
+  emit importFinished(report.cancelled);
 }
 
 void DatasetPage::updateCharts() {
@@ -291,10 +403,11 @@ void DatasetPage::updateCharts() {
   std::array<double, 128> pitch{};
   int i = 0;
   for (const auto& r : results_) {
-    if (!r.ok) continue;
+    if (!kept(r)) continue;
     x << ++i;
     y << double(r.tokens);
-    for (int p = 0; p < 128; ++p) pitch[size_t(p)] += double(r.pitches[size_t(p)]);
+    for (const auto& [p, n] : r.pitch_counts)
+      if (p >= 0 && p < 128) pitch[size_t(p)] += double(n);
   }
   for (int p = 0; p < 128; ++p) {
     px << p;

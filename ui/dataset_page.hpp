@@ -1,16 +1,19 @@
 // Dataset page: choose a folder (the default corpus on first run, or one dropped onto the
-// window), read every MIDI file on a worker thread with progress, ETA and Cancel, list each
-// file (duration, notes, tracks, status and why it was skipped) and chart tokens per file
-// and the pitch histogram.
+// window) and import it with the core's parallel ImportJob (the same import as `harmonia
+// dataset import`) into a token cache, with progress, ETA and Cancel; list each file
+// (duration, notes, tracks, tokens, status and why it was skipped or whose duplicate it is)
+// and chart tokens per file and the pitch histogram from the job's per-file reports.
+// The cache lives under QStandardPaths::CacheLocation/datasets/, one folder per input folder
+// and tokenizer (see cacheDir()); an unchanged folder is answered by its quick index.
 #pragma once
 
 #include <QElapsedTimer>
-#include <QFuture>
 #include <QStringList>
-#include <array>
-#include <atomic>
 #include <memory>
+#include <thread>
+#include <vector>
 
+#include "core/data/import_job.hpp"
 #include "ui/pipeline_page.hpp"
 
 class QCustomPlot;
@@ -22,31 +25,28 @@ class QTableWidget;
 
 namespace harmonia::ui {
 
-// What the scan learned about one file.
-struct ScannedFile {
-  QString path;
-  bool ok = false;
-  QString reason;  // why it was skipped
-  double seconds = 0;
-  qint64 notes = 0;
-  int tracks = 0;
-  qint64 tokens = 0;  // with the default REMI tokenizer
-  std::array<qint64, 128> pitches{};
-};
-
 class DatasetPage : public PipelinePage {
   Q_OBJECT
  public:
   explicit DatasetPage(QWidget* parent = nullptr);
-  ~DatasetPage() override;
+  ~DatasetPage() override;  // cancels and joins a running import
 
   QString folder() const;  // the folder, or a description of the default corpus
   bool isDefaultCorpus() const;
   void setFolder(const QString& folder);  // does not start the import
-  QStringList files() const { return files_; }        // the MIDI files found
-  QStringList usableFiles() const;                    // those that read without error
-  const std::vector<ScannedFile>& results() const { return results_; }
-  bool isRunning() const;
+  // The tokenizer the next import counts tokens with (the project's; REMI until set).
+  void setTokenizer(std::shared_ptr<const tokenizer::Tokenizer> tokenizer);
+  // Where the token cache of the current folder and tokenizer lives (created by the import).
+  QString cacheDir() const;
+  // Root of all the page's caches; tests point it at a temporary folder.
+  void setCacheRoot(const QString& root) { cacheRoot_ = root; }
+  QStringList usableFiles() const;  // kept files (not broken, not a duplicate), in path order
+  // Per-file reports of the last import, in path order.
+  const std::vector<data::ImportedFile>& results() const { return results_; }
+  bool isRunning() const { return job_ != nullptr; }
+  // True when the last finished import was answered by the quick index (nothing changed).
+  bool lastImportWasQuick() const { return lastQuick_; }
+  double lastImportSeconds() const { return lastSeconds_; }
   int tableRows() const;
   // Points in the two charts (for tests).
   int tokenChartPoints() const;
@@ -63,11 +63,14 @@ class DatasetPage : public PipelinePage {
   void filesChanged(const QStringList& usableFiles);
 
  private slots:
-  void onFileScanned(const harmonia::ui::ScannedFile& file, int done, int total);
-  void onScanEnded(bool cancelled);
+  void drainInbox();  // queued from the job's threads: rows, progress, the end
 
  private:
+  struct Inbox;
   void browse();
+  void addRow(const data::ImportedFile& f);
+  void showProgress();
+  void finishImport();
   void updateCharts();
 
   QLineEdit* folder_ = nullptr;
@@ -81,13 +84,16 @@ class DatasetPage : public PipelinePage {
   QLabel* summary_ = nullptr;
 
   bool defaultCorpus_ = false;
-  QStringList files_;
-  std::vector<ScannedFile> results_;
-  std::shared_ptr<std::atomic<bool>> cancelFlag_;
-  QFuture<void> scan_;
+  QString cacheRoot_;
+  std::shared_ptr<const tokenizer::Tokenizer> tokenizer_;
+  std::vector<data::ImportedFile> results_;
+  std::unique_ptr<data::ImportJob> job_;
+  std::shared_ptr<Inbox> inbox_;
+  std::thread starter_;  // starts the job at low priority: the job's threads inherit it
   QElapsedTimer clock_;
+  QElapsedTimer chartClock_;
+  bool lastQuick_ = false;
+  double lastSeconds_ = 0;
 };
 
 }  // namespace harmonia::ui
-
-Q_DECLARE_METATYPE(harmonia::ui::ScannedFile)

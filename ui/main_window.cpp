@@ -101,6 +101,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   };
   connect(tokenizer_, &TokenizerPage::tokenizerChanged, this, passTokenizer);
   passTokenizer();
+  // The dataset page counts tokens (and keys its cache) with the project's tokenizer.
+  auto tokenizerToDataset = [this] { dataset_->setTokenizer(tokenizer_->tokenizer()); };
+  connect(tokenizer_, &TokenizerPage::tokenizerChanged, this, tokenizerToDataset);
+  tokenizerToDataset();
   connect(training_, &TrainingPage::trainingFinished, this, [this](bool ok, const QString& dir) {
     if (ok) generate_->setModelDir(dir);
   });

@@ -416,6 +416,7 @@ void ImportJob::run() {
     st.done = slots.size();
     report.reused = st.reused;
     report.files_in_dataset = st.reused;
+    report.from_quick_index = true;
     notify();
     report.seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
     return;

@@ -53,6 +53,7 @@ struct ImportReport {
   std::vector<DuplicateFile> duplicates;
   double seconds = 0;
   bool cancelled = false;  // when true the previous cache (if any) is left untouched
+  bool from_quick_index = false;  // nothing changed: answered by the quick index, no file read
 };
 
 // What the import decided for one file, with the details a file list or statistics need.

@@ -223,6 +223,8 @@ TEST(DataQuickIndex, FastPathReportsTheSamePerFileDetailsAsTheFullPath) {
   ImportReport fast_report;
   const auto fast = import_reporting_files(dir / "in", dir / "ds", &fast_report);
   EXPECT_EQ(fast_report.reused, 5u);
+  EXPECT_TRUE(fast_report.from_quick_index);
+  EXPECT_FALSE(cold_report.from_quick_index);
   expect_same_files(fast, cold, "fast path");
 
   // The manifest path (files reused from the cache) reports them the same way too.
@@ -231,6 +233,7 @@ TEST(DataQuickIndex, FastPathReportsTheSamePerFileDetailsAsTheFullPath) {
   const auto slow = import_reporting_files(dir / "in", dir / "ds", &slow_report);
   EXPECT_EQ(slow_report.tokenized, 0u);
   EXPECT_EQ(slow_report.reused, 5u);
+  EXPECT_FALSE(slow_report.from_quick_index);
   expect_same_files(slow, cold, "manifest path");
 }
 

@@ -1,11 +1,15 @@
 #pragma once
-// The dataset page driven like a user: import a folder (with one broken file), read the
-// table and charts, cancel mid-way, and import the default corpus.
+// The dataset page driven like a user: import a folder (with a broken file and a duplicate)
+// through the core's ImportJob, read the table and charts, import it again (answered by the
+// quick index, same table), cancel at the start and mid-way, and import the default corpus
+// cold and warm.
 #include <QFile>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "../data/data_fixtures.hpp"
+#include "core/data/default_corpus.hpp"
 #include "ui/dataset_page.hpp"
 #include "ui_test_support.hpp"
 
@@ -27,10 +31,23 @@ class TestDatasetPage final : public QObject {
     QFile broken(dir_.filePath("broken.mid"));
     QVERIFY(broken.open(QIODevice::WriteOnly));
     broken.write("MThd this is not a MIDI file");
+    broken.close();
+    QVERIFY(QFile::copy(files_[0], dir_.filePath("song0-copy.mid")));
+    QVERIFY(cache_.isValid());
+  }
+
+  // Every cell of the table, row by row.
+  static QStringList tableText(const DatasetPage& page) {
+    QStringList out;
+    auto* table = page.findChild<QTableWidget*>();
+    for (int r = 0; r < table->rowCount(); ++r)
+      for (int c = 0; c < table->columnCount(); ++c) out << (table->item(r, c) ? table->item(r, c)->text() : "-");
+    return out;
   }
 
   void importsFolderAndListsEveryFile() {
     DatasetPage page;
+    page.setCacheRoot(cache_.path());
     page.show();
     QSignalSpy finished(&page, &DatasetPage::importFinished);
     QSignalSpy files(&page, &DatasetPage::filesChanged);
@@ -39,46 +56,123 @@ class TestDatasetPage final : public QObject {
     QCOMPARE(page.state(), StepState::Running);
     QVERIFY(waitUntil([&] { return finished.count() == 1; }));
     QCOMPARE(finished.first().first().toBool(), false);
-    QCOMPARE(page.tableRows(), int(files_.size()) + 1);
+    QCOMPARE(page.tableRows(), int(files_.size()) + 2);
     QCOMPARE(page.usableFiles().size(), files_.size());
+    QVERIFY(!page.lastImportWasQuick());
+    QVERIFY(QFileInfo(page.cacheDir()).absoluteFilePath().startsWith(QFileInfo(cache_.path()).absoluteFilePath()));
+    QVERIFY(QFileInfo::exists(page.cacheDir() + "/manifest.json"));
     QCOMPARE(files.count(), 1);
     QCOMPARE(files.first().first().toStringList().size(), files_.size());
     // The broken file is listed as skipped, with the reason.
     auto* table = page.findChild<QTableWidget*>();
-    bool sawBroken = false;
-    for (int r = 0; r < table->rowCount(); ++r)
-      if (table->item(r, 0)->text() == "broken.mid") {
+    bool sawBroken = false, sawDuplicate = false;
+    for (int r = 0; r < table->rowCount(); ++r) {
+      const QString name = table->item(r, 0)->text();
+      if (name == "broken.mid") {
         sawBroken = true;
         QCOMPARE(table->item(r, 5)->text(), QStringLiteral("skipped"));
-        QVERIFY(!table->item(r, 6)->text().isEmpty());
+        QVERIFY2(table->item(r, 6)->text().contains("not a valid MIDI file"), qPrintable(table->item(r, 6)->text()));
+      } else if (table->item(r, 5)->text() == "duplicate") {
+        // song0.mid and its copy: the first path is kept, the other names it.
+        sawDuplicate = true;
+        QVERIFY(name == "song0.mid" || name == "song0-copy.mid");
+        QVERIFY(table->item(r, 6)->text().contains("song0"));
+      } else {
+        QCOMPARE(table->item(r, 5)->text(), QStringLiteral("ok"));
+        QVERIFY(table->item(r, 4)->text().toLongLong() > 0);  // tokens
+        QVERIFY(table->item(r, 3)->text().toInt() > 0);       // tracks
       }
+    }
     QVERIFY(sawBroken);
+    QVERIFY(sawDuplicate);
     QCOMPARE(page.tokenChartPoints(), int(files_.size()));
+    // The pitch histogram counts every note of the kept files (drums included, as `harmonia
+    // dataset stats` does).
     double notes = 0;
-    for (const auto& r : page.results()) notes += double(r.notes);
-    QVERIFY(page.pitchChartTotal() > 0);
-    QVERIFY(page.pitchChartTotal() <= notes);  // drums are left out of the pitch histogram
+    for (const auto& r : page.results())
+      if (r.outcome == harmonia::data::FileOutcome::Kept) notes += double(r.notes);
+    QVERIFY(notes > 0);
+    QCOMPARE(page.pitchChartTotal(), notes);
+    QCOMPARE(page.state(), StepState::Done);
+  }
+
+  void secondImportIsAnsweredByTheQuickIndexWithTheSameTable() {
+    DatasetPage page;
+    page.setCacheRoot(cache_.path());
+    QSignalSpy finished(&page, &DatasetPage::importFinished);
+    page.setFolder(dir_.path());
+    page.startImport();
+    QVERIFY(waitUntil([&] { return finished.count() == 1; }));
+    const QStringList first = tableText(page);
+    const QString cache = page.cacheDir();
+    page.startImport();
+    QVERIFY(waitUntil([&] { return finished.count() == 2; }));
+    QCOMPARE(finished.at(1).first().toBool(), false);
+    QVERIFY(page.lastImportWasQuick());
+    QCOMPARE(page.cacheDir(), cache);
+    QCOMPARE(tableText(page), first);
+    QCOMPARE(page.tableRows(), int(files_.size()) + 2);
+    QCOMPARE(page.usableFiles().size(), files_.size());
+    QCOMPARE(page.tokenChartPoints(), int(files_.size()));
+
+    // Another tokenizer is another cache: nothing is answered from the REMI one.
+    page.setTokenizer(harmonia::tokenizer::Tokenizer::create("TSD"));
+    QVERIFY(page.cacheDir() != cache);
+    page.startImport();
+    QVERIFY(waitUntil([&] { return finished.count() == 3; }));
+    QVERIFY(!page.lastImportWasQuick());
+    QCOMPARE(page.tableRows(), int(files_.size()) + 2);
+    QVERIFY(page.findChild<QTableWidget*>()->horizontalHeaderItem(4)->text().contains("TSD"));
+  }
+
+  void cancelMidImportLeavesThePageUsable() {
+    // Enough distinct synthetic songs that the import is still running when Cancel comes.
+    QTemporaryDir many;
+    for (int i = 0; i < 400; ++i)
+      harmonia::midi::write_midi_file(harmonia::test::synthetic_song(i, 48),
+                                      many.filePath(QStringLiteral("s%1.mid").arg(i, 3, 10, QLatin1Char('0'))).toStdString());
+    DatasetPage page;
+    page.setCacheRoot(cache_.path());
+    QSignalSpy finished(&page, &DatasetPage::importFinished);
+    page.setFolder(many.path());
+    page.startImport();
+    QVERIFY(waitUntil([&] { return page.tableRows() > 0 || finished.count() > 0; }));
+    page.cancelImport();
+    QVERIFY(waitUntil([&] { return finished.count() == 1; }));
+    QCOMPARE(finished.first().first().toBool(), true);
+    QVERIFY2(page.tableRows() < 400, qPrintable(QString::number(page.tableRows())));
+    QCOMPARE(page.state(), StepState::NotStarted);
+    QVERIFY(!page.isRunning());
+    // Usable: the next import completes (the cancelled one left no cache behind).
+    page.startImport();
+    QVERIFY(waitUntil([&] { return finished.count() == 2; }, 120000));
+    QCOMPARE(finished.at(1).first().toBool(), false);
+    QVERIFY(!page.lastImportWasQuick());
+    QCOMPARE(page.tableRows(), 400);
+    QCOMPARE(page.usableFiles().size(), 400);
     QCOMPARE(page.state(), StepState::Done);
   }
 
   void cancelStopsEarlyWithoutCrash() {
     DatasetPage page;
+    page.setCacheRoot(cache_.path());
     QSignalSpy finished(&page, &DatasetPage::importFinished);
     page.setFolder(dir_.path());
     page.startImport();
     page.cancelImport();
     QVERIFY(waitUntil([&] { return finished.count() == 1; }));
     QCOMPARE(finished.first().first().toBool(), true);
-    QVERIFY(page.tableRows() <= int(files_.size()) + 1);
+    QVERIFY(page.tableRows() <= int(files_.size()) + 2);
     QVERIFY(page.state() != StepState::Running);
     // And it can import again afterwards.
     page.startImport();
     QVERIFY(waitUntil([&] { return finished.count() == 2; }));
-    QCOMPARE(page.tableRows(), int(files_.size()) + 1);
+    QCOMPARE(page.tableRows(), int(files_.size()) + 2);
   }
 
   void destroyingWhileImportingIsSafe() {
     auto* page = new DatasetPage;
+    page->setCacheRoot(cache_.path());
     page->setFolder(dir_.path());
     page->startImport();
     delete page;  // must cancel and join, not crash
@@ -97,16 +191,27 @@ class TestDatasetPage final : public QObject {
 
   void defaultCorpusImports() {
     DatasetPage page;
+    page.setCacheRoot(cache_.path());
     if (!page.useDefaultCorpus()) QSKIP("default corpus not installed");
     QSignalSpy finished(&page, &DatasetPage::importFinished);
     page.startImport();
     QVERIFY(waitUntil([&] { return finished.count() == 1; }, 120000));
     QCOMPARE(page.tableRows(), int(harmonia::data::default_corpus_files().size()));
     QVERIFY(page.usableFiles().size() > 30);
+    QVERIFY(!page.lastImportWasQuick());
+    const double cold = page.lastImportSeconds();
+    const QStringList first = tableText(page);
+    page.startImport();  // unchanged corpus: the quick index answers
+    QVERIFY(waitUntil([&] { return finished.count() == 2; }, 120000));
+    QVERIFY(page.lastImportWasQuick());
+    QCOMPARE(tableText(page), first);
+    qInfo("default corpus (%d files) through the page: cold %.3f s, warm %.3f s", page.tableRows(), cold,
+          page.lastImportSeconds());
   }
 
  private:
   QStringList files_;
   QTemporaryDir dir_;
+  QTemporaryDir cache_;  // the page's cache root: nothing left in the user's cache
 };
 
