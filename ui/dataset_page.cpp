@@ -154,8 +154,13 @@ void DatasetPage::setFolder(const QString& folder) {
 
 void DatasetPage::setTokenizer(std::shared_ptr<const tokenizer::Tokenizer> tokenizer) {
   if (!tokenizer) return;  // the tokenizer page's options are invalid for now: keep the last one
+  const bool changed = tokenizer->to_json() != tokenizer_->to_json();
   tokenizer_ = std::move(tokenizer);
-  table_->horizontalHeaderItem(kTokens)->setText(tr("Tokens (%1)").arg(QString::fromStdString(tokenizer_->name())));
+  // The table keeps the counts of the tokenizer it was imported with (its column header says
+  // which) until the next import.
+  if (changed && !results_.empty() && !isRunning())
+    summary_->setText(tr("The tokenizer changed: press Import to count tokens with %1 (its own cache).")
+                          .arg(QString::fromStdString(tokenizer_->name())));
 }
 
 QString DatasetPage::cacheDir() const {
@@ -246,6 +251,7 @@ void DatasetPage::startImport() {
 
   results_.clear();
   table_->setRowCount(0);
+  table_->horizontalHeaderItem(kTokens)->setText(tr("Tokens (%1)").arg(QString::fromStdString(tokenizer_->name())));
   updateCharts();
   progress_->setRange(0, 0);  // busy until the job has listed the files
   eta_->setText(tr("Starting…"));

@@ -118,6 +118,8 @@ class TestDatasetPage final : public QObject {
     // Another tokenizer is another cache: nothing is answered from the REMI one.
     page.setTokenizer(harmonia::tokenizer::Tokenizer::create("TSD"));
     QVERIFY(page.cacheDir() != cache);
+    QCOMPARE(tableText(page), first);  // the REMI counts stay, under their REMI header
+    QVERIFY(page.findChild<QTableWidget*>()->horizontalHeaderItem(4)->text().contains("REMI"));
     page.startImport();
     QVERIFY(waitUntil([&] { return finished.count() == 3; }));
     QVERIFY(!page.lastImportWasQuick());
