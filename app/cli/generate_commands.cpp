@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/cli_commands.hpp"
-#include "core/compute/threads.hpp"
 #include "core/generate/generation_output.hpp"
 #include "core/generate/generator.hpp"
 #include "core/generate/model_bundle.hpp"
@@ -130,13 +129,7 @@ void register_generate_commands(CLI::App& app, CommandTable& table) {
   g->add_option("--tempo", o->tempo, "Tempo of the output file in BPM (default: from the tokens, else 120)");
   g->add_flag("--no-grammar", o->no_grammar, "Sample without grammar-constrained decoding");
   g->add_flag("--quiet", o->quiet, "No progress on stderr");
-  table.add(g, [o, &app] {
-    // One candidate decodes one token per step: on small CPUs the thread hand-offs of each
-    // tiny matmul cost more than they save (bench: 900 tokens/s on 1 thread vs 445 on 2), so
-    // unless --threads was given, a single candidate runs on one thread.
-    if (o->settings.num_candidates == 1 && app.count("--threads") == 0) compute::set_compute_threads(1);
-    return run_generate(*o);
-  });
+  table.add(g, [o] { return run_generate(*o); });
 
   auto files = std::make_shared<std::vector<std::string>>();
   auto* e = app.add_subcommand("eval", "Music metrics of MIDI files as JSON (pitch-class entropy, range, polyphony, ...)");

@@ -8,6 +8,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "core/compute/decode_pool.hpp"
 #include "core/generate/compound_grammar.hpp"
 #include "core/generate/grammar_constraint.hpp"
 
@@ -132,6 +133,7 @@ GenerationResult Generator::generate(const std::vector<int32_t>& prompt, const G
   // Inference mode rather than no-grad: tensors made here skip autograd's version counting and
   // dispatch, a measurable share of a decoding step (~150 small ops) for small models.
   c10::InferenceMode inference;
+  compute::DecodeThreadsScope decode_threads;
   model_->eval();
   const tokenizer::Tokenizer& tok = *tokenizer_;
   const bool compound = tok.is_compound();

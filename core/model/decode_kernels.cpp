@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
+
+#include "core/compute/decode_pool.hpp"
 
 // One clone per instruction set, picked when the library loads (GCC/Clang ifunc), so the
 // loops below get AVX-512 or AVX2+FMA code without building the project for one CPU.
@@ -39,29 +42,32 @@ HARMONIA_INLINE float dot(const float* __restrict a, const float* __restrict b, 
 // weight rows are streamed at a time: one row at a time reached about half the memory
 // bandwidth of eight (the 42 MB of the small preset do not fit in this CPU's cache). The
 // sums still add x[i] * w[i, j] in order of i, so the result does not depend on the unrolling.
-HARMONIA_CPU_CLONES void in_out_kernel(const float* __restrict x, int64_t rows, int64_t in, const float* __restrict w,
-                                       int64_t out, const float* __restrict bias, float* __restrict y) {
+// x may be a column slice of the inputs (its rows `ldx` floats apart), w and y column slices of
+// wider matrices (rows `ld` floats apart).
+HARMONIA_CPU_CLONES void in_out_kernel(const float* __restrict x, int64_t rows, int64_t in, int64_t ldx,
+                                       const float* __restrict w, int64_t out, int64_t ld,
+                                       const float* __restrict bias, float* __restrict y) {
   const int64_t block = rows == 1 ? out : 512;
   for (int64_t j0 = 0; j0 < out; j0 += block) {
     const int64_t n = std::min(block, out - j0);
     for (int64_t r = 0; r < rows; ++r) {
-      float* __restrict yr = y + r * out + j0;
+      float* __restrict yr = y + r * ld + j0;
       for (int64_t j = 0; j < n; ++j) yr[j] = bias ? bias[j0 + j] : 0.0f;
     }
     int64_t i = 0;
     for (; i + 8 <= in; i += 8) {
-      const float* __restrict w0 = w + i * out + j0;
-      const float* __restrict w1 = w0 + out;
-      const float* __restrict w2 = w1 + out;
-      const float* __restrict w3 = w2 + out;
-      const float* __restrict w4 = w3 + out;
-      const float* __restrict w5 = w4 + out;
-      const float* __restrict w6 = w5 + out;
-      const float* __restrict w7 = w6 + out;
+      const float* __restrict w0 = w + i * ld + j0;
+      const float* __restrict w1 = w0 + ld;
+      const float* __restrict w2 = w1 + ld;
+      const float* __restrict w3 = w2 + ld;
+      const float* __restrict w4 = w3 + ld;
+      const float* __restrict w5 = w4 + ld;
+      const float* __restrict w6 = w5 + ld;
+      const float* __restrict w7 = w6 + ld;
       for (int64_t r = 0; r < rows; ++r) {
-        const float* xr = x + r * in + i;
+        const float* xr = x + r * ldx + i;
         const float x0 = xr[0], x1 = xr[1], x2 = xr[2], x3 = xr[3], x4 = xr[4], x5 = xr[5], x6 = xr[6], x7 = xr[7];
-        float* __restrict yr = y + r * out + j0;
+        float* __restrict yr = y + r * ld + j0;
         for (int64_t j = 0; j < n; ++j) {
           float acc = yr[j];
           acc += x0 * w0[j];
@@ -77,10 +83,10 @@ HARMONIA_CPU_CLONES void in_out_kernel(const float* __restrict x, int64_t rows, 
       }
     }
     for (; i < in; ++i) {
-      const float* __restrict wi = w + i * out + j0;
+      const float* __restrict wi = w + i * ld + j0;
       for (int64_t r = 0; r < rows; ++r) {
-        const float xv = x[r * in + i];
-        float* __restrict yr = y + r * out + j0;
+        const float xv = x[r * ldx + i];
+        float* __restrict yr = y + r * ld + j0;
         for (int64_t j = 0; j < n; ++j) yr[j] += xv * wi[j];
       }
     }
@@ -90,8 +96,9 @@ HARMONIA_CPU_CLONES void in_out_kernel(const float* __restrict x, int64_t rows, 
 // y[r, o] = bias[o] + dot(w[o, :], x[r, :]), w [out, in] row-major: four weight rows are
 // streamed at a time (as above, for memory bandwidth), each read once for all rows; every
 // dot product keeps the lane order of dot().
+// w, bias and y may start at a slice of the outputs: y's rows are `ld` floats apart.
 HARMONIA_CPU_CLONES void out_in_kernel(const float* __restrict x, int64_t rows, int64_t in, const float* __restrict w,
-                                       int64_t out, const float* __restrict bias, float* __restrict y) {
+                                       int64_t out, int64_t ld, const float* __restrict bias, float* __restrict y) {
   int64_t o = 0;
   for (; o + 4 <= out; o += 4) {
     const float* __restrict w0 = w + o * in;
@@ -112,12 +119,12 @@ HARMONIA_CPU_CLONES void out_in_kernel(const float* __restrict x, int64_t rows, 
         float sum = 0;
         for (int64_t l = 0; l < kLanes; ++l) sum += acc[k][l];
         for (int64_t t = i; t < in; ++t) sum += w0[k * in + t] * xr[t];
-        y[r * out + o + k] = (bias ? bias[o + k] : 0.0f) + sum;
+        y[r * ld + o + k] = (bias ? bias[o + k] : 0.0f) + sum;
       }
     }
   }
   for (; o < out; ++o)
-    for (int64_t r = 0; r < rows; ++r) y[r * out + o] = (bias ? bias[o] : 0.0f) + dot(w + o * in, x + r * in, in);
+    for (int64_t r = 0; r < rows; ++r) y[r * ld + o] = (bias ? bias[o] : 0.0f) + dot(w + o * in, x + r * in, in);
 }
 
 // One head of one row: out = softmax(query . keys) @ values, the query already scaled.
@@ -161,6 +168,25 @@ bool kernel_fits(const torch::Tensor& x, const torch::Tensor& w, const torch::Te
   return rows >= 1 && rows <= kDecodeMaxRows;
 }
 
+// Below this many weights a hand-off to the pool costs more than the second core saves.
+constexpr int64_t kSplitMinWeights = 32 * 1024;
+
+int parts_for(int64_t weights) { return weights < kSplitMinWeights ? 1 : compute::decode_parts(); }
+
+// Row blocks a large Conv1D-layout weight is summed in (see linear_in_out).
+constexpr int64_t kInChunks = 4;
+
+HARMONIA_CPU_CLONES void add_into(float* __restrict y, const float* __restrict p, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += p[i];
+}
+
+// [begin, end) of part `index` of `total` items, boundaries on multiples of `align`.
+std::pair<int64_t, int64_t> slice(int64_t total, int index, int parts, int64_t align) {
+  const int64_t units = (total + align - 1) / align;
+  const int64_t b = units * index / parts * align, e = units * (index + 1) / parts * align;
+  return {std::min(b, total), std::min(e, total)};
+}
+
 std::vector<int64_t> with_last(const torch::Tensor& x, int64_t last) {
   auto sizes = x.sizes().vec();
   sizes.back() = last;
@@ -179,8 +205,35 @@ torch::Tensor linear_in_out(const torch::Tensor& x, const torch::Tensor& w, cons
   const auto xc = x.contiguous();
   const int64_t rows = xc.numel() / in;
   auto y = at::empty(with_last(x, out), xc.options());
-  in_out_kernel(xc.data_ptr<float>(), rows, in, w.data_ptr<float>(), out,
-                bias.defined() ? bias.data_ptr<float>() : nullptr, y.data_ptr<float>());
+  const float *xp = xc.data_ptr<float>(), *wp = w.data_ptr<float>();
+  const float* bp = bias.defined() ? bias.data_ptr<float>() : nullptr;
+  float* yp = y.data_ptr<float>();
+  // Large weights are read as kInChunks contiguous blocks of rows of w, each summed on its own
+  // and the partial sums added in chunk order at the end. The chunking depends on the shape
+  // only, never on the thread count, so every machine gets the same bits; threads take whole
+  // chunks (two threads streaming separate blocks reached ~43 GB/s here, splitting each weight
+  // row's columns between them ~30 GB/s, one thread ~27 GB/s) and, past kInChunks threads,
+  // column slices of them as well (which changes no sum).
+  const int64_t chunks = in * out < kSplitMinWeights || in < 8 * kInChunks ? 1 : kInChunks;
+  const int threads = parts_for(in * out);
+  const int64_t slices = std::max<int64_t>(1, (threads + chunks - 1) / chunks);
+  thread_local std::vector<float> scratch;  // chunks 1.. write here; chunk 0 straight into y
+  scratch.resize(size_t((chunks - 1) * rows * out));
+  float* partial = scratch.data();
+  const auto part = [&](int index, int) {
+    const int64_t c = index % chunks, sl = index / chunks;
+    const auto [i0, i1] = slice(in, int(c), int(chunks), 8);
+    const auto [j0, j1] = slice(out, int(sl), int(slices), 16);
+    if (i1 <= i0 || j1 <= j0) return;
+    float* dst = c == 0 ? yp : partial + (c - 1) * rows * out;
+    in_out_kernel(xp + i0, rows, i1 - i0, in, wp + i0 * out + j0, j1 - j0, out, c == 0 && bp ? bp + j0 : nullptr,
+                  dst + j0);
+  };
+  const int pieces = int(chunks * slices);
+  if (threads > 1) compute::run_parts(pieces, part);
+  else
+    for (int i = 0; i < pieces; ++i) part(i, pieces);
+  for (int64_t c = 1; c < chunks; ++c) add_into(yp, partial + (c - 1) * rows * out, rows * out);
   return y;
 }
 
@@ -190,8 +243,14 @@ torch::Tensor linear_out_in(const torch::Tensor& x, const torch::Tensor& w, cons
   const auto xc = x.contiguous();
   const int64_t rows = xc.numel() / in;
   auto y = at::empty(with_last(x, out), xc.options());
-  out_in_kernel(xc.data_ptr<float>(), rows, in, w.data_ptr<float>(), out,
-                bias.defined() ? bias.data_ptr<float>() : nullptr, y.data_ptr<float>());
+  const float *xp = xc.data_ptr<float>(), *wp = w.data_ptr<float>();
+  const float* bp = bias.defined() ? bias.data_ptr<float>() : nullptr;
+  float* yp = y.data_ptr<float>();
+  // Each part takes a slice of the outputs (rows of w): every dot product is unchanged.
+  compute::run_parts(parts_for(in * out), [&](int part, int parts) {
+    const auto [o0, o1] = slice(out, part, parts, 4);
+    if (o1 > o0) out_in_kernel(xp, rows, in, wp + o0 * in, o1 - o0, out, bp ? bp + o0 : nullptr, yp + o0);
+  });
   return y;
 }
 
@@ -211,18 +270,23 @@ torch::Tensor attend_one_query(const torch::Tensor& q, const torch::Tensor& k, c
   const float* qp = q.data_ptr<float>();
   const float* kp = k.data_ptr<float>();
   const float* vp = v.data_ptr<float>();
-  thread_local std::vector<float> scores, query;
-  scores.resize(size_t(keys));
-  query.resize(size_t(dim));
   const float s = float(scale);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t h = 0; h < heads; ++h) {
+  const int64_t pairs = batch * heads;
+  // Each part takes whole (row, head) pairs; the keys and values read dominate, as weights do above.
+  compute::run_parts(std::min<int64_t>(parts_for(2 * keys * dim * pairs), pairs), [&](int part, int parts) {
+    thread_local std::vector<float> scores, query;
+    scores.resize(size_t(keys));
+    query.resize(size_t(dim));
+    const auto [p0, p1] = slice(pairs, part, parts, 1);
+    for (int64_t p = p0; p < p1; ++p) {
+      const int64_t b = p / heads, h = p % heads;
       const float* qh = qp + b * q.stride(0) + h * q.stride(1);
       const float* kh = kp + b * k.stride(0) + (h / group) * k.stride(1);
       const float* vh = vp + b * v.stride(0) + (h / group) * v.stride(1);
       for (int64_t d = 0; d < dim; ++d) query[size_t(d)] = qh[d] * s;  // scale q first, as attend() does
-      attend_head(query.data(), kh, k.stride(2), vh, v.stride(2), keys, dim, scores.data(), o + (b * heads + h) * dim);
+      attend_head(query.data(), kh, k.stride(2), vh, v.stride(2), keys, dim, scores.data(), o + p * dim);
     }
+  });
   return out;
 }
 

@@ -1,10 +1,11 @@
-// The sampling loop: seeds, the KV cache, stops, cancel, callbacks, key constraint, prompt
-// continuation, sliding window, output files.
+// The sampling loop: seeds (also across thread counts), the KV cache, stops, cancel, callbacks,
+// key constraint, prompt continuation, sliding window, output files.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <fstream>
 
+#include "core/compute/threads.hpp"
 #include "core/generate/continuation.hpp"
 #include "core/generate/generation_output.hpp"
 #include "core/generate/prompt.hpp"
@@ -42,6 +43,24 @@ TEST(GenerateSampling, SameSeedSameTokensOtherSeedOthers) {
   ASSERT_EQ(d.sequences.size(), 3u);
   EXPECT_EQ(d.sequences[0], a.sequences[0]);
   EXPECT_NE(d.sequences[1], d.sequences[2]);
+}
+
+// The decode kernels split over the compute threads without changing a sum, so a seed gives
+// the same music on a laptop with 2 cores and a workstation with 16.
+TEST(GenerateSampling, SameSeedSameTokensOnAnyThreadCount) {
+  Env e;
+  const int before = compute::compute_threads();
+  std::vector<std::vector<int32_t>> runs;
+  for (int threads : {1, 2, 3}) {
+    compute::set_compute_threads(threads);
+    auto s = quick(64, 5);
+    s.num_candidates = 2;
+    runs.push_back(e.gen.generate({}, s).sequences[1]);
+    EXPECT_EQ(compute::compute_threads(), threads);  // the generator restores what it changed
+  }
+  compute::set_compute_threads(before);
+  EXPECT_EQ(runs[0], runs[1]);
+  EXPECT_EQ(runs[0], runs[2]);
 }
 
 TEST(GenerateSampling, GreedyWithCacheMatchesFullForwardArgmax) {

@@ -1,9 +1,16 @@
 // The decode kernels (core/model/decode_kernels.hpp) against the ATen ops they stand in for:
 // linear layers in both weight layouts for 1..8 rows (with odd sizes that hit every loop tail),
-// one-query attention with grouped-query heads and strided views, and the autograd fallback.
+// one-query attention with grouped-query heads and strided views, the autograd fallback, and
+// the same kernels split over the decode pool (core/compute/decode_pool.hpp).
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "core/compute/decode_pool.hpp"
+#include "core/compute/threads.hpp"
 #include "core/model/decode_kernels.hpp"
 
 namespace hm = harmonia::model;
@@ -83,4 +90,57 @@ TEST(DecodeKernels, AutogradStillSeesTheComputation) {
   ASSERT_TRUE(z.requires_grad());
   z.sum().backward();
   EXPECT_LE(max_abs_diff(wt.grad(), x.expand({4, 6})), 1e-6);
+}
+
+// Split over the decode pool, the kernels give the very same bits as on one thread, for any
+// part count (the split never changes a sum's order), so a seed decodes alike on any machine.
+TEST(DecodeKernels, SplittingOverThreadsChangesNoBit) {
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(5);
+  const auto w = torch::randn({384, 1152}), b = torch::randn({1152}), wt = torch::randn({1157, 384});
+  const auto x = torch::randn({3, 1, 384});
+  const auto q = torch::randn({2, 6, 1, 64}), k = torch::randn({2, 6, 300, 64}), v = torch::randn({2, 6, 300, 64});
+  ASSERT_EQ(harmonia::compute::decode_parts(), 1);
+  const auto conv = hm::linear_in_out(x, w, b), lin = hm::linear_out_in(x, wt), att = hm::attend_one_query(q, k, v, 0.125);
+  const int before = harmonia::compute::compute_threads();
+  for (int threads : {2, 3, 5}) {
+    SCOPED_TRACE(std::to_string(threads) + " parts");
+    harmonia::compute::set_compute_threads(threads);
+    {
+      harmonia::compute::DecodeThreadsScope scope;
+      EXPECT_EQ(harmonia::compute::decode_parts(), threads);
+      EXPECT_EQ(harmonia::compute::compute_threads(), 1);  // ATen's ops stay on this thread meanwhile
+      EXPECT_TRUE(torch::equal(hm::linear_in_out(x, w, b), conv));
+      EXPECT_TRUE(torch::equal(hm::linear_in_out(x.narrow(0, 0, 1), w, b), conv.narrow(0, 0, 1)));
+      EXPECT_TRUE(torch::equal(hm::linear_out_in(x, wt), lin));
+      EXPECT_TRUE(torch::equal(hm::attend_one_query(q, k, v, 0.125), att));
+    }
+    EXPECT_EQ(harmonia::compute::compute_threads(), threads);
+    EXPECT_EQ(harmonia::compute::decode_parts(), 1);
+  }
+  harmonia::compute::set_compute_threads(before);
+}
+
+// Every part runs exactly once per job, also when jobs of different sizes follow each other
+// at once (a worker that wakes late must not run a part of the next job) and when two threads
+// use the pool together (the second runs alone).
+TEST(DecodePool, EveryPartRunsExactlyOnce) {
+  auto hammer = [](int seed) {
+    std::vector<std::atomic<int>> hits(16);
+    int wrong = 0;
+    for (int job = 0; job < 3000; ++job) {
+      const int parts = 1 + (job * 7 + seed) % 16;
+      for (auto& h : hits) h.store(0);
+      harmonia::compute::run_parts(parts, [&](int i, int n) {
+        if (n == parts && i >= 0 && i < n) hits[size_t(i)].fetch_add(1);
+      });
+      for (int i = 0; i < 16; ++i) wrong += hits[size_t(i)].load() != (i < parts ? 1 : 0);
+    }
+    return wrong;
+  };
+  int other = -1;
+  std::thread second([&] { other = hammer(3); });
+  EXPECT_EQ(hammer(0), 0);
+  second.join();
+  EXPECT_EQ(other, 0);
 }

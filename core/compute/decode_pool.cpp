@@ -1,0 +1,158 @@
+#include "core/compute/decode_pool.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+#include "core/compute/threads.hpp"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define HARMONIA_CPU_RELAX() _mm_pause()
+#else
+#define HARMONIA_CPU_RELAX() std::this_thread::yield()
+#endif
+
+namespace harmonia::compute {
+namespace {
+
+// How long a worker keeps spinning after its last part before it sleeps: longer than the
+// gap between two kernels of one step (layer norms, activations, sampling), far shorter than
+// anything a person notices as CPU use.
+constexpr auto kSpin = std::chrono::microseconds(300);
+constexpr int kMaxWorkers = 7;
+
+// A job's parts are claimed, not assigned: the caller takes parts too, so a worker that the
+// OS has not scheduled (another program busy on the other core) delays nothing — the caller
+// simply runs its part. The claim word holds the job's number next to the next free part, so
+// a worker that wakes late cannot claim a part of a newer job it has not read.
+class Pool {
+ public:
+  static Pool& instance() {
+    // Leaked on purpose: workers must outlive every static destructor that might decode.
+    static Pool* pool = new Pool(std::min(kMaxWorkers, default_thread_count() - 1));
+    return *pool;
+  }
+
+  void run(int parts, void (*part)(void*, int, int), void* context) {
+    std::unique_lock<std::mutex> busy(dispatch_, std::try_to_lock);
+    // A forked child has this object but not the threads: it runs alone.
+    if (workers_ == 0 || !busy.owns_lock() || getpid() != owner_) {
+      for (int i = 0; i < parts; ++i) part(context, i, parts);
+      return;
+    }
+    part_.store(part, std::memory_order_relaxed);
+    context_.store(context, std::memory_order_relaxed);
+    parts_.store(parts, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    const uint64_t job = ++job_;
+    claim_.store(job << 32, std::memory_order_seq_cst);  // publishes the fields above
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+      std::lock_guard<std::mutex> lock(sleep_mutex_);
+      wake_.notify_all();
+    }
+    while (take_part(job)) {
+    }
+    // Only parts a worker has already started remain: wait for them, politely.
+    for (int spins = 0; done_.load(std::memory_order_acquire) < parts; ++spins) {
+      if (spins < 4096) HARMONIA_CPU_RELAX();
+      else std::this_thread::yield();
+    }
+  }
+
+ private:
+  explicit Pool(int workers) : workers_(std::max(0, workers)) {
+    for (int w = 0; w < workers_; ++w) std::thread([this] { work(); }).detach();
+  }
+
+  // Claims and runs one part of `job`; false when none is left (or `job` is over).
+  bool take_part(uint64_t job) {
+    uint64_t c = claim_.load(std::memory_order_acquire);
+    for (;;) {
+      if ((c >> 32) != (job & 0xffffffffu) || int(c & 0xffffffffu) >= parts_.load(std::memory_order_relaxed))
+        return false;
+      if (claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) break;
+    }
+    // The claim succeeded, so `job` cannot end before this part does: its fields are stable.
+    part_.load(std::memory_order_relaxed)(context_.load(std::memory_order_relaxed), int(c & 0xffffffffu),
+                                          parts_.load(std::memory_order_relaxed));
+    done_.fetch_add(1, std::memory_order_release);
+    return true;
+  }
+
+  void work() {
+    uint64_t seen = 0;
+    auto current = [&] { return claim_.load(std::memory_order_seq_cst) >> 32; };
+    for (;;) {
+      uint64_t now = current();
+      if (now == seen) {
+        const auto until = std::chrono::steady_clock::now() + kSpin;
+        int spins = 0;
+        while ((now = current()) == seen) {
+          HARMONIA_CPU_RELAX();
+          if (++spins % 64 == 0 && std::chrono::steady_clock::now() > until) break;
+        }
+        if (now == seen) {
+          std::unique_lock<std::mutex> lock(sleep_mutex_);
+          sleepers_.fetch_add(1, std::memory_order_seq_cst);
+          wake_.wait(lock, [&] { return (now = current()) != seen; });
+          sleepers_.fetch_sub(1, std::memory_order_relaxed);
+        }
+      }
+      seen = now;
+      while (take_part(now)) {
+      }
+    }
+  }
+
+  const int workers_;
+  const pid_t owner_ = getpid();
+  std::mutex dispatch_;  // one caller at a time; others run alone rather than wait
+  uint64_t job_ = 0;     // caller only
+  alignas(64) std::atomic<uint64_t> claim_{0};
+  alignas(64) std::atomic<int> done_{0};
+  std::atomic<int> sleepers_{0};
+  std::mutex sleep_mutex_;
+  std::condition_variable wake_;
+  // Stored by the caller before claim_ announces the job (atomics only so that a late reader's
+  // look at a newer job is not a data race; the claim decides who uses them).
+  std::atomic<void (*)(void*, int, int)> part_{nullptr};
+  std::atomic<void*> context_{nullptr};
+  std::atomic<int> parts_{0};
+};
+
+}  // namespace
+
+void run_parts(int parts, void (*part)(void*, int, int), void* context) {
+  if (parts <= 1) {
+    if (parts == 1) part(context, 0, 1);
+    return;
+  }
+  Pool::instance().run(parts, part, context);
+}
+
+namespace {
+thread_local int t_decode_parts = 1;
+}
+
+int decode_parts() { return t_decode_parts; }
+
+DecodeThreadsScope::DecodeThreadsScope() : aten_threads_(compute_threads()), outer_parts_(t_decode_parts) {
+  t_decode_parts = std::clamp(std::max(aten_threads_, outer_parts_), 1, kMaxWorkers + 1);
+  if (aten_threads_ != 1) set_compute_threads(1);
+}
+
+DecodeThreadsScope::~DecodeThreadsScope() {
+  if (aten_threads_ != 1) set_compute_threads(aten_threads_);
+  t_decode_parts = outer_parts_;
+}
+
+}  // namespace harmonia::compute
