@@ -27,7 +27,7 @@ namespace {
 // How long a worker keeps spinning after its last part before it sleeps: longer than the
 // gap between two kernels of one step (layer norms, activations, sampling), far shorter than
 // anything a person notices as CPU use.
-constexpr auto kSpin = std::chrono::microseconds(300);
+constexpr auto kSpin = std::chrono::microseconds(2000);
 constexpr int kMaxWorkers = 7;
 
 // A job's parts are claimed, not assigned: the caller takes parts too, so a worker that the
@@ -35,6 +35,8 @@ constexpr int kMaxWorkers = 7;
 // simply runs its part. The claim word holds the job's number next to the next free part, so
 // a worker that wakes late cannot claim a part of a newer job it has not read.
 class Pool {
+  using Clock = std::chrono::steady_clock;
+
  public:
   static Pool& instance() {
     // Leaked on purpose: workers must outlive every static destructor that might decode.
@@ -45,7 +47,8 @@ class Pool {
   void run(int parts, void (*part)(void*, int, int), void* context) {
     std::unique_lock<std::mutex> busy(dispatch_, std::try_to_lock);
     // A forked child has this object but not the threads: it runs alone.
-    if (workers_ == 0 || !busy.owns_lock() || getpid() != owner_) {
+    if (workers_ == 0 || !busy.owns_lock() || getpid() != owner_ || alone_for_ > 0) {
+      if (busy.owns_lock() && alone_for_ > 0) --alone_for_;
       for (int i = 0; i < parts; ++i) part(context, i, parts);
       return;
     }
@@ -59,18 +62,40 @@ class Pool {
       std::lock_guard<std::mutex> lock(sleep_mutex_);
       wake_.notify_all();
     }
+    const auto start = Clock::now();
     while (take_part(job)) {
     }
+    if (done_.load(std::memory_order_acquire) == parts) return note_wait(start, start);
     // Only parts a worker has already started remain: wait for them, politely.
+    const auto own_done = Clock::now();
     for (int spins = 0; done_.load(std::memory_order_acquire) < parts; ++spins) {
       if (spins < 4096) HARMONIA_CPU_RELAX();
       else std::this_thread::yield();
     }
+    note_wait(start, own_done);
   }
 
  private:
   explicit Pool(int workers) : workers_(std::max(0, workers)) {
     for (int w = 0; w < workers_; ++w) std::thread([this] { work(); }).detach();
+  }
+
+  // When the other cores are busy (a compiler, a training run), a worker can be descheduled in
+  // the middle of its part and the caller waits a whole time slice (~ms) for it: decoding then
+  // ran 2.5x slower than on one thread. A wait over a millisecond and much longer than the
+  // caller's own share is taken as that sign: the next jobs (64 at first, about two tokens of
+  // the small preset; doubling up to 4096 while it recurs) run on the caller alone, and the
+  // pool is tried again after that.
+  void note_wait(Clock::time_point start, Clock::time_point own_done) {
+    const auto own = own_done - start, waited = Clock::now() - own_done;
+    if (waited > std::chrono::milliseconds(1) && waited > 2 * own) {
+      alone_for_ = backoff_;
+      backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+      clean_ = 0;
+    } else if (++clean_ >= kCleanReset) {
+      backoff_ = kMinBackoff;
+      clean_ = 0;
+    }
   }
 
   // Claims and runs one part of `job`; false when none is left (or `job` is over).
@@ -117,6 +142,12 @@ class Pool {
   const pid_t owner_ = getpid();
   std::mutex dispatch_;  // one caller at a time; others run alone rather than wait
   uint64_t job_ = 0;     // caller only
+  // Stall back-off (caller only, under dispatch_): jobs left to run alone, the next such run's
+  // length, and the stall-free jobs since the last stall.
+  // (A short wait is no sign: this VM's own hiccups cost 0.1-0.5 ms now and then; a busy core
+  // costs a time slice, milliseconds.)
+  static constexpr int kMinBackoff = 64, kMaxBackoff = 4096, kCleanReset = 2048;
+  int alone_for_ = 0, backoff_ = kMinBackoff, clean_ = 0;
   alignas(64) std::atomic<uint64_t> claim_{0};
   alignas(64) std::atomic<int> done_{0};
   std::atomic<int> sleepers_{0};
