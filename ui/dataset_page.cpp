@@ -412,8 +412,11 @@ void DatasetPage::updateCharts() {
     if (!kept(r)) continue;
     x << ++i;
     y << double(r.tokens);
+    // Pitched notes only: a drum "pitch" names an instrument (36 kick, 38 snare...).
     for (const auto& [p, n] : r.pitch_counts)
       if (p >= 0 && p < 128) pitch[size_t(p)] += double(n);
+    for (const auto& [p, n] : r.drum_pitch_counts)
+      if (p >= 0 && p < 128) pitch[size_t(p)] -= double(n);
   }
   for (int p = 0; p < 128; ++p) {
     px << p;

@@ -89,8 +89,8 @@ std::optional<PreviousCache> load_previous(const std::string& dir, uint64_t toke
     if (!tokens_header_matches(prev.tokens.data(), prev.tokens.size(), prev.manifest.generation,
                                prev.manifest.total_ids))
       return std::nullopt;
-    // A file recorded before tracks were (tracks < 0) is tokenized again: a reused file must
-    // report the same details as a newly tokenized one.
+    // A file recorded before tracks and drum pitches were (tracks < 0) is tokenized again: a
+    // reused file must report the same details as a newly tokenized one.
     for (size_t i = 0; i < prev.manifest.files.size(); ++i)
       if (prev.manifest.files[i].tracks >= 0) prev.file_by_hash[prev.manifest.files[i].content_hash] = i;
     for (size_t i = 0; i < prev.manifest.rejected.size(); ++i)
@@ -124,7 +124,7 @@ ImportedFile kept_file(const std::string& path, const CachedFile& f) {
   ImportedFile r;
   r.path = path;
   r.tokens = f.steps(), r.duration_s = f.duration_s, r.notes = f.notes, r.tracks = f.tracks;
-  r.program_notes = f.program_notes, r.pitch_counts = f.pitch_counts;
+  r.program_notes = f.program_notes, r.pitch_counts = f.pitch_counts, r.drum_pitch_counts = f.drum_pitch_counts;
   return r;
 }
 
@@ -140,7 +140,7 @@ ImportedFile file_from_quick(const QuickEntry& e) {
   ImportedFile r;
   r.path = e.source;
   r.tokens = e.steps, r.duration_s = e.duration_s, r.notes = e.notes, r.tracks = e.tracks;
-  r.program_notes = e.program_notes, r.pitch_counts = e.pitch_counts;
+  r.program_notes = e.program_notes, r.pitch_counts = e.pitch_counts, r.drum_pitch_counts = e.drum_pitch_counts;
   return r;
 }
 
@@ -272,14 +272,17 @@ std::string tokenize_file(const tokenizer::Tokenizer& tok, const std::vector<uin
   entry.notes = score.note_count();
   if (entry.notes == 0) return "no notes";
   entry.duration_s = score.duration_seconds();
-  std::map<int, uint64_t> pitches, programs;
+  std::map<int, uint64_t> pitches, programs, drum_pitches;
   entry.tracks = 0;
   for (const auto& track : score.tracks) {
     for (const auto& n : track.notes) ++pitches[n.pitch];
+    if (track.is_drum)
+      for (const auto& n : track.notes) ++drum_pitches[n.pitch];
     if (!track.notes.empty()) programs[track.is_drum ? -1 : track.program] += track.notes.size(), ++entry.tracks;
   }
   entry.pitch_counts.assign(pitches.begin(), pitches.end());
   entry.program_notes.assign(programs.begin(), programs.end());
+  entry.drum_pitch_counts.assign(drum_pitches.begin(), drum_pitches.end());
   tokenizer::Encoding enc;
   try {
     enc = tok.encode(score);
@@ -352,6 +355,7 @@ std::optional<QuickIndex> quick_index_from(const CacheManifest& manifest, const 
         e.kind = QuickKind::Kept, e.steps = s.entry->steps();
         e.duration_s = s.entry->duration_s, e.notes = s.entry->notes, e.tracks = s.entry->tracks;
         e.program_notes = s.entry->program_notes, e.pitch_counts = s.entry->pitch_counts;
+        e.drum_pitch_counts = s.entry->drum_pitch_counts;
         break;
       case Outcome::Skipped:
         if (s.hash == 0 && s.bytes != 0) return std::nullopt;  // never read

@@ -71,10 +71,11 @@ struct ImportedFile {
   int tracks = 0;                                       // tracks with notes
   std::vector<std::pair<int, uint64_t>> program_notes;  // (program, notes), -1 = drums
   std::vector<std::pair<int, uint64_t>> pitch_counts;   // (pitch, notes), drums included
+  std::vector<std::pair<int, uint64_t>> drum_pitch_counts;  // the drum tracks' share of pitch_counts
   bool operator==(const ImportedFile& o) const {
     return path == o.path && outcome == o.outcome && reason == o.reason && tokens == o.tokens &&
            duration_s == o.duration_s && notes == o.notes && tracks == o.tracks && program_notes == o.program_notes &&
-           pitch_counts == o.pitch_counts;
+           pitch_counts == o.pitch_counts && drum_pitch_counts == o.drum_pitch_counts;
   }
 };
 

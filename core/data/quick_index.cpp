@@ -16,14 +16,14 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr char kMagic[8] = {'H', 'M', 'Q', 'U', 'I', 'C', 'K', '1'};
-// 2: per-file details (duration, notes, tracks, programs, pitches); a version-1 index is
+// 2: per-file details (duration, notes, tracks, programs, pitches, drum pitches); a version-1 index is
 // ignored, so the next import reads the manifest and writes a version-2 one.
 constexpr uint32_t kVersion = 2;
 constexpr uint32_t kMaxString = 1u << 16;  // paths and reasons; anything longer is corruption
 constexpr uint32_t kMaxPairs = 256;        // 128 pitches, 129 programs at most
 // The fixed part of an entry: kind, bytes, mtime, hash, steps, duration, notes, tracks and
-// the four length fields (source, note, programs, pitches).
-constexpr size_t kMinEntryBytes = 1 + 8 * 4 + 8 + 8 + 4 + 4 * 4;
+// the five length fields (source, note, programs, pitches, drum pitches).
+constexpr size_t kMinEntryBytes = 1 + 8 * 4 + 8 + 8 + 4 + 4 * 5;
 
 // Little-endian host layout, as the tokens file.
 class Writer {
@@ -134,6 +134,7 @@ void write_quick_index(const std::string& dataset_dir, QuickIndex index) {
     w.put(e.tracks);
     w.put_pairs(e.program_notes);
     w.put_pairs(e.pitch_counts);
+    w.put_pairs(e.drum_pitch_counts);
   }
   w.put(content_hash(w.bytes()));  // over everything before it
   write_file_atomically(quick_index_path(dataset_dir), w.bytes());
@@ -167,7 +168,7 @@ std::optional<QuickIndex> read_quick_index(const std::string& dataset_dir) {
     if (!r.get(kind) || kind > uint8_t(QuickKind::Duplicate) || !r.get(e.bytes) || !r.get(e.mtime_ns) ||
         !r.get(e.content_hash) || !r.get(e.steps) || !r.get_string(e.source) || !r.get_string(e.note) ||
         !r.get(e.duration_s) || !r.get(e.notes) || !r.get(e.tracks) || !r.get_pairs(e.program_notes) ||
-        !r.get_pairs(e.pitch_counts))
+        !r.get_pairs(e.pitch_counts) || !r.get_pairs(e.drum_pitch_counts))
       return std::nullopt;
     e.kind = QuickKind(kind);
   }

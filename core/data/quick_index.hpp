@@ -46,6 +46,7 @@ struct QuickEntry {
   int32_t tracks = 0;
   std::vector<std::pair<int, uint64_t>> program_notes;
   std::vector<std::pair<int, uint64_t>> pitch_counts;
+  std::vector<std::pair<int, uint64_t>> drum_pitch_counts;
 };
 
 struct QuickIndex {

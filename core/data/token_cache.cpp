@@ -177,6 +177,9 @@ CacheManifest read_manifest(const std::string& dataset_dir) {
           throw DatasetError("sequence of " + cf.source + " lies outside the tokens file");
       cf.pitch_counts = pairs_from_text(f.at("pitches").get_ref<const std::string&>());
       cf.program_notes = pairs_from_text(f.at("programs").get_ref<const std::string&>());
+      // Recorded together with "tracks": an entry without them is tokenized again on import.
+      if (f.contains("drum_pitches"))
+        cf.drum_pitch_counts = pairs_from_text(f.at("drum_pitches").get_ref<const std::string&>());
       m.files.push_back(std::move(cf));
     }
     for (const auto& r : j.at("rejected")) {
@@ -213,7 +216,8 @@ void write_manifest(const std::string& dataset_dir, const CacheManifest& m) {
                      {"tokens", f.steps()},
                      {"sequences", sequences_to_text(f.sequences)},
                      {"pitches", pairs_to_text(f.pitch_counts)},
-                     {"programs", pairs_to_text(f.program_notes)}});
+                     {"programs", pairs_to_text(f.program_notes)},
+                     {"drum_pitches", pairs_to_text(f.drum_pitch_counts)}});
   }
   j["files"] = std::move(files);
   ordered_json rejected = ordered_json::array();

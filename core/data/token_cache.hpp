@@ -38,9 +38,10 @@ struct CachedFile {
   int64_t mtime_ns = 0;  // with `bytes`, lets a re-import trust the hash without reading the file
   uint64_t notes = 0;
   double duration_s = 0;
-  int tracks = -1;  // tracks with notes; -1 in manifests written before it was recorded
+  int tracks = -1;  // tracks with notes; -1 in manifests written before it (and drum pitches) were recorded
   std::vector<CachedSequence> sequences;
   std::vector<std::pair<int, uint64_t>> pitch_counts;  // (pitch, notes), non-drum and drum together
+  std::vector<std::pair<int, uint64_t>> drum_pitch_counts;  // the drum tracks' share of pitch_counts
   std::vector<std::pair<int, uint64_t>> program_notes;  // (program, notes), -1 = drums
   uint64_t steps() const;
 };

@@ -201,6 +201,7 @@ TEST(DataQuickIndex, FastPathReportsTheSamePerFileDetailsAsTheFullPath) {
       uint64_t pitched = 0;
       for (const auto& [p, n] : f.pitch_counts) pitched += n;
       EXPECT_EQ(pitched, f.notes) << name;
+      EXPECT_EQ(f.drum_pitch_counts, (std::vector<std::pair<int, uint64_t>>{{36, f.notes / 2}})) << name;  // kicks
     } else if (f.outcome == FileOutcome::Skipped) {
       ++skipped;
       EXPECT_FALSE(f.reason.empty()) << name;
