@@ -395,8 +395,10 @@ void ImportJob::run() {
   const uint64_t tokenizer_hash = content_hash(tokenizer_json);
 
   std::vector<FileSlot> slots;
-  for (auto& p : listed ? options_.input_files : list_midi_files(options_.input_dir))
-    slots.push_back({relative_or_absolute(p)});
+  for (auto& p : listed ? options_.input_files : list_midi_files(options_.input_dir)) {
+    slots.emplace_back();
+    slots.back().path = relative_or_absolute(p);
+  }
   st.total = slots.size();
   report.files_found = slots.size();
 
