@@ -16,9 +16,10 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr char kMagic[8] = {'H', 'M', 'Q', 'U', 'I', 'C', 'K', '1'};
-// 2: per-file details (duration, notes, tracks, programs, pitches, drum pitches); a version-1 index is
-// ignored, so the next import reads the manifest and writes a version-2 one.
-constexpr uint32_t kVersion = 2;
+// 3: per-file details (duration, notes, tracks, programs, pitches, drum pitches; 2 had no
+// drum pitches); an older index is ignored, so the next import reads the manifest and
+// writes a new one.
+constexpr uint32_t kVersion = 3;
 constexpr uint32_t kMaxString = 1u << 16;  // paths and reasons; anything longer is corruption
 constexpr uint32_t kMaxPairs = 256;        // 128 pitches, 129 programs at most
 // The fixed part of an entry: kind, bytes, mtime, hash, steps, duration, notes, tracks and

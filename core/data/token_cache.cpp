@@ -177,9 +177,11 @@ CacheManifest read_manifest(const std::string& dataset_dir) {
           throw DatasetError("sequence of " + cf.source + " lies outside the tokens file");
       cf.pitch_counts = pairs_from_text(f.at("pitches").get_ref<const std::string&>());
       cf.program_notes = pairs_from_text(f.at("programs").get_ref<const std::string&>());
-      // Recorded together with "tracks": an entry without them is tokenized again on import.
+      // Recorded together with "tracks": an entry without both is tokenized again on import.
       if (f.contains("drum_pitches"))
         cf.drum_pitch_counts = pairs_from_text(f.at("drum_pitches").get_ref<const std::string&>());
+      else
+        cf.tracks = -1;
       m.files.push_back(std::move(cf));
     }
     for (const auto& r : j.at("rejected")) {

@@ -245,14 +245,19 @@ TEST(DataQuickIndex, IndexOfAnotherVersionIsIgnored) {
   const std::string ds = (dir / "ds").string();
   const auto index_file = fs::path(quick_index_path(ds));
   ASSERT_TRUE(read_quick_index(ds).has_value());
-  // Version 1 (before per-file details) with a valid checksum: well formed, but not this format.
-  std::string v1 = test::read_all(index_file);
-  const uint32_t one = 1;
-  std::memcpy(&v1[8], &one, sizeof one);
-  const uint64_t sum = content_hash(reinterpret_cast<const uint8_t*>(v1.data()), v1.size() - 8);
-  std::memcpy(&v1[v1.size() - 8], &sum, sizeof sum);
-  test::write_bytes(index_file, v1);
-  EXPECT_FALSE(read_quick_index(ds).has_value());
+  // An older version (1: no per-file details, 2: no drum pitches) with a valid checksum: well
+  // formed, but not this format.
+  const std::string current = test::read_all(index_file);
+  for (uint32_t version : {1u, 2u}) {
+    std::string old = current;
+    std::memcpy(&old[8], &version, sizeof version);
+    const uint64_t sum = content_hash(reinterpret_cast<const uint8_t*>(old.data()), old.size() - 8);
+    std::memcpy(&old[old.size() - 8], &sum, sizeof sum);
+    test::write_bytes(index_file, old);
+    EXPECT_FALSE(read_quick_index(ds).has_value()) << "version " << version;
+  }
+  test::write_bytes(index_file, current);
+  EXPECT_TRUE(read_quick_index(ds).has_value());
 }
 
 TEST(DataQuickIndex, CacheWithoutTrackCountsIsTokenizedAgain) {
@@ -264,6 +269,18 @@ TEST(DataQuickIndex, CacheWithoutTrackCountsIsTokenizedAgain) {
   auto manifest = read_manifest((dir / "ds").string());
   for (auto& f : manifest.files) f.tracks = -1;
   write_manifest((dir / "ds").string(), manifest);
+  {  // and one without "drum_pitches" (recorded with tracks) reads as lacking them too
+    const auto path = fs::path(manifest_path((dir / "ds").string()));
+    std::string text = test::read_all(path);
+    const auto at = text.find(",\"drum_pitches\"");
+    ASSERT_NE(at, std::string::npos);
+    std::string cut = text.substr(0, at) + text.substr(text.find('}', at));
+    cut.replace(cut.find("\"tracks\":-1"), 11, "\"tracks\":2");
+    test::write_bytes(path, cut);
+    const auto partial = read_manifest((dir / "ds").string());
+    EXPECT_EQ(partial.files[0].tracks, -1) << "no drum_pitches: details incomplete";
+    EXPECT_EQ(partial.files[1].tracks, -1);
+  }
   ImportReport report;
   const auto again = import_reporting_files(dir / "in", dir / "ds", &report);
   EXPECT_EQ(report.tokenized, 3u);
