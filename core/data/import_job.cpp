@@ -410,7 +410,7 @@ void ImportJob::run() {
   };
 
   // Nothing changed since the last import: answer from the quick index, read no file.
-  if (auto quick = read_quick_index(options_.dataset_dir);
+  if (auto quick = read_quick_index(options_.dataset_dir, bool(options_.on_file));
       quick && quick->tokenizer_hash == tokenizer_hash &&
       quick_index_matches(*quick, options_.dataset_dir, slots, threads, cancel_)) {
     for (const auto& e : quick->entries) {

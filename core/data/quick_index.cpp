@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -16,10 +17,10 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr char kMagic[8] = {'H', 'M', 'Q', 'U', 'I', 'C', 'K', '1'};
-// 3: per-file details (duration, notes, tracks, programs, pitches, drum pitches; 2 had no
-// drum pitches); an older index is ignored, so the next import reads the manifest and
-// writes a new one.
-constexpr uint32_t kVersion = 3;
+// 4: per-file details (duration, notes, tracks, programs, pitches, drum pitches) in compact
+// pairs (2 and 3 had no drum pitches or wide pairs); an older index is ignored, so the next
+// import reads the manifest and writes a new one.
+constexpr uint32_t kVersion = 4;
 constexpr uint32_t kMaxString = 1u << 16;  // paths and reasons; anything longer is corruption
 constexpr uint32_t kMaxPairs = 256;        // 128 pitches, 129 programs at most
 // The fixed part of an entry: kind, bytes, mtime, hash, steps, duration, notes, tracks and
@@ -39,9 +40,15 @@ class Writer {
     put(uint32_t(s.size()));
     out_ += s;
   }
+  // (pitch or program, notes) as int16 + uint32: half the bytes of the in-memory pair, and
+  // these lists are most of the index. Values that do not fit (never from a MIDI file) throw,
+  // and the import then writes no index.
   void put_pairs(const std::vector<std::pair<int, uint64_t>>& pairs) {
     put(uint32_t(pairs.size()));
-    for (const auto& [key, n] : pairs) put(int32_t(key)), put(n);
+    for (const auto& [key, n] : pairs) {
+      if (key < INT16_MIN || key > INT16_MAX || n > UINT32_MAX) throw DatasetError("quick index: count out of range");
+      put(int16_t(key)), put(uint32_t(n));
+    }
   }
   std::string& bytes() { return out_; }
 
@@ -67,14 +74,21 @@ class Reader {
     p_ += n;
     return true;
   }
-  bool get_pairs(std::vector<std::pair<int, uint64_t>>& pairs) {
+  // Without `keep` the pairs are only skipped (lengths still checked): no allocation.
+  bool get_pairs(std::vector<std::pair<int, uint64_t>>& pairs, bool keep) {
     uint32_t n = 0;
     if (!get(n) || n > kMaxPairs) return false;
+    if (size_t(end_ - p_) < size_t(n) * 6) return false;
+    if (!keep) {
+      p_ += size_t(n) * 6;
+      return true;
+    }
     pairs.resize(n);
     for (auto& [key, count] : pairs) {
-      int32_t k = 0;
-      if (!get(k) || !get(count)) return false;
-      key = k;
+      int16_t k = 0;
+      uint32_t c = 0;
+      get(k), get(c);
+      key = k, count = c;
     }
     return true;
   }
@@ -141,10 +155,14 @@ void write_quick_index(const std::string& dataset_dir, QuickIndex index) {
   write_file_atomically(quick_index_path(dataset_dir), w.bytes());
 }
 
-std::optional<QuickIndex> read_quick_index(const std::string& dataset_dir) {
-  std::ifstream in(quick_index_path(dataset_dir), std::ios::binary);
+std::optional<QuickIndex> read_quick_index(const std::string& dataset_dir, bool details) {
+  std::ifstream in(quick_index_path(dataset_dir), std::ios::binary | std::ios::ate);
   if (!in) return std::nullopt;
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::streamoff size = in.tellg();
+  if (size < 0) return std::nullopt;
+  std::string text(size_t(size), '\0');  // one read: a char-by-char copy cost more than parsing
+  in.seekg(0);
+  if (size && !in.read(text.data(), size)) return std::nullopt;
   if (text.size() < sizeof kMagic + sizeof(uint64_t) || std::memcmp(text.data(), kMagic, sizeof kMagic) != 0)
     return std::nullopt;
   const size_t body = text.size() - sizeof(uint64_t);
@@ -168,8 +186,8 @@ std::optional<QuickIndex> read_quick_index(const std::string& dataset_dir) {
     uint8_t kind = 0;
     if (!r.get(kind) || kind > uint8_t(QuickKind::Duplicate) || !r.get(e.bytes) || !r.get(e.mtime_ns) ||
         !r.get(e.content_hash) || !r.get(e.steps) || !r.get_string(e.source) || !r.get_string(e.note) ||
-        !r.get(e.duration_s) || !r.get(e.notes) || !r.get(e.tracks) || !r.get_pairs(e.program_notes) ||
-        !r.get_pairs(e.pitch_counts) || !r.get_pairs(e.drum_pitch_counts))
+        !r.get(e.duration_s) || !r.get(e.notes) || !r.get(e.tracks) || !r.get_pairs(e.program_notes, details) ||
+        !r.get_pairs(e.pitch_counts, details) || !r.get_pairs(e.drum_pitch_counts, details))
       return std::nullopt;
     e.kind = QuickKind(kind);
   }

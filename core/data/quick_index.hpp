@@ -65,7 +65,9 @@ std::string quick_index_path(const std::string& dataset_dir);
 void write_quick_index(const std::string& dataset_dir, QuickIndex index);
 
 // The index when it is present, intact (every length checked, checksum verified) and still
-// describes the manifest on disk; empty otherwise. Never throws for a bad index.
-std::optional<QuickIndex> read_quick_index(const std::string& dataset_dir);
+// describes the manifest on disk; empty otherwise. Never throws for a bad index. Without
+// `details` the program and pitch lists are checked but left empty (a warm import that
+// reports no files need not build them).
+std::optional<QuickIndex> read_quick_index(const std::string& dataset_dir, bool details = true);
 
 }  // namespace harmonia::data

@@ -151,16 +151,30 @@ TEST(DataQuickIndex, DamagedTruncatedOrStaleIndexIsIgnored) {
   const auto good = test::read_all(index_file);
   ASSERT_TRUE(read_quick_index(ds).has_value());
   EXPECT_EQ(read_quick_index(ds)->entries.size(), 3u);
+  {  // without details: the same entries, the pitch and program lists left empty
+    const auto full = *read_quick_index(ds);
+    const auto bare = read_quick_index(ds, false);
+    ASSERT_TRUE(bare.has_value());
+    ASSERT_EQ(bare->entries.size(), 3u);
+    for (size_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(bare->entries[i].steps, full.entries[i].steps);
+      EXPECT_EQ(bare->entries[i].tracks, full.entries[i].tracks);
+      EXPECT_FALSE(full.entries[i].pitch_counts.empty());
+      EXPECT_TRUE(bare->entries[i].pitch_counts.empty());
+    }
+  }
 
   for (size_t at : {size_t(9), good.size() / 2, good.size() - 1}) {  // one flipped byte anywhere
     std::string bad = good;
     bad[at] = char(bad[at] ^ 0x5a);
     test::write_bytes(index_file, bad);
     EXPECT_FALSE(read_quick_index(ds).has_value()) << "flipped byte " << at;
+    EXPECT_FALSE(read_quick_index(ds, false).has_value()) << "flipped byte " << at << ", no details";
   }
   for (size_t len : {size_t(0), size_t(7), size_t(40), good.size() - 8}) {
     test::write_bytes(index_file, good.substr(0, len));
     EXPECT_FALSE(read_quick_index(ds).has_value()) << "truncated to " << len;
+    EXPECT_FALSE(read_quick_index(ds, false).has_value()) << "truncated to " << len << ", no details";
   }
   // A damaged index costs only a full re-import, which gives the right answer.
   test::write_bytes(index_file, good.substr(0, good.size() / 3));
@@ -245,10 +259,10 @@ TEST(DataQuickIndex, IndexOfAnotherVersionIsIgnored) {
   const std::string ds = (dir / "ds").string();
   const auto index_file = fs::path(quick_index_path(ds));
   ASSERT_TRUE(read_quick_index(ds).has_value());
-  // An older version (1: no per-file details, 2: no drum pitches) with a valid checksum: well
-  // formed, but not this format.
+  // An older version (1: no per-file details, 2: no drum pitches, 3: wide pairs) with a valid
+  // checksum: well formed, but not this format.
   const std::string current = test::read_all(index_file);
-  for (uint32_t version : {1u, 2u}) {
+  for (uint32_t version : {1u, 2u, 3u}) {
     std::string old = current;
     std::memcpy(&old[8], &version, sizeof version);
     const uint64_t sum = content_hash(reinterpret_cast<const uint8_t*>(old.data()), old.size() - 8);
