@@ -1,8 +1,8 @@
 #include "ui/dataset_page.hpp"
+#include "ui/dataset_cache.hpp"
 #include "ui/queued_plot.hpp"
 #include "ui/worker_priority.hpp"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -13,7 +13,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
-#include <QStandardPaths>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -163,22 +162,23 @@ void DatasetPage::setTokenizer(std::shared_ptr<const tokenizer::Tokenizer> token
                           .arg(QString::fromStdString(tokenizer_->name())));
 }
 
-QString DatasetPage::cacheDir() const {
-  const QString root = cacheRoot_.isEmpty()
-                           ? QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/datasets")
-                           : cacheRoot_;
-  // One cache per input and tokenizer: another folder or tokenizer never overwrites it.
-  QString input = QStringLiteral("default-corpus"), label = input;
-  if (!defaultCorpus_) {
-    const QFileInfo info(folder());
-    input = info.canonicalFilePath().isEmpty() ? info.absoluteFilePath() : info.canonicalFilePath();
-    label = info.fileName().isEmpty() ? QStringLiteral("folder") : info.fileName();
+QString DatasetPage::cacheRoot() const {
+  return cacheRoot_.isEmpty() ? QString::fromStdString(default_dataset_cache_root()) : cacheRoot_;
+}
+
+DatasetInput DatasetPage::input() const {
+  DatasetInput in;
+  if (defaultCorpus_) {
+    in.files = data::default_corpus_files();
+    in.name = "default-corpus";
+  } else {
+    in.folder = folder().toStdString();
   }
-  QCryptographicHash hash(QCryptographicHash::Sha1);
-  hash.addData(input.toUtf8());
-  hash.addData(QByteArrayLiteral("\n"));
-  hash.addData(QByteArray::fromStdString(tokenizer_->to_json().dump()));
-  return QDir(root).filePath(label + QLatin1Char('-') + QString::fromLatin1(hash.result().toHex().left(16)));
+  return in;
+}
+
+QString DatasetPage::cacheDir() const {
+  return QString::fromStdString(dataset_cache_dir(cacheRoot().toStdString(), input(), *tokenizer_));
 }
 
 void DatasetPage::browse() {
@@ -218,18 +218,15 @@ void DatasetPage::startImport() {
     emit statusMessage(tr("\"%1\" is not a folder: choose a folder of MIDI files with Browse.").arg(dir));
     return;
   }
-  data::ImportOptions options;
-  if (defaultCorpus_) {
-    options.input_files = data::default_corpus_files();
-    if (options.input_files.empty()) {
-      useDefaultCorpus();  // says what to install
-      setState(StepState::Error, tr("no MIDI files"));
-      return;
-    }
-  } else {
-    options.input_dir = dir.toStdString();
+  DatasetInput in = input();
+  if (defaultCorpus_ && in.files.empty()) {
+    useDefaultCorpus();  // says what to install
+    setState(StepState::Error, tr("no MIDI files"));
+    return;
   }
-  options.dataset_dir = cacheDir().toStdString();
+  const QString cache = QString::fromStdString(dataset_cache_dir(cacheRoot().toStdString(), in, *tokenizer_));
+  data::ImportOptions options = in.import_options(cache.toStdString());
+  importedInput_ = std::move(in);
   // Reports arrive on the job's threads: collect them, and wake the GUI thread once.
   auto inbox = std::make_shared<Inbox>();
   auto wake = [this, inbox](std::unique_lock<std::mutex>& lock) {
@@ -258,7 +255,7 @@ void DatasetPage::startImport() {
   import_->setEnabled(false);
   cancel_->setEnabled(true);
   setState(StepState::Running, tr("listing files"));
-  summary_->setText(tr("Importing with %1 into %2").arg(QString::fromStdString(tokenizer_->name()), cacheDir()));
+  summary_->setText(tr("Importing with %1 into %2").arg(QString::fromStdString(tokenizer_->name()), cache));
   clock_.start();
   chartClock_.start();
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/data/import_job.hpp"
+#include "ui/dataset_cache.hpp"
 #include "ui/pipeline_page.hpp"
 
 class QCustomPlot;
@@ -36,10 +37,16 @@ class DatasetPage : public PipelinePage {
   void setFolder(const QString& folder);  // does not start the import
   // The tokenizer the next import counts tokens with (the project's; REMI until set).
   void setTokenizer(std::shared_ptr<const tokenizer::Tokenizer> tokenizer);
-  // Where the token cache of the current folder and tokenizer lives (created by the import).
+  // The current folder, or the default corpus's file list (what Import would import).
+  DatasetInput input() const;
+  // What the last import read (kept until the next import starts): training imports the same.
+  const DatasetInput& importedInput() const { return importedInput_; }
+  // Where the token cache of the current folder and tokenizer lives (created by the import;
+  // computed by ui/dataset_cache.hpp, as the training backend does).
   QString cacheDir() const;
   // Root of all the page's caches; tests point it at a temporary folder.
   void setCacheRoot(const QString& root) { cacheRoot_ = root; }
+  QString cacheRoot() const;  // the root set, else QStandardPaths::CacheLocation/datasets
   QStringList usableFiles() const;  // kept files (not broken, not a duplicate), in path order
   // Per-file reports of the last import, in path order.
   const std::vector<data::ImportedFile>& results() const { return results_; }
@@ -85,6 +92,7 @@ class DatasetPage : public PipelinePage {
 
   bool defaultCorpus_ = false;
   QString cacheRoot_;
+  DatasetInput importedInput_;
   std::shared_ptr<const tokenizer::Tokenizer> tokenizer_;
   std::vector<data::ImportedFile> results_;
   std::unique_ptr<data::ImportJob> job_;
