@@ -94,7 +94,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   // The pipeline's hand-offs: each page gets what the previous one produced.
   connect(dataset_, &DatasetPage::filesChanged, tokenizer_, &TokenizerPage::setFiles);
-  connect(dataset_, &DatasetPage::filesChanged, training_, &TrainingPage::setDataset);
+  // Training imports what the Dataset page imported, into the same cache (its own tokenizer's).
+  connect(dataset_, &DatasetPage::filesChanged, this, [this](const QStringList& files) {
+    training_->setCacheRoot(dataset_->cacheRoot());
+    training_->setDataset(files, dataset_->importedInput());
+  });
   auto passTokenizer = [this] {
     const auto tok = tokenizer_->tokenizer();
     training_->setTokenizer(tokenizer_->configJson(), tok ? qint64(tok->vocab_size()) : 0);

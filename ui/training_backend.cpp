@@ -3,6 +3,7 @@
 #include "ui/training_backend.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "core/compute/threads.hpp"
+#include "core/data/import_job.hpp"
 #include "core/generate/model_bundle.hpp"
 #include "core/model/causal_lm.hpp"
 #include "core/model/presets.hpp"
@@ -61,12 +63,20 @@ bool is_terminal(train::TrainEvent::Kind k) {
   return k == K::Finished || k == K::Cancelled || k == K::Error;
 }
 
-// The run folder says how it was made (people read it; resuming reads the tokenizer).
-void write_run_description(const TrainingSpec& s, const fs::path& run_dir) {
+// The run folder says how it was made (people read it; resuming reads the tokenizer), down to
+// the dataset cache it trained from and how that import went.
+void write_run_description(const TrainingSpec& s, const fs::path& run_dir, const std::string& dataset_dir,
+                           const data::ImportReport& import) {
+  nlohmann::ordered_json input = {{"folder", s.dataset.folder}, {"files", s.dataset.files}, {"name", s.dataset.name}};
+  nlohmann::ordered_json imported = {{"from_quick_index", import.from_quick_index}, {"tokenized", import.tokenized},
+                                     {"reused", import.reused}, {"files_in_dataset", import.files_in_dataset},
+                                     {"skipped", import.skipped.size()}, {"duplicates", import.duplicates.size()},
+                                     {"seconds", import.seconds}};
   nlohmann::ordered_json j = {{"preset", s.preset},       {"architecture", s.architecture}, {"max_steps", s.max_steps},
                               {"batch_size", s.batch_size}, {"seq_len", s.seq_len},         {"lr", s.lr},
                               {"warmup_steps", s.warmup_steps}, {"precision", s.precision}, {"threads", s.threads},
-                              {"eval_every", s.eval_every}, {"seed", s.seed},               {"files", s.files},
+                              {"eval_every", s.eval_every}, {"seed", s.seed},               {"dataset_input", input},
+                              {"dataset_dir", dataset_dir}, {"import", imported},          {"validation", s.validation},
                               {"resumed_from", s.resume_from}};
   std::ofstream(run_dir / "run.json") << j.dump(2) << "\n";
 }
@@ -89,6 +99,35 @@ struct TrainingSession::Impl {
     worker_done.store(true);
   }
 
+  // Runs the ImportJob on this thread's behalf (its threads inherit the lowered priority),
+  // reporting "importing with <scheme>: n/N files" at most every 100 ms and honouring Cancel.
+  data::ImportReport import_dataset(std::shared_ptr<const tokenizer::Tokenizer> tok, const std::string& dataset_dir) {
+    auto options = spec.dataset.import_options(dataset_dir);
+    options.threads = spec.threads;
+    const std::string scheme = tok->name();
+    auto last_report = std::make_shared<std::atomic<int64_t>>(-1000);
+    const auto t0 = std::chrono::steady_clock::now();
+    options.on_progress = [this, scheme, last_report, t0](const data::ImportProgress& p) {
+      if (!on_update || p.total == 0) return;
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+      int64_t prev = last_report->load();
+      if (!p.finished && ms - prev < 100) return;
+      if (!last_report->compare_exchange_strong(prev, ms)) return;  // another worker reports now
+      TrainingUpdate u;
+      u.kind = TrainingUpdate::Kind::Started;
+      u.total_steps = spec.max_steps;
+      u.message = "importing with " + scheme + ": " + std::to_string(p.done) + "/" + std::to_string(p.total) + " files";
+      on_update(u);
+    };
+    data::ImportJob job(std::move(tok), std::move(options));
+    job.start();
+    while (!job.finished()) {
+      if (control.cancelled()) job.cancel();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return job.wait();
+  }
+
   void run() {
     TrainingUpdate last;
     try {
@@ -105,22 +144,39 @@ struct TrainingSession::Impl {
         tok = tokenizer::Tokenizer::from_json(nlohmann::ordered_json::parse(spec.tokenizer_json), "Tokenizer page");
         tok->save(tok_path.string());
       }
-      write_run_description(spec, run_dir);
       compute::set_compute_threads(spec.threads);
+
+      // The Dataset page's cache for this input and the run's tokenizer: the quick index
+      // answers when the page imported with it; after a tokenizer change this tokenizes.
+      const std::string dataset_dir = dataset_cache_dir(spec.dataset_cache_root, spec.dataset, *tok);
+      const auto report = import_dataset(tok, dataset_dir);
+      if (report.cancelled || control.cancelled()) {
+        last.kind = TrainingUpdate::Kind::Cancelled;
+        last.message = "cancelled while importing the dataset";
+        finish(last);
+        return;
+      }
+      if (report.files_in_dataset == 0) throw std::runtime_error("no usable MIDI file in the dataset");
+      write_run_description(spec, run_dir, dataset_dir, report);
+      if (on_update) {
+        TrainingUpdate u;
+        u.kind = TrainingUpdate::Kind::Started;
+        u.total_steps = spec.max_steps;
+        u.message = std::to_string(report.files_in_dataset) + " files with " + tok->name() +
+                    (report.from_quick_index ? " from the cache" : " (" + std::to_string(report.tokenized) + " tokenized now)");
+        on_update(u);
+      }
 
       data::ChunkOptions chunk;
       chunk.max_seq_len = size_t(std::max(16, spec.seq_len));
       chunk.min_len = std::min<size_t>(32, chunk.max_seq_len / 2);
-      train::InMemoryOptions batches;
+      data::SplitOptions split;
+      split.validation = spec.validation;
+      split.seed = spec.seed;
+      train::DatasetSourceOptions batches;
       batches.batch_size = std::max(1, spec.batch_size);
       batches.seed = spec.seed;
-      auto sources = train::make_file_sources(spec.files, tok_path.string(), chunk, batches, 0.1);
-      if (control.cancelled()) {
-        last.kind = TrainingUpdate::Kind::Cancelled;
-        last.message = "cancelled before the first step";
-        finish(last);
-        return;
-      }
+      auto sources = train::open_dataset_sources(dataset_dir, split, chunk, batches);
 
       std::shared_ptr<model::CausalLM> model;
       fs::path resume;
@@ -201,12 +257,12 @@ TrainingSession::~TrainingSession() {
 
 void TrainingSession::start() {
   if (impl_->worker.joinable()) throw std::logic_error("this training session was already started");
-  if (impl_->spec.files.empty()) throw std::runtime_error("no MIDI files: import a dataset first");
+  if (impl_->spec.dataset.empty()) throw std::runtime_error("no MIDI files: import a dataset first");
   if (impl_->on_update) {
     TrainingUpdate u;
     u.kind = TrainingUpdate::Kind::Started;
     u.total_steps = impl_->spec.max_steps;
-    u.message = "tokenizing " + std::to_string(impl_->spec.files.size()) + " files";
+    u.message = "reading the dataset";
     impl_->on_update(u);
   }
   Impl* impl = impl_.get();

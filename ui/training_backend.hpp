@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "ui/dataset_cache.hpp"
+
 namespace harmonia::ui {
 
 struct TrainingSpec {
@@ -25,7 +27,13 @@ struct TrainingSpec {
   uint64_t seed = 1234;
   std::string run_dir;         // created; logs and checkpoints go there
   std::string tokenizer_json;  // the Tokenizer page's tokenizer.json text
-  std::vector<std::string> files;  // the dataset's MIDI files
+  // The Dataset page's input (folder or file list). A new or resumed run imports it with the
+  // run's tokenizer into that pair's cache under dataset_cache_root ("" = the default root;
+  // see ui/dataset_cache.hpp) -- the quick index answers when the Dataset page already did --
+  // and trains from the cache, with the validation share split by file as the CLI does.
+  DatasetInput dataset;
+  std::string dataset_cache_root;
+  double validation = 0.1;
   std::string resume_from;     // a checkpoint directory, or ""
 };
 

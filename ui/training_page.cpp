@@ -222,8 +222,11 @@ TrainingPage::~TrainingPage() {
   paramWatcher_.waitForFinished();
 }
 
-void TrainingPage::setDataset(const QStringList& files) {
+void TrainingPage::setDataset(const QStringList& files, const DatasetInput& input) {
   files_ = files;
+  input_ = input;
+  if (input_.empty())
+    for (const auto& f : files) input_.files.push_back(f.toStdString());
   updateButtons();
 }
 
@@ -270,7 +273,8 @@ TrainingSpec TrainingPage::spec() const {
   s.eval_every = evalEvery_->value();
   s.run_dir = runDir_.toStdString();
   s.tokenizer_json = tokenizerJson_.toStdString();
-  for (const auto& f : files_) s.files.push_back(f.toStdString());
+  s.dataset = input_;
+  s.dataset_cache_root = cacheRoot_.toStdString();
   s.resume_from = resumeFrom_.toStdString();
   return s;
 }

@@ -29,8 +29,12 @@ class TrainingPage : public PipelinePage {
   explicit TrainingPage(QWidget* parent = nullptr);
   ~TrainingPage() override;
 
-  // What training needs from earlier pages.
-  void setDataset(const QStringList& files);
+  // What training needs from earlier pages: the Dataset page's usable files (shown, and
+  // enabling Start) and what it imported (a folder or file list; empty = exactly `files`),
+  // which a run imports again with its own tokenizer into the Dataset page's cache.
+  void setDataset(const QStringList& files, const DatasetInput& input = {});
+  // Root of the dataset caches (the Dataset page's; "" = QStandardPaths::CacheLocation/datasets).
+  void setCacheRoot(const QString& root) { cacheRoot_ = root; }
   void setTokenizer(const QString& tokenizerJson, qint64 vocabSize);
   void setRunsRoot(const QString& dir);  // run folders are made under it
   QString runsRoot() const { return runsRoot_; }
@@ -98,6 +102,8 @@ class TrainingPage : public PipelinePage {
   QLabel* runLabel_ = nullptr;
 
   QStringList files_;
+  DatasetInput input_;
+  QString cacheRoot_;
   QString tokenizerJson_;
   qint64 vocabSize_ = 0;
   QString runsRoot_;

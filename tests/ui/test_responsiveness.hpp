@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 #include "core/audio/soundfont_locator.hpp"
 #include "ui/dataset_page.hpp"
@@ -207,6 +208,15 @@ class TestResponsiveness final : public QObject {
     QVERIFY(waitUntil([&] { return generated.count() == 1 && trained.count() == 1; }, 240000));
     QVERIFY(trained.first().first().toBool());
     QVERIFY(training->lossPoints() > 0);
+    {
+      // The run trained from the Dataset page's cache (the wiring hands over what it imported),
+      // answered by the quick index: the page imported with the same tokenizer.
+      QFile runJson(QDir(training->runDir()).filePath("run.json"));
+      QVERIFY(runJson.open(QIODevice::ReadOnly));
+      const auto run = nlohmann::json::parse(runJson.readAll().toStdString());
+      QCOMPARE(QString::fromStdString(run.value("dataset_dir", "")), dataset->cacheDir());
+      QVERIFY2(run["import"].value("from_quick_index", false), run.dump().c_str());
+    }
     // The pipeline's end: the trained run feeds the Generate page; generate, export, reload.
     QCOMPARE(gen->modelDir(), training->runDir());
     nextAction();

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/tokenizer/tokenizer.hpp"
+#include "ui/dataset_page.hpp"
 #include "ui/training_page.hpp"
 #include "ui_test_support.hpp"
 
@@ -145,6 +146,75 @@ class TestTrainingPage final : public QObject {
     const auto& sizes = json["harmonia_compound"]["field_vocab_sizes"];
     QCOMPARE(sizes.size(), tok->vocabs().size());
     for (size_t f = 0; f < sizes.size(); ++f) QCOMPARE(sizes[f].get<size_t>(), tok->vocabs()[f].size());
+  }
+
+  // GUI training reads the Dataset page's token cache: the run records that cache, and a
+  // start with the tokenizer the page imported with tokenizes nothing (quick index). A
+  // tokenizer chosen after the import trains from its own cache, which the run tokenizes
+  // once; the next start with it is answered by the quick index again.
+  void trainsFromTheDatasetPageCache() {
+    if (!harmonia::ui::training_available()) QSKIP("training engine not in this build");
+    const QStringList files = someMidiFiles(4);
+    if (files.isEmpty()) QSKIP("no MIDI files on this machine");
+    QTemporaryDir folder, cache, runs;
+    for (int i = 0; i < files.size(); ++i) QFile::copy(files[i], folder.filePath(QStringLiteral("f%1.mid").arg(i)));
+    harmonia::ui::DatasetPage dataset;
+    dataset.setCacheRoot(cache.path());
+    const std::shared_ptr<const harmonia::tokenizer::Tokenizer> remi = harmonia::tokenizer::Tokenizer::create("REMI");
+    const std::shared_ptr<const harmonia::tokenizer::Tokenizer> tsd = harmonia::tokenizer::Tokenizer::create("TSD");
+    QVERIFY(remi->vocab_size() != tsd->vocab_size());  // the model's size tells which trained
+    dataset.setTokenizer(remi);
+    dataset.setFolder(folder.path());
+    QSignalSpy imported(&dataset, &harmonia::ui::DatasetPage::importFinished);
+    dataset.startImport();
+    QVERIFY(waitUntil([&] { return imported.count() == 1; }, 120000));
+    const QString remiCache = dataset.cacheDir();
+    QVERIFY(QDir(remiCache).exists());
+    QVERIFY(!dataset.usableFiles().isEmpty());
+
+    TrainingPage page;
+    page.setRunsRoot(runs.path());
+    page.setCacheRoot(dataset.cacheRoot());
+    page.setDataset(dataset.usableFiles(), dataset.importedInput());
+    page.setTokenizer(QString::fromStdString(remi->to_json().dump()), qint64(remi->vocab_size()));
+    page.setHyperparameters(fewSteps(2));
+    QSignalSpy finished(&page, &TrainingPage::trainingFinished);
+    const auto readJson = [&](const QString& name) {
+      QFile f(QDir(page.runDir()).filePath(name));
+      return f.open(QIODevice::ReadOnly) ? nlohmann::json::parse(f.readAll().toStdString()) : nlohmann::json();
+    };
+    const auto trainOnce = [&](int n) {
+      if (n > 1) QTest::qWait(1100);  // run folders are named to the second
+      page.start();
+      return waitUntil([&] { return finished.count() == n; }, 150000) && finished.at(n - 1).first().toBool();
+    };
+    QVERIFY(trainOnce(1));
+    auto run = readJson("run.json");
+    QCOMPARE(QString::fromStdString(run.value("dataset_dir", "")), remiCache);
+    QVERIFY2(run["import"].value("from_quick_index", false), run.dump().c_str());
+    QCOMPARE(run["import"].value("tokenized", -1), 0);
+    QCOMPARE(readJson("model/config.json").value("vocab_size", 0), int(remi->vocab_size()));
+
+    // The tokenizer changed after the import: the run imports with TSD into TSD's cache.
+    dataset.setTokenizer(tsd);
+    const QString tsdCache = dataset.cacheDir();
+    QVERIFY(tsdCache != remiCache);
+    QVERIFY(!QDir(tsdCache).exists());
+    page.setTokenizer(QString::fromStdString(tsd->to_json().dump()), qint64(tsd->vocab_size()));
+    QVERIFY(trainOnce(2));
+    run = readJson("run.json");
+    QCOMPARE(QString::fromStdString(run.value("dataset_dir", "")), tsdCache);
+    QVERIFY(QDir(tsdCache).exists());
+    QVERIFY(!run["import"].value("from_quick_index", true));
+    QVERIFY(run["import"].value("tokenized", 0) >= 1);
+    QCOMPARE(readJson("model/config.json").value("vocab_size", 0), int(tsd->vocab_size()));
+
+    // Again with TSD: nothing is tokenized this time.
+    QVERIFY(trainOnce(3));
+    run = readJson("run.json");
+    QCOMPARE(QString::fromStdString(run.value("dataset_dir", "")), tsdCache);
+    QVERIFY(run["import"].value("from_quick_index", false));
+    QCOMPARE(run["import"].value("tokenized", -1), 0);
   }
 
   // Cancel, pause and resume at any moment: no crash, the page ends in a consistent state.
