@@ -43,7 +43,7 @@ std::shared_ptr<hm::CausalLM> make(const hm::ModelConfig& config, const Options&
 // The model alone: one token per row per step through the KV cache, as the Generator feeds it.
 void run_model_only(const char* label, const std::shared_ptr<hm::CausalLM>& model, int batch, int64_t tokens) {
   torch::NoGradGuard ng;
-  harmonia::compute::DecodeThreadsScope decode_threads;  // as the Generator decodes
+  harmonia::compute::DecodeThreadsScope decode_threads(model->num_parameters() * 4);  // as the Generator decodes
   const bool compound = model->config().compound.enabled();
   const int64_t fields = compound ? int64_t(model->config().compound.field_vocab_sizes.size()) : 1;
   auto ids = compound ? torch::ones({batch, 1, fields}, torch::kLong) : torch::ones({batch, 1}, torch::kLong);

@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   const auto k = torch::randn({rows, 6, 256, 64}), v = torch::randn({rows, 6, 256, 64}), q = torch::randn({rows, 6, 1, 64});
   for (int parts = 1; parts <= max_parts; ++parts) {
     harmonia::compute::set_compute_threads(parts);
-    harmonia::compute::DecodeThreadsScope scope;
+    harmonia::compute::DecodeThreadsScope scope(int64_t(bytes));
     const double linear = best_seconds(
                               [&] {
                                 for (const auto& l : layers) {

@@ -176,8 +176,10 @@ thread_local int t_decode_parts = 1;
 
 int decode_parts() { return t_decode_parts; }
 
-DecodeThreadsScope::DecodeThreadsScope() : aten_threads_(compute_threads()), outer_parts_(t_decode_parts) {
-  t_decode_parts = std::clamp(std::max(aten_threads_, outer_parts_), 1, kMaxWorkers + 1);
+DecodeThreadsScope::DecodeThreadsScope(int64_t weight_bytes)
+    : aten_threads_(compute_threads()), outer_parts_(t_decode_parts) {
+  const int threads = weight_bytes >= kMinStreamedBytes ? std::max(aten_threads_, outer_parts_) : 1;
+  t_decode_parts = std::clamp(threads, 1, kMaxWorkers + 1);
   if (aten_threads_ != 1) set_compute_threads(1);
 }
 

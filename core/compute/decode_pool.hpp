@@ -5,6 +5,7 @@
 // (a step's parts arrive microseconds apart), then sleep, so an idle program costs nothing.
 #pragma once
 
+#include <cstdint>
 #include <type_traits>
 
 namespace harmonia::compute {
@@ -24,9 +25,14 @@ int decode_parts();
 // ATen's spinning OpenMP workers and the pool's workers on the same cores, taking turns
 // (measured: 2 threads ran 4-20x slower than 1 that way); the ops ATen keeps are tiny at
 // decode sizes anyway. Not nestable across threads; restores the previous count on exit.
+// `weight_bytes` is the model's: the split pays when each step streams the weights from memory
+// (≈ 27 GB/s from one core here, ≈ 55 from two); a model that small stays in cache, where the
+// hand-offs cost more than the second core gives (measured: the 3 MB `tiny` preset decoded 25-30 %
+// slower on two threads, the 19 MB baseline shape 23 % faster, the 42 MB `small` 47 % faster).
 class DecodeThreadsScope {
  public:
-  DecodeThreadsScope();
+  static constexpr int64_t kMinStreamedBytes = int64_t(8) << 20;
+  explicit DecodeThreadsScope(int64_t weight_bytes);
   ~DecodeThreadsScope();
   DecodeThreadsScope(const DecodeThreadsScope&) = delete;
   DecodeThreadsScope& operator=(const DecodeThreadsScope&) = delete;

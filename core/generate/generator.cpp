@@ -133,7 +133,8 @@ GenerationResult Generator::generate(const std::vector<int32_t>& prompt, const G
   // Inference mode rather than no-grad: tensors made here skip autograd's version counting and
   // dispatch, a measurable share of a decoding step (~150 small ops) for small models.
   c10::InferenceMode inference;
-  compute::DecodeThreadsScope decode_threads;
+  // Only the float32 decode kernels split; their weights are 4 bytes each.
+  compute::DecodeThreadsScope decode_threads(model_->num_parameters() * int64_t(sizeof(float)));
   model_->eval();
   const tokenizer::Tokenizer& tok = *tokenizer_;
   const bool compound = tok.is_compound();

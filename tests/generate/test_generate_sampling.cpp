@@ -5,6 +5,7 @@
 #include <atomic>
 #include <fstream>
 
+#include "core/compute/decode_pool.hpp"
 #include "core/compute/threads.hpp"
 #include "core/generate/continuation.hpp"
 #include "core/generate/generation_output.hpp"
@@ -48,19 +49,45 @@ TEST(GenerateSampling, SameSeedSameTokensOtherSeedOthers) {
 // The decode kernels split over the compute threads without changing a sum, so a seed gives
 // the same music on a laptop with 2 cores and a workstation with 16.
 TEST(GenerateSampling, SameSeedSameTokensOnAnyThreadCount) {
-  Env e;
+  auto tok = test::remi_tokenizer();
+  // Large enough (≈ 9.5 MB of weights) that the decode kernels do split over the threads.
+  torch::manual_seed(2);
+  auto config = model::preset_config("tiny", "", int64_t(tok->vocab_size()));
+  config.hidden_size = 256;
+  config.head_dim = 256 / config.num_attention_heads;
+  config.intermediate_size = 4 * 256;
+  config.num_hidden_layers = 3;
+  auto lm = model::create_model(config);
+  lm->eval();
+  ASSERT_GE(lm->num_parameters() * 4, compute::DecodeThreadsScope::kMinStreamedBytes);
+  struct {
+    Generator gen;
+  } e{Generator(lm, tok)};
   const int before = compute::compute_threads();
   std::vector<std::vector<int32_t>> runs;
+  std::vector<torch::Tensor> logits;
   for (int threads : {1, 2, 3}) {
     compute::set_compute_threads(threads);
     auto s = quick(64, 5);
     s.num_candidates = 2;
+    s.min_new_tokens = 64;
     runs.push_back(e.gen.generate({}, s).sequences[1]);
+    ASSERT_GE(runs.back().size(), 32u);
     EXPECT_EQ(compute::compute_threads(), threads);  // the generator restores what it changed
+    // Tokens hide rounding (a sample rarely flips on the last bit), so the cached decoding
+    // steps' logits themselves must be the same bits.
+    c10::InferenceMode inference;
+    compute::DecodeThreadsScope scope(lm->num_parameters() * 4);
+    auto cache = lm->make_cache();
+    std::vector<torch::Tensor> steps;
+    for (int32_t id : runs.back()) steps.push_back(lm->forward(torch::full({2, 1}, int64_t(id)), {}, &cache));
+    logits.push_back(torch::cat(steps, 1));
   }
   compute::set_compute_threads(before);
   EXPECT_EQ(runs[0], runs[1]);
   EXPECT_EQ(runs[0], runs[2]);
+  EXPECT_TRUE(torch::equal(logits[0], logits[1]));
+  EXPECT_TRUE(torch::equal(logits[0], logits[2]));
 }
 
 TEST(GenerateSampling, GreedyWithCacheMatchesFullForwardArgmax) {

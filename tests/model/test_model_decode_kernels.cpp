@@ -107,7 +107,7 @@ TEST(DecodeKernels, SplittingOverThreadsChangesNoBit) {
     SCOPED_TRACE(std::to_string(threads) + " parts");
     harmonia::compute::set_compute_threads(threads);
     {
-      harmonia::compute::DecodeThreadsScope scope;
+      harmonia::compute::DecodeThreadsScope scope(harmonia::compute::DecodeThreadsScope::kMinStreamedBytes);
       EXPECT_EQ(harmonia::compute::decode_parts(), threads);
       EXPECT_EQ(harmonia::compute::compute_threads(), 1);  // ATen's ops stay on this thread meanwhile
       EXPECT_TRUE(torch::equal(hm::linear_in_out(x, w, b), conv));
@@ -117,6 +117,12 @@ TEST(DecodeKernels, SplittingOverThreadsChangesNoBit) {
     }
     EXPECT_EQ(harmonia::compute::compute_threads(), threads);
     EXPECT_EQ(harmonia::compute::decode_parts(), 1);
+    {
+      // A model that stays in cache decodes on one thread: the hand-offs would cost more.
+      harmonia::compute::DecodeThreadsScope small(harmonia::compute::DecodeThreadsScope::kMinStreamedBytes - 1);
+      EXPECT_EQ(harmonia::compute::decode_parts(), 1);
+      EXPECT_EQ(harmonia::compute::compute_threads(), 1);
+    }
   }
   harmonia::compute::set_compute_threads(before);
 }
