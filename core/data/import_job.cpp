@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "core/data/atomic_file.hpp"
+#include "core/data/dataset_lock.hpp"
 #include "core/data/default_corpus.hpp"
 #include "core/data/mapped_file.hpp"
 #include "core/data/quick_index.hpp"
@@ -390,6 +391,13 @@ void ImportJob::run() {
   if (options_.dataset_dir.empty()) throw DatasetError("import: no dataset folder given");
   fs::create_directories(options_.dataset_dir, ec);
   if (ec) throw DatasetError(options_.dataset_dir + ": cannot create the dataset folder (" + ec.message() + ")");
+  // Another import of this folder (another page, another process) finishes first.
+  const DatasetLock lock(options_.dataset_dir, &cancel_);
+  if (!lock.owns_lock()) {  // cancelled while waiting: nothing read, nothing written
+    report.cancelled = true;
+    report.seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
+    return;
+  }
 
   const std::string tokenizer_json = tok.to_json().dump();
   const uint64_t tokenizer_hash = content_hash(tokenizer_json);

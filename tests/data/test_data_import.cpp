@@ -1,5 +1,6 @@
 // Import: good files in, broken ones listed with a reason, duplicates once, cache reuse on a
-// warm re-import, atomic replacement (cancel or damage never loads as a valid cache).
+// warm re-import, atomic replacement (cancel or damage never loads as a valid cache), one
+// import at a time per dataset folder.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "core/data/dataset_lock.hpp"
 #include "core/data/import_job.hpp"
 #include "core/data/token_dataset.hpp"
 #include "core/tokenizer/score_loader.hpp"
@@ -162,6 +164,52 @@ TEST(DataImport, CancelLeavesThePreviousCacheIntact) {
   EXPECT_EQ(TokenDataset::open((dir / "ds").string())->num_files(), 3u);
   for (const auto& e : fs::directory_iterator(dir / "ds"))
     EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << "left a temporary file: " << e.path();
+}
+
+// One import at a time per dataset folder: while the folder is locked (here by the test, as
+// another page or process would), an import waits, reads and writes nothing, and can still be
+// cancelled; two imports started together both finish, one after the other, into one
+// consistent cache (without the lock they would pick the same tokens file name).
+TEST(DataImport, OneImportAtATimePerDatasetFolder) {
+  const auto dir = test::scratch_dir("data_import_lock");
+  test::write_songs(dir / "in", 12, 8, 60);
+  fs::create_directories(dir / "ds");
+  ImportOptions o;
+  o.input_dir = (dir / "in").string();
+  o.dataset_dir = (dir / "ds").string();
+  o.threads = 2;
+  {
+    DatasetLock held(o.dataset_dir);
+    ASSERT_TRUE(held.owns_lock());
+    ImportJob waiting(remi(), o);
+    waiting.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_FALSE(waiting.finished());
+    EXPECT_EQ(waiting.progress().done, 0u);
+    EXPECT_FALSE(fs::exists(dir / "ds" / "manifest.json"));
+    const auto t0 = std::chrono::steady_clock::now();
+    waiting.cancel();
+    const auto report = waiting.wait();
+    EXPECT_TRUE(report.cancelled);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+    EXPECT_FALSE(fs::exists(dir / "ds" / "manifest.json"));
+  }
+  ImportJob a(remi(), o), b(remi(), o);
+  a.start();
+  b.start();
+  const auto ra = a.wait(), rb = b.wait();
+  EXPECT_FALSE(ra.cancelled);
+  EXPECT_FALSE(rb.cancelled);
+  EXPECT_EQ(ra.tokenized + rb.tokenized, 12u);  // the second one found the first's cache
+  EXPECT_EQ(ra.total_tokens, rb.total_tokens);
+  const auto ds = TokenDataset::open((dir / "ds").string());
+  EXPECT_EQ(ds->num_files(), 12u);
+  const auto fresh = run_import(dir / "in", dir / "fresh");
+  EXPECT_EQ(fresh.total_tokens, ra.total_tokens);
+  size_t token_files = 0;
+  for (const auto& e : fs::directory_iterator(dir / "ds"))
+    if (e.path().filename().string().rfind("tokens-", 0) == 0) ++token_files;
+  EXPECT_EQ(token_files, 1u);
 }
 
 TEST(DataImport, ProgressIsThreadSafeAndEndsComplete) {
