@@ -65,7 +65,7 @@ class Pool {
     const auto start = Clock::now();
     while (take_part(job)) {
     }
-    if (done_.load(std::memory_order_acquire) == parts) return note_wait(start, start);
+    if (done_.load(std::memory_order_acquire) == parts) return note_wait(start, Clock::now());  // no wait
     // Only parts a worker has already started remain: wait for them, politely.
     const auto own_done = Clock::now();
     for (int spins = 0; done_.load(std::memory_order_acquire) < parts; ++spins) {
