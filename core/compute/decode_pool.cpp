@@ -29,6 +29,7 @@ namespace {
 // anything a person notices as CPU use.
 constexpr auto kSpin = std::chrono::microseconds(2000);
 constexpr int kMaxWorkers = 7;
+constexpr int kMaxParts = 0xffff;  // a job's part count fits the claim word's 16 bits
 
 // A job's parts are claimed, not assigned: the caller takes parts too, so a worker that the
 // OS has not scheduled (another program busy on the other core) delays nothing — the caller
@@ -47,17 +48,17 @@ class Pool {
   void run(int parts, void (*part)(void*, int, int), void* context) {
     std::unique_lock<std::mutex> busy(dispatch_, std::try_to_lock);
     // A forked child has this object but not the threads: it runs alone.
-    if (workers_ == 0 || !busy.owns_lock() || getpid() != owner_ || alone_for_ > 0) {
-      if (busy.owns_lock() && alone_for_ > 0) --alone_for_;
+    const bool alone = workers_ == 0 || !busy.owns_lock() || getpid() != owner_ || parts > kMaxParts ||
+                       (alone_for_ > 0 && alone_for_-- > 0);
+    if (alone) {
       for (int i = 0; i < parts; ++i) part(context, i, parts);
       return;
     }
     part_.store(part, std::memory_order_relaxed);
     context_.store(context, std::memory_order_relaxed);
-    parts_.store(parts, std::memory_order_relaxed);
     done_.store(0, std::memory_order_relaxed);
     const uint64_t job = ++job_;
-    claim_.store(job << 32, std::memory_order_seq_cst);  // publishes the fields above
+    claim_.store(claim_word(job, parts, 0), std::memory_order_seq_cst);  // publishes the fields above
     if (sleepers_.load(std::memory_order_seq_cst) > 0) {
       std::lock_guard<std::mutex> lock(sleep_mutex_);
       wake_.notify_all();
@@ -98,17 +99,26 @@ class Pool {
     }
   }
 
+  // The claim word: job number (32 bits) | part count (16) | next free part (16). The count
+  // lives in the word itself: read from anywhere else, a late worker could compare a finished
+  // job's word against the next job's count while that job is being set up, and claim a part
+  // that does not exist yet.
+  static uint64_t claim_word(uint64_t job, int parts, int next) {
+    return (job << 32) | (uint64_t(parts) << 16) | uint64_t(next);
+  }
+
   // Claims and runs one part of `job`; false when none is left (or `job` is over).
   bool take_part(uint64_t job) {
     uint64_t c = claim_.load(std::memory_order_acquire);
     for (;;) {
-      if ((c >> 32) != (job & 0xffffffffu) || int(c & 0xffffffffu) >= parts_.load(std::memory_order_relaxed))
-        return false;
+      const int parts = int((c >> 16) & 0xffffu), next = int(c & 0xffffu);
+      if ((c >> 32) != (job & 0xffffffffu) || next >= parts) return false;
       if (claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) break;
     }
-    // The claim succeeded, so `job` cannot end before this part does: its fields are stable.
-    part_.load(std::memory_order_relaxed)(context_.load(std::memory_order_relaxed), int(c & 0xffffffffu),
-                                          parts_.load(std::memory_order_relaxed));
+    // The claim succeeded on an unfinished job's word, so that job cannot end before this part
+    // does: its fields are still the ones published with it.
+    part_.load(std::memory_order_relaxed)(context_.load(std::memory_order_relaxed), int(c & 0xffffu),
+                                          int((c >> 16) & 0xffffu));
     done_.fetch_add(1, std::memory_order_release);
     return true;
   }
@@ -153,11 +163,10 @@ class Pool {
   std::atomic<int> sleepers_{0};
   std::mutex sleep_mutex_;
   std::condition_variable wake_;
-  // Stored by the caller before claim_ announces the job (atomics only so that a late reader's
-  // look at a newer job is not a data race; the claim decides who uses them).
+  // Stored by the caller before claim_ announces the job; read only after a successful claim
+  // (atomics so that the compiler keeps them as loads the claim orders).
   std::atomic<void (*)(void*, int, int)> part_{nullptr};
   std::atomic<void*> context_{nullptr};
-  std::atomic<int> parts_{0};
 };
 
 }  // namespace
