@@ -37,6 +37,7 @@ nlohmann::ordered_json report_to_json(const data::ImportReport& r) {
   j["files_found"] = r.files_found;
   j["tokenized"] = r.tokenized;
   j["reused"] = r.reused;
+  j["from_quick_index"] = r.from_quick_index;  // nothing changed: answered without reading a file
   j["files_in_dataset"] = r.files_in_dataset;
   j["tokens"] = r.total_tokens;
   j["seconds"] = r.seconds;

@@ -36,6 +36,20 @@ TEST(DataCli, ImportThenStats) {
   ASSERT_EQ(report["skipped"].size(), 1u);
   EXPECT_NE(report["skipped"][0]["path"].get<std::string>().find("broken.mid"), std::string::npos);
   EXPECT_NE(test::read_all(dir / "err.txt").find("broken.mid"), std::string::npos);
+  EXPECT_EQ(report["tokenized"], 4);
+  EXPECT_EQ(report["from_quick_index"], false);
+
+  // The same folder again: answered by the quick index, nothing tokenized, the same report.
+  ASSERT_EQ(run("dataset import '" + (dir / "in").string() + "' --tokenizer tsd --out '" + ds.string() + "' --quiet",
+                dir / "again.json", dir / "err_again.txt"),
+            0)
+      << test::read_all(dir / "err_again.txt");
+  const auto again = nlohmann::json::parse(test::read_all(dir / "again.json"));
+  EXPECT_EQ(again["from_quick_index"], true);
+  EXPECT_EQ(again["tokenized"], 0);
+  EXPECT_EQ(again["files_in_dataset"], 4);
+  EXPECT_EQ(again["tokens"], report["tokens"]);
+  EXPECT_EQ(again["skipped"], report["skipped"]);
 
   ASSERT_EQ(run("dataset stats '" + ds.string() + "'", dir / "stats.json", dir / "err2.txt"), 0)
       << test::read_all(dir / "err2.txt");
