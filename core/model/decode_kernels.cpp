@@ -193,6 +193,23 @@ std::vector<int64_t> with_last(const torch::Tensor& x, int64_t last) {
   return sizes;
 }
 
+// The raw pointers of one linear-layer call (x made contiguous, the output allocated), for
+// kernels that passed kernel_fits.
+struct KernelCall {
+  KernelCall(const torch::Tensor& x_in, const torch::Tensor& w_in, const torch::Tensor& b_in, int64_t in, int64_t out)
+      : contiguous(x_in.contiguous()),
+        result(at::empty(with_last(x_in, out), contiguous.options())),
+        rows(contiguous.numel() / in),
+        x(contiguous.data_ptr<float>()),
+        w(w_in.data_ptr<float>()),
+        bias(b_in.defined() ? b_in.data_ptr<float>() : nullptr),
+        y(result.data_ptr<float>()) {}
+  torch::Tensor contiguous, result;
+  int64_t rows;
+  const float *x, *w, *bias;
+  float* y;
+};
+
 }  // namespace
 
 torch::Tensor linear_in_out(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias) {
@@ -202,12 +219,10 @@ torch::Tensor linear_in_out(const torch::Tensor& x, const torch::Tensor& w, cons
     if (rows.size(0) == 1) return at::addmv(bias, w.t(), rows[0]).view(with_last(x, out));
     return at::addmm(bias, rows, w).view(with_last(x, out));
   }
-  const auto xc = x.contiguous();
-  const int64_t rows = xc.numel() / in;
-  auto y = at::empty(with_last(x, out), xc.options());
-  const float *xp = xc.data_ptr<float>(), *wp = w.data_ptr<float>();
-  const float* bp = bias.defined() ? bias.data_ptr<float>() : nullptr;
-  float* yp = y.data_ptr<float>();
+  const KernelCall call(x, w, bias, in, out);
+  const int64_t rows = call.rows;
+  const float *xp = call.x, *wp = call.w, *bp = call.bias;
+  float* yp = call.y;
   // Large weights are read as kInChunks contiguous blocks of rows of w, each summed on its own
   // and the partial sums added in chunk order at the end. The chunking depends on the shape
   // only, never on the thread count, so every machine gets the same bits; threads take whole
@@ -234,24 +249,22 @@ torch::Tensor linear_in_out(const torch::Tensor& x, const torch::Tensor& w, cons
   else
     for (int i = 0; i < pieces; ++i) part(i, pieces);
   for (int64_t c = 1; c < chunks; ++c) add_into(yp, partial + (c - 1) * rows * out, rows * out);
-  return y;
+  return call.result;
 }
 
 torch::Tensor linear_out_in(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias) {
   const int64_t out = w.size(0), in = w.size(1);
   if (!kernel_fits(x, w, bias, in, out)) return bias.defined() ? at::linear(x, w, bias) : at::linear(x, w);
-  const auto xc = x.contiguous();
-  const int64_t rows = xc.numel() / in;
-  auto y = at::empty(with_last(x, out), xc.options());
-  const float *xp = xc.data_ptr<float>(), *wp = w.data_ptr<float>();
-  const float* bp = bias.defined() ? bias.data_ptr<float>() : nullptr;
-  float* yp = y.data_ptr<float>();
+  const KernelCall call(x, w, bias, in, out);
+  const int64_t rows = call.rows;
+  const float *xp = call.x, *wp = call.w, *bp = call.bias;
+  float* yp = call.y;
   // Each part takes a slice of the outputs (rows of w): every dot product is unchanged.
   compute::run_parts(parts_for(in * out), [&](int part, int parts) {
     const auto [o0, o1] = slice(out, part, parts, 4);
     if (o1 > o0) out_in_kernel(xp, rows, in, wp + o0 * in, o1 - o0, out, bp ? bp + o0 : nullptr, yp + o0);
   });
-  return y;
+  return call.result;
 }
 
 torch::Tensor attend_one_query(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale) {
