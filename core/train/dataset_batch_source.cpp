@@ -90,6 +90,12 @@ nlohmann::json DatasetBatchSource::state() const {
 }
 
 void DatasetBatchSource::restore(const nlohmann::json& state) {
+  // A position saved by another kind of source (e.g. a GUI run from before the GUI trained
+  // from the dataset cache: "in_memory") indexes other batches: refuse it too.
+  const std::string kind = state.is_object() && state.contains("kind") ? state.at("kind").get<std::string>() : "";
+  if (kind != "dataset")
+    throw std::runtime_error("resume: the checkpoint's data position comes from another kind of data source (\"" +
+                             kind + "\"), not a dataset cache; start a new run on this dataset");
   // A different window count means another dataset or chunking: the position would not
   // point at the same data, so refuse rather than silently train on something else.
   if (state.contains("windows") && state.at("windows").get<size_t>() != windows_.size())

@@ -176,6 +176,11 @@ TEST(TrainDatasetSource, ResumesAtTheSavedPosition) {
   chunk.max_seq_len = 32;
   auto other = open_dataset_sources(corpus().dataset, split(0.2), chunk, o);
   EXPECT_THROW(other.train->restore(state), std::runtime_error);
+  // A position saved by the in-memory source (older GUI runs) is refused, not applied.
+  auto in_memory = state;
+  in_memory["kind"] = "in_memory";
+  in_memory.erase("windows");
+  EXPECT_THROW(b.train->restore(in_memory), std::runtime_error);
 }
 
 TEST(TrainDatasetSource, AugmentsTrainOnlyAndReproducibly) {
