@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <map>
+#include <limits>
+#include <set>
+
+#include "core/generate/muspy_metrics.hpp"
 
 namespace harmonia::generate {
 
@@ -30,57 +33,40 @@ double correlation(const std::array<double, 12>& x, const std::array<double, 12>
 
 MusicMetrics compute_metrics(const midi::Score& score) {
   MusicMetrics m;
-  std::vector<midi::Note> notes;
+  std::array<double, 12> histogram{};
+  std::set<int> velocities;
   for (const auto& t : score.tracks)
-    if (!t.is_drum) notes.insert(notes.end(), t.notes.begin(), t.notes.end());
-  std::vector<midi::Note> all_onsets = notes;  // groove uses drums too
-  for (const auto& t : score.tracks)
-    if (t.is_drum) all_onsets.insert(all_onsets.end(), t.notes.begin(), t.notes.end());
-  m.notes = notes.size();
+    for (const auto& n : t.notes) {
+      velocities.insert(n.velocity);
+      if (t.is_drum) {
+        ++m.drum_notes;
+      } else {
+        ++m.notes;
+        histogram[size_t(((n.pitch % 12) + 12) % 12)] += 1;
+      }
+    }
   const auto ts = score.time_signatures.empty() ? midi::TimeSignature{} : score.time_signatures.front();
   const midi::Tick bar = std::max<midi::Tick>(1, midi::Tick(score.ticks_per_quarter) * 4 * ts.numerator / ts.denominator);
   m.bars = size_t(score.end_tick() + bar - 1) / size_t(bar);
-  if (!all_onsets.empty()) {
-    // Groove: onsets on a 16-per-bar grid, compared bar to next bar.
-    std::map<midi::Tick, std::array<bool, 16>> grid;
-    for (const auto& n : all_onsets) {
-      auto& g = grid[n.time / bar];
-      g[size_t(std::min<midi::Tick>(15, (n.time % bar) * 16 / bar))] = true;
-    }
-    double distance = 0;
-    size_t pairs = 0;
-    for (auto it = grid.begin(); std::next(it) != grid.end(); ++it) {
-      const auto& a = it->second;
-      const auto& b = std::next(it)->second;
-      int diff = 0;
-      for (int i = 0; i < 16; ++i) diff += a[size_t(i)] != b[size_t(i)];
-      distance += diff / 16.0;
-      ++pairs;
-    }
-    m.groove_consistency = pairs ? 1.0 - distance / double(pairs) : 1.0;
-  }
-  if (notes.empty()) return m;
+  m.seconds = score.ticks_to_seconds(muspy::length_ticks(score));
 
-  std::array<double, 12> histogram{};
-  int lo = 127, hi = 0;
-  std::map<midi::Tick, int> onsets;
-  for (const auto& n : notes) {
-    histogram[size_t(n.pitch % 12)] += 1;
-    lo = std::min(lo, n.pitch);
-    hi = std::max(hi, n.pitch);
-    onsets[n.time] = 0;
-  }
-  for (double c : histogram)
-    if (c > 0) m.pitch_class_entropy -= c / double(notes.size()) * std::log2(c / double(notes.size()));
-  m.pitch_range = hi - lo;
-  // Polyphony: at each onset, how many notes sound (started at or before it, not yet ended).
-  for (auto& [t, count] : onsets)
-    for (const auto& n : notes)
-      if (n.time <= t && n.end() > t) ++count;
-  double sum = 0;
-  for (const auto& [t, count] : onsets) sum += count;
-  m.polyphony = sum / double(onsets.size());
-  m.notes_per_bar = m.bars ? double(notes.size()) / double(m.bars) : 0;
+  m.pitch_class_entropy = muspy::pitch_class_entropy(score);
+  m.pitch_range = muspy::pitch_range(score);
+  m.polyphony = muspy::polyphony(score);
+  m.empty_beat_rate = muspy::empty_beat_rate(score);
+  m.scale_consistency = muspy::scale_consistency(score);
+  // A measure of 4 quarter notes whatever the time signature: MusPy's metric assumes one
+  // constant measure, and a fixed one keeps files with different meters comparable.
+  m.groove_consistency = muspy::groove_consistency(score, midi::Tick(4) * std::max(1, score.ticks_per_quarter));
+
+  const size_t all_notes = m.notes + m.drum_notes;
+  // No note at all is a rate of 0 (an empty generated sample must pull the median down, not
+  // drop out of it); notes that all end at tick 0 have no duration to divide by.
+  if (all_notes == 0) m.notes_per_second = 0;
+  else m.notes_per_second = m.seconds > 0 ? double(all_notes) / m.seconds : std::numeric_limits<double>::quiet_NaN();
+  m.distinct_velocities = int(velocities.size());
+  if (m.notes == 0) return m;
+  m.notes_per_bar = m.bars ? double(m.notes) / double(m.bars) : 0;
 
   double best = -2;
   int best_root = 0;
@@ -96,19 +82,26 @@ MusicMetrics compute_metrics(const midi::Score& score) {
   const auto& scale = best_minor ? kMinorScale : kMajorScale;
   double in_key = 0;
   for (int pc : scale) in_key += histogram[size_t((best_root + pc) % 12)];
-  m.in_key_share = in_key / double(notes.size());
+  m.in_key_share = in_key / double(m.notes);
   return m;
 }
 
 nlohmann::ordered_json metrics_to_json(const MusicMetrics& m) {
   nlohmann::ordered_json j;
+  // NaN (an undefined metric) is written as null by nlohmann::json.
   j["notes"] = m.notes;
+  j["drum_notes"] = m.drum_notes;
   j["bars"] = m.bars;
-  j["pitch_class_entropy"] = m.pitch_class_entropy;
-  j["pitch_range"] = m.pitch_range;
+  j["seconds"] = m.seconds;
+  j["notes_per_second"] = m.notes_per_second;
+  j["empty_beat_rate"] = m.empty_beat_rate;
   j["polyphony"] = m.polyphony;
-  j["notes_per_bar"] = m.notes_per_bar;
+  j["pitch_range"] = m.pitch_range;
+  j["pitch_class_entropy"] = m.pitch_class_entropy;
+  j["scale_consistency"] = m.scale_consistency;
   j["groove_consistency"] = m.groove_consistency;
+  j["distinct_velocities"] = m.distinct_velocities;
+  j["notes_per_bar"] = m.notes_per_bar;
   j["key"] = m.key;
   j["in_key_share"] = m.in_key_share;
   return j;
