@@ -61,7 +61,7 @@ std::vector<uint32_t> bar_starts(const tokenizer::Tokenizer& tok, const int32_t*
 }
 
 std::vector<Window> chunk_sequence(const SequenceRef& ref, size_t steps, const std::vector<uint32_t>& bars,
-                                   const ChunkOptions& options) {
+                                   const ChunkOptions& options, ChunkStats* stats) {
   validate(options);
   const size_t lead = options.add_bos_eos ? 1 : 0;
   const size_t total = steps + (options.add_bos_eos ? 2 : 0);  // virtual length
@@ -85,6 +85,7 @@ std::vector<Window> chunk_sequence(const SequenceRef& ref, size_t steps, const s
       }
     }
     if (end - pos >= std::max<size_t>(1, options.min_len)) out.push_back({ref, uint32_t(pos), uint32_t(end)});
+    else if (stats) ++stats->dropped_short;
     if (end == total) break;
     size_t next = end > overlap ? end - overlap : 0;
     if (overlap > 0 && !vbars.empty()) {
@@ -96,8 +97,26 @@ std::vector<Window> chunk_sequence(const SequenceRef& ref, size_t steps, const s
   return out;
 }
 
+size_t count_notes(const tokenizer::Tokenizer& tok, const int32_t* ids, size_t begin, size_t end) {
+  const size_t fields = tok.num_fields();
+  size_t notes = 0;
+  for (size_t s = begin; s < end; ++s)
+    for (size_t f = 0; f < fields; ++f) {
+      const auto& v = tok.vocab(f);
+      const int32_t id = ids[s * fields + f];
+      if (!v.valid(id)) continue;
+      const auto type = v.kind(id).type;
+      if (type == TokenType::Pitch || type == TokenType::PitchDrum || type == TokenType::NoteOn ||
+          type == TokenType::DrumOn) {
+        ++notes;
+        break;
+      }
+    }
+  return notes;
+}
+
 std::vector<Window> chunk_files(const TokenDataset& dataset, const std::vector<size_t>& files,
-                                const ChunkOptions& options) {
+                                const ChunkOptions& options, ChunkStats* stats) {
   validate(options);
   if (options.add_bos_eos) {
     special_id(dataset.tokenizer(), 0, "BOS_None");
@@ -108,8 +127,21 @@ std::vector<Window> chunk_files(const TokenDataset& dataset, const std::vector<s
     const auto& seq = dataset.sequence(ref);
     std::vector<uint32_t> bars;
     if (options.cut_at_bars) bars = bar_starts(dataset.tokenizer(), dataset.ids(seq), seq.steps);
-    auto w = chunk_sequence(ref, seq.steps, bars, options);
-    out.insert(out.end(), w.begin(), w.end());
+    auto w = chunk_sequence(ref, seq.steps, bars, options, stats);
+    const size_t lead = options.add_bos_eos ? 1 : 0;
+    for (const auto& window : w) {
+      if (options.min_notes > 0) {
+        // Window positions count the virtual BOS; clamp them to the stored steps.
+        const size_t begin = window.begin > lead ? window.begin - lead : 0;
+        const size_t end = std::min<size_t>(seq.steps, window.end > lead ? window.end - lead : 0);
+        if (count_notes(dataset.tokenizer(), dataset.ids(seq), begin, std::max(begin, end)) < options.min_notes) {
+          if (stats) ++stats->dropped_few_notes;
+          continue;
+        }
+      }
+      out.push_back(window);
+      if (stats) ++stats->windows;
+    }
   }
   return out;
 }

@@ -17,6 +17,7 @@
 #include "core/data/default_corpus.hpp"
 #include "core/data/mapped_file.hpp"
 #include "core/data/quick_index.hpp"
+#include "core/data/score_tidy.hpp"
 #include "core/data/token_cache.hpp"
 #include "core/data/token_file_format.hpp"
 #include "core/midi/midi_file.hpp"
@@ -80,12 +81,13 @@ bool tokens_file_intact(const std::string& path, uint64_t generation, uint64_t t
   return tokens_header_matches(header, stamp->bytes, generation, total_ids);
 }
 
-std::optional<PreviousCache> load_previous(const std::string& dir, uint64_t tokenizer_hash) {
+std::optional<PreviousCache> load_previous(const std::string& dir, uint64_t tokenizer_hash,
+                                           const std::string& preparation) {
   if (!fs::exists(manifest_path(dir))) return std::nullopt;
   try {
     PreviousCache prev;
     prev.manifest = read_manifest(dir);
-    if (prev.manifest.tokenizer_hash != tokenizer_hash) return std::nullopt;
+    if (prev.manifest.tokenizer_hash != tokenizer_hash || prev.manifest.preparation != preparation) return std::nullopt;
     prev.tokens = MappedFile((fs::path(dir) / prev.manifest.tokens_file).string());
     if (!tokens_header_matches(prev.tokens.data(), prev.tokens.size(), prev.manifest.generation,
                                prev.manifest.total_ids))
@@ -260,8 +262,8 @@ void parallel_for(size_t n, int threads, const std::atomic<bool>& cancel, Fn fn)
 // Parse + tokenize one file's bytes into a cache entry (ids written through `append`).
 // Returns an empty reason on success.
 template <class Append>
-std::string tokenize_file(const tokenizer::Tokenizer& tok, const std::vector<uint8_t>& bytes, const std::string& path,
-                          CachedFile& entry, Append append) {
+std::string tokenize_file(const tokenizer::Tokenizer& tok, const TidyOptions& tidy, const std::vector<uint8_t>& bytes,
+                          const std::string& path, CachedFile& entry, TidyStats& tidied, Append append) {
   midi::Score score;
   try {
     score = tokenizer::load_score_for_tokenizer(bytes.data(), bytes.size(), path);
@@ -270,8 +272,9 @@ std::string tokenize_file(const tokenizer::Tokenizer& tok, const std::vector<uin
   } catch (const std::exception& e) {
     return std::string("cannot parse: ") + e.what();
   }
+  if (score.note_count() == 0) return "no notes";
+  tidied = tidy_score(score, tidy);
   entry.notes = score.note_count();
-  if (entry.notes == 0) return "no notes";
   entry.duration_s = score.duration_seconds();
   std::map<int, uint64_t> pitches, programs, drum_pitches;
   entry.tracks = 0;
@@ -342,7 +345,7 @@ bool quick_index_matches(const QuickIndex& q, const std::string& dataset_dir, st
 // could not even be read: its outcome may change without its stamp changing (permissions).
 std::optional<QuickIndex> quick_index_from(const CacheManifest& manifest, const std::vector<FileSlot>& slots) {
   QuickIndex q;
-  q.tokenizer_hash = manifest.tokenizer_hash;
+  q.tokenizer_hash = cache_identity(manifest.tokenizer_hash, manifest.tokenizer_json, manifest.preparation);
   q.generation = manifest.generation;
   q.total_ids = manifest.total_ids;
   q.tokens_file = manifest.tokens_file;
@@ -401,6 +404,8 @@ void ImportJob::run() {
 
   const std::string tokenizer_json = tok.to_json().dump();
   const uint64_t tokenizer_hash = content_hash(tokenizer_json);
+  const std::string preparation = options_.tidy.fingerprint();
+  const uint64_t identity = cache_identity(tokenizer_hash, tokenizer_json, preparation);
 
   std::vector<FileSlot> slots;
   for (auto& p : listed ? options_.input_files : list_midi_files(options_.input_dir)) {
@@ -419,7 +424,7 @@ void ImportJob::run() {
 
   // Nothing changed since the last import: answer from the quick index, read no file.
   if (auto quick = read_quick_index(options_.dataset_dir, bool(options_.on_file));
-      quick && quick->tokenizer_hash == tokenizer_hash &&
+      quick && quick->tokenizer_hash == identity &&
       quick_index_matches(*quick, options_.dataset_dir, slots, threads, cancel_)) {
     for (const auto& e : quick->entries) {
       if (e.kind == QuickKind::Kept) ++st.reused, report.total_tokens += e.steps;
@@ -435,7 +440,7 @@ void ImportJob::run() {
     report.seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
     return;
   }
-  auto previous = load_previous(options_.dataset_dir, tokenizer_hash);
+  auto previous = load_previous(options_.dataset_dir, tokenizer_hash, preparation);
 
   // Phase 1: hash every file (cheap), so duplicates and cache hits are known before any parsing.
   // A file whose size and modification time are what the cache recorded keeps its recorded
@@ -529,6 +534,7 @@ void ImportJob::run() {
   manifest.tokenizer_name = tok.name();
   manifest.tokenizer_hash = tokenizer_hash;
   manifest.tokenizer_json = tokenizer_json;
+  manifest.preparation = preparation;
   manifest.fields = tok.num_fields();
 
   bool committed = false;  // the manifest on disk describes this import's outcome
@@ -546,7 +552,7 @@ void ImportJob::run() {
     header.fields = uint32_t(manifest.fields);
     header.generation = manifest.generation;
     tokens.write(&header, sizeof header);
-    std::mutex write_mutex;
+    std::mutex write_mutex, tidy_mutex;
     auto id_count = [&] { return (tokens.size() - sizeof header) / 4; };
 
     // Phase 2: parse + tokenize the new files in parallel, streaming ids to the staged file.
@@ -557,8 +563,10 @@ void ImportJob::run() {
       auto bytes = read_bytes(s.path, reason);
       if (bytes && content_hash(bytes->data(), bytes->size()) != s.hash) reason = "file changed during the import";
       CachedFile entry;
+      TidyStats tidied;
       if (reason.empty() && bytes) {
-        reason = tokenize_file(tok, *bytes, s.path, entry, [&](const std::vector<const tokenizer::TokSequence*>& seqs) {
+        reason = tokenize_file(tok, options_.tidy, *bytes, s.path, entry, tidied,
+                               [&](const std::vector<const tokenizer::TokSequence*>& seqs) {
           std::lock_guard<std::mutex> lock(write_mutex);
           const uint64_t base = id_count();
           for (const auto* q : seqs) tokens.write(q->ids.data(), q->ids.size() * sizeof(int32_t));
@@ -569,6 +577,10 @@ void ImportJob::run() {
         entry.source = s.path, entry.content_hash = s.hash, entry.bytes = s.bytes, entry.mtime_ns = s.mtime_ns;
         s.entry = std::move(entry);
         s.outcome = Outcome::Done;
+        {
+          std::lock_guard<std::mutex> lock(tidy_mutex);
+          report.tidied.add(tidied);
+        }
         ++st.tokenized;
         report_file(kept_file(s.path, *s.entry));
       } else {

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/data/score_tidy.hpp"
 #include "core/tokenizer/tokenizer.hpp"
 
 namespace harmonia::data {
@@ -54,6 +55,7 @@ struct ImportReport {
   double seconds = 0;
   bool cancelled = false;  // when true the previous cache (if any) is left untouched
   bool from_quick_index = false;  // nothing changed: answered by the quick index, no file read
+  TidyStats tidied;  // bars the preparation removed, over the files tokenized in this run
 };
 
 // What the import decided for one file, with the details a file list or statistics need.
@@ -85,6 +87,9 @@ struct ImportOptions {
   // (the GUI's default corpus spans several package folders).
   std::vector<std::string> input_files;
   std::string dataset_dir;  // where the cache is written (created if missing)
+  // Scores are tidied before tokenizing when enabled (silence cut; see score_tidy.hpp). Part
+  // of the cache's identity: changing it re-tokenizes every file.
+  TidyOptions tidy;
   int threads = 0;          // <= 0: all cores
   // Called from worker threads after each file, never while the job holds a lock; it must
   // return quickly (e.g. store the numbers or post them to the GUI thread).

@@ -156,6 +156,7 @@ CacheManifest read_manifest(const std::string& dataset_dir) {
     m.tokenizer_hash = parse_hex64(j, "tokenizer_hash");
     m.tokenizer_json = j.at("tokenizer_config").dump();
     if (content_hash(m.tokenizer_json) != m.tokenizer_hash) throw DatasetError("tokenizer_config does not match its hash");
+    m.preparation = j.value("preparation", std::string());
     m.fields = j.at("fields").get<size_t>();
     if (m.fields < 1) throw DatasetError("fields must be >= 1");
     m.tokens_file = j.at("tokens_file").get<std::string>();
@@ -202,6 +203,7 @@ void write_manifest(const std::string& dataset_dir, const CacheManifest& m) {
   j["tokenizer"] = m.tokenizer_name;
   j["tokenizer_hash"] = hex64(m.tokenizer_hash);
   j["tokenizer_config"] = ordered_json::parse(m.tokenizer_json);
+  if (!m.preparation.empty()) j["preparation"] = m.preparation;
   j["fields"] = m.fields;
   j["tokens_file"] = m.tokens_file;
   j["generation"] = hex64(m.generation);
@@ -230,6 +232,10 @@ void write_manifest(const std::string& dataset_dir, const CacheManifest& m) {
                                                        {"reason", r.reason}});
   j["rejected"] = std::move(rejected);
   write_file_atomically(manifest_path(dataset_dir), j.dump() + "\n");
+}
+
+uint64_t cache_identity(uint64_t tokenizer_hash, const std::string& tokenizer_json, const std::string& preparation) {
+  return preparation.empty() ? tokenizer_hash : content_hash(tokenizer_json + "\n" + preparation);
 }
 
 }  // namespace harmonia::data

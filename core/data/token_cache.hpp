@@ -60,6 +60,9 @@ struct CacheManifest {
   std::string tokenizer_name;
   uint64_t tokenizer_hash = 0;  // content_hash(tokenizer_json)
   std::string tokenizer_json;   // the tokenizer, embedded so manifest and tokenizer never disagree
+  // How scores were prepared before tokenizing (TidyOptions::fingerprint(); "" = as read).
+  // Part of the cache's identity: a cache made with other rules is never reused.
+  std::string preparation;
   size_t fields = 1;
   std::string tokens_file;      // file name inside the dataset folder
   uint64_t generation = 0;      // also in the tokens file header: they must agree
@@ -79,5 +82,9 @@ void write_manifest(const std::string& dataset_dir, const CacheManifest& manifes
 // 64-bit content hash of a byte range (FNV-1a style over 8-byte words), stable across runs.
 uint64_t content_hash(const uint8_t* data, size_t size);
 uint64_t content_hash(const std::string& text);
+// What identifies a cache's contents besides its files: the tokenizer and the preparation.
+// Equal to the tokenizer's hash when scores are used as read (caches made before
+// preparations existed keep matching).
+uint64_t cache_identity(uint64_t tokenizer_hash, const std::string& tokenizer_json, const std::string& preparation);
 
 }  // namespace harmonia::data

@@ -115,3 +115,38 @@ TEST(DataChunking, OctupleBarsComeFromBarNumbers) {
   ASSERT_FALSE(bars.empty());
   EXPECT_EQ(bars[0], 0u);
 }
+
+TEST(DataChunking, WindowsWithTooFewNotesAreDroppedAndCounted) {
+  // A song with two bars of notes, 40 silent bars, two bars of notes: REMI writes a Bar token
+  // for every silent bar, so the windows in the middle hold no note at all.
+  const auto dir = test::scratch_dir("chunk_min_notes");
+  auto song = test::synthetic_song(1, 4, false);
+  for (auto& n : song.tracks[0].notes)
+    if (n.time >= 2 * 1920) n.time += 40 * 1920;
+  song.sort_events();
+  std::filesystem::create_directories(dir / "in");
+  midi::write_midi_file(song, (dir / "in" / "gap.mid").string());
+  ImportOptions o;
+  o.input_dir = (dir / "in").string();
+  o.dataset_dir = (dir / "ds").string();
+  import_dataset(tokenizer::Tokenizer::create("REMI"), o);
+  const auto ds = TokenDataset::open(o.dataset_dir);
+
+  auto all_opts = opts(12, 0, 1);
+  all_opts.cut_at_bars = false;
+  ChunkStats all_stats;
+  const auto all = chunk_files(*ds, {0}, all_opts, &all_stats);
+  auto some_opts = all_opts;
+  some_opts.min_notes = 2;
+  ChunkStats stats;
+  const auto kept = chunk_files(*ds, {0}, some_opts, &stats);
+  EXPECT_EQ(all_stats.dropped_few_notes, 0u);
+  EXPECT_EQ(all_stats.windows, all.size());
+  EXPECT_GE(stats.dropped_few_notes, 3u) << "40 Bar tokens fill at least three 12-token windows";
+  EXPECT_EQ(stats.windows, kept.size());
+  EXPECT_EQ(stats.windows + stats.dropped_few_notes, all.size());
+  for (const auto& w : kept) {
+    const auto ids = window_ids(*ds, w, some_opts);
+    EXPECT_GE(count_notes(ds->tokenizer(), ids.data(), 0, ids.size()), 2u);
+  }
+}
