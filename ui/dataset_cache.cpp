@@ -6,6 +6,7 @@
 #include <QStandardPaths>
 #include <nlohmann/json.hpp>
 
+#include "core/generate/music_recipe.hpp"
 #include "core/tokenizer/tokenizer.hpp"
 
 namespace harmonia::ui {
@@ -15,6 +16,12 @@ data::ImportOptions DatasetInput::import_options(const std::string& dataset_dir)
   if (files.empty()) options.input_dir = folder;
   else options.input_files = files;
   options.dataset_dir = dataset_dir;
+  // Training data is always tidied in the studio (silence cut, long empty runs shortened: a
+  // model fed minutes of rests learns to write rests). Since every studio import tidies the
+  // same way, the cache folder name needs no preparation key; a cache written before this
+  // (untidied) keeps its name and the import re-tokenizes it, as the core refuses to reuse
+  // tokens prepared differently.
+  options.tidy = generate::training_tidy_options();
   return options;
 }
 

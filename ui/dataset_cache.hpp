@@ -22,7 +22,8 @@ struct DatasetInput {
   std::string name;
 
   bool empty() const { return folder.empty() && files.empty(); }
-  // The ImportJob options that import this input into `dataset_dir`.
+  // The ImportJob options that import this input into `dataset_dir`, tidied as training data
+  // (generate::training_tidy_options()).
   data::ImportOptions import_options(const std::string& dataset_dir) const;
 };
 

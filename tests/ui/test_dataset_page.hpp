@@ -10,6 +10,8 @@
 
 #include "../data/data_fixtures.hpp"
 #include "core/data/default_corpus.hpp"
+#include "core/data/token_cache.hpp"
+#include "core/generate/music_recipe.hpp"
 #include "ui/dataset_page.hpp"
 #include "ui_test_support.hpp"
 
@@ -97,6 +99,25 @@ class TestDatasetPage final : public QObject {
     QVERIFY(pitched > 0);
     QCOMPARE(page.pitchChartTotal(), pitched);
     QCOMPARE(page.state(), StepState::Done);
+  }
+
+  // Issue 15: the studio imports training data tidied (silence cut, long empty runs
+  // shortened), the same preparation as `harmonia demo`; the cache records it.
+  void importTidiesAsTrainingData() {
+    harmonia::ui::DatasetInput in;
+    in.folder = dir_.path().toStdString();
+    const auto options = in.import_options(cache_.filePath("x").toStdString());
+    const auto recipe = harmonia::generate::training_tidy_options();
+    QVERIFY(options.tidy.enabled);
+    QCOMPARE(options.tidy.max_empty_bars, recipe.max_empty_bars);
+    DatasetPage page;
+    page.setCacheRoot(cache_.path());
+    QSignalSpy finished(&page, &DatasetPage::importFinished);
+    page.setFolder(dir_.path());
+    page.startImport();
+    QVERIFY(waitUntil([&] { return finished.count() == 1; }));
+    const auto manifest = harmonia::data::read_manifest(page.cacheDir().toStdString());
+    QCOMPARE(QString::fromStdString(manifest.preparation), QString::fromStdString(recipe.fingerprint()));
   }
 
   void secondImportIsAnsweredByTheQuickIndexWithTheSameTable() {
