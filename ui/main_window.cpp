@@ -23,6 +23,7 @@
 #include <QVBoxLayout>
 
 #include "core/tokenizer/tokenizer.hpp"
+#include "ui/corpus_shape.hpp"
 #include "ui/dataset_page.hpp"
 #include "ui/generate_page.hpp"
 #include "ui/piano_roll_widget.hpp"
@@ -93,6 +94,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(steps_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
 
   // The pipeline's hand-offs: each page gets what the previous one produced.
+  // Multi-track corpora default to whole-arrangement tokens (issue 15) unless the user chose.
+  connect(dataset_, &DatasetPage::filesChanged, this,
+          [this] { tokenizer_->suggestForCorpus(is_multi_track_corpus(dataset_->results())); });
   connect(dataset_, &DatasetPage::filesChanged, tokenizer_, &TokenizerPage::setFiles);
   // Training imports what the Dataset page imported, into the same cache (its own tokenizer's).
   connect(dataset_, &DatasetPage::filesChanged, this, [this](const QStringList& files) {

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/generate/music_recipe.hpp"
 #include "core/midi/midi_file.hpp"
 #include "core/tokenizer/tokenizer.hpp"
 #include "ui/piano_roll_widget.hpp"
@@ -106,6 +107,9 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
   errorLabel_->setWordWrap(true);
   errorLabel_->setStyleSheet(QStringLiteral("color: #d04040;"));
   form->addRow(errorLabel_);
+  suggestionLabel_ = new QLabel;
+  suggestionLabel_->setWordWrap(true);
+  form->addRow(suggestionLabel_);
   auto* fileButtons = new QHBoxLayout;
   save_ = new QPushButton(tr("Save tokenizer.json…"));
   load_ = new QPushButton(tr("Load tokenizer.json…"));
@@ -148,10 +152,10 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
   layout->addLayout(top, 1);
 
   for (auto* c : {chords_, tempos_, timeSigs_, programs_, rests_, sustain_})
-    connect(c, &QCheckBox::toggled, this, &TokenizerPage::rebuildTokenizer);
-  connect(scheme_, &QComboBox::currentIndexChanged, this, &TokenizerPage::rebuildTokenizer);
-  connect(beatRes_, &QComboBox::currentIndexChanged, this, &TokenizerPage::rebuildTokenizer);
-  connect(velocities_, &QSpinBox::valueChanged, this, &TokenizerPage::rebuildTokenizer);
+    connect(c, &QCheckBox::toggled, this, &TokenizerPage::onOptionEdited);
+  connect(scheme_, &QComboBox::currentIndexChanged, this, &TokenizerPage::onOptionEdited);
+  connect(beatRes_, &QComboBox::currentIndexChanged, this, &TokenizerPage::onOptionEdited);
+  connect(velocities_, &QSpinBox::valueChanged, this, &TokenizerPage::onOptionEdited);
   connect(file_, &QComboBox::currentIndexChanged, this, &TokenizerPage::startPreview);
   connect(save_, &QPushButton::clicked, this, &TokenizerPage::onSave);
   connect(load_, &QPushButton::clicked, this, &TokenizerPage::onLoad);
@@ -225,6 +229,32 @@ bool TokenizerPage::selectScheme(const QString& scheme) {
   if (i < 0) return false;
   scheme_->setCurrentIndex(i);
   return true;
+}
+
+void TokenizerPage::onOptionEdited() {
+  if (loading_) return;  // the page itself sets the controls (a loaded file, a suggestion)
+  userChose_ = true;
+  suggestionLabel_->clear();
+  rebuildTokenizer();
+}
+
+void TokenizerPage::suggestForCorpus(bool multiTrack) {
+  if (userChose_) return;
+  const tokenizer::TokenizerConfig wanted =
+      multiTrack ? generate::arrangement_tokenizer_config() : tokenizer::TokenizerConfig{};
+  suggestionLabel_->setText(multiTrack ? tr("This corpus has several instruments per file: Programs, Tempos and Time "
+                                            "signatures are ticked so the model learns whole arrangements "
+                                            "(instruments, tempo and metre with the notes).")
+                                       : QString());
+  // Only a real change rebuilds: an unchanged tokenizer keeps the Dataset page's cache key.
+  if (tokenizer_ && schemeName() == QLatin1String("REMI") &&
+      tokenizer_->to_json() == tokenizer::Tokenizer::create("REMI", wanted)->to_json())
+    return;
+  applyConfigToControls(wanted, QStringLiteral("REMI"));
+  rebuildTokenizer();
+  if (multiTrack)
+    emit statusMessage(tr("Multi-track corpus: the tokenizer now keeps instruments, tempo and time signature "
+                          "(untick them on the Tokenizer page for one stream per track)."));
 }
 
 void TokenizerPage::rebuildTokenizer() {
@@ -357,6 +387,8 @@ bool TokenizerPage::loadTokenizerFile(const QString& path, QString* error) {
     explanation_->setText(schemeExplanation(schemeName()));
     // Keep the loaded tokenizer itself: its config may hold options the controls do not show.
     tokenizer_ = std::move(tok);
+    userChose_ = true;  // a loaded tokenizer is the user's (or the project's) choice
+    suggestionLabel_->clear();
     errorLabel_->clear();
     vocabLabel_->setText(tr("%1 tokens").arg(tokenizer_->vocab_size()));
     setState(StepState::Done, tr("%1 from %2").arg(schemeName(), QFileInfo(path).fileName()));

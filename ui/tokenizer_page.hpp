@@ -55,6 +55,13 @@ class TokenizerPage : public PipelinePage {
   // tokenizer.json text of the current tokenizer (empty when invalid).
   QString configJson() const;
   bool loadTokenizerFile(const QString& path, QString* error = nullptr);
+  // The imported corpus's shape (ui/corpus_shape.hpp). Until the user has chosen options
+  // (any control changed, a scheme selected or a tokenizer.json loaded), a multi-track corpus
+  // switches the page to generate::arrangement_tokenizer_config() (REMI with Programs in one
+  // stream, Tempos, Time signatures) and a single-track one back to plain REMI; after that
+  // the user's choice stays.
+  void suggestForCorpus(bool multiTrack);
+  bool userChoseOptions() const { return userChose_; }
   bool saveTokenizerFile(const QString& path, QString* error = nullptr) const;
 
   // For tests and the screenshot tool: true once no preview/stats work is pending.
@@ -70,6 +77,7 @@ class TokenizerPage : public PipelinePage {
 
  private slots:
   void rebuildTokenizer();
+  void onOptionEdited();  // a control changed: the user's choice from now on
   void startPreview();
   void startStats();
   void onSave();
@@ -90,6 +98,7 @@ class TokenizerPage : public PipelinePage {
   QCheckBox* sustain_ = nullptr;
   QLabel* vocabLabel_ = nullptr;
   QLabel* errorLabel_ = nullptr;
+  QLabel* suggestionLabel_ = nullptr;  // says why the arrangement options were ticked
   QComboBox* file_ = nullptr;
   TokenChipView* chips_ = nullptr;
   QLabel* previewInfo_ = nullptr;
@@ -111,6 +120,7 @@ class TokenizerPage : public PipelinePage {
   bool previewAgain_ = false;  // options changed while a preview was running
   bool statsAgain_ = false;
   bool loading_ = false;       // suppresses rebuilds while controls are set from a file
+  bool userChose_ = false;     // suggestForCorpus() no longer changes the options
 };
 
 }  // namespace harmonia::ui

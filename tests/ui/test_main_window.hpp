@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "../data/data_fixtures.hpp"
 #include "ui/dataset_page.hpp"
 #include "ui/generate_page.hpp"
 #include "ui/main_window.hpp"
@@ -76,6 +77,36 @@ class TestMainWindow final : public QObject {
     // The tokenizer page received the dataset for its preview.
     QVERIFY(harmonia::ui::test::waitUntil([&] { return window.tokenizerPage()->isIdle(); }));
     QCOMPARE(int(window.tokenizerPage()->stats().files), int(files.size()));
+  }
+
+  // Issue 15 through the wiring: importing a corpus of arrangements (piano + drums in each
+  // file) turns on the Tokenizer page's whole-arrangement options; a corpus of solo parts
+  // leaves plain REMI.
+  void importedCorpusShapeSetsTheTokenizerDefault_data() {
+    QTest::addColumn<bool>("drums");
+    QTest::newRow("multi-track") << true;
+    QTest::newRow("single-track") << false;
+  }
+  void importedCorpusShapeSetsTheTokenizerDefault() {
+    QFETCH(bool, drums);
+    QTemporaryDir dir;
+    for (int i = 0; i < 3; ++i)
+      harmonia::midi::write_midi_file(harmonia::test::synthetic_song(i, 6, drums),
+                                      dir.filePath(QStringLiteral("song%1.mid").arg(i)).toStdString());
+    MainWindow window;
+    QSignalSpy done(window.datasetPage(), &harmonia::ui::DatasetPage::importFinished);
+    window.datasetPage()->setFolder(dir.path());
+    window.datasetPage()->startImport();
+    QVERIFY(harmonia::ui::test::waitUntil([&] { return done.count() == 1; }));
+    QCOMPARE(window.datasetPage()->usableFiles().size(), 3);
+    const auto tok = window.tokenizerPage()->tokenizer();
+    QVERIFY(tok);
+    QCOMPARE(QString::fromStdString(tok->name()), QStringLiteral("REMI"));
+    const auto& c = tok->config();
+    QCOMPARE(c.use_programs, drums);
+    QCOMPARE(c.use_tempos, drums);
+    QCOMPARE(c.use_time_signatures, drums);
+    QVERIFY(c.one_token_stream_for_programs);
   }
 
   void themeIsRememberedAndChangesPalette() {

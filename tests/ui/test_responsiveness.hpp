@@ -175,6 +175,14 @@ class TestResponsiveness final : public QObject {
     }
     QVERIFY(waitUntil([&] { return imported.count() == 1; }, 120000));
     QVERIFY(waitUntil([&] { return window.tokenizerPage()->isIdle(); }, 60000));
+    // A multi-track corpus switches the Tokenizer page to whole-arrangement tokens once
+    // imported (issue 15); the Dataset page then asks for Import again, and the user does.
+    if (window.tokenizerPage()->tokenizer()->config().use_programs) {
+      nextAction();
+      dataset->startImport();
+      QVERIFY(waitUntil([&] { return imported.count() == 2; }, 120000));
+      QVERIFY(waitUntil([&] { return window.tokenizerPage()->isIdle(); }, 60000));
+    }
     if (wav) QVERIFY(waitUntil([&] { return !gen->isExporting(); }, 60000));
     // Training (a few steps of the tiny preset) and generation (from a second, untrained
     // tiny model, so that both run at once) join the load.

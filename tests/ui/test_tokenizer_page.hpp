@@ -7,7 +7,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "core/generate/music_recipe.hpp"
 #include "core/tokenizer/tokenizer.hpp"
+#include "ui/corpus_shape.hpp"
 #include "ui/piano_roll_widget.hpp"
 #include "ui/tokenizer_page.hpp"
 #include "ui_test_support.hpp"
@@ -102,6 +104,70 @@ class TestTokenizerPage final : public QObject {
     if (!refused) QSKIP("every option combination is supported by this tokenizer build");
   }
 
+  // Issue 15: a corpus of arrangements is tokenized as one stream with Program, Tempo and
+  // TimeSig tokens by default; a corpus of single parts keeps plain REMI.
+  void corpusShapeCountsFilesWithSeveralTracks() {
+    using harmonia::data::FileOutcome;
+    using harmonia::data::ImportedFile;
+    const auto file = [](int tracks, FileOutcome outcome = FileOutcome::Kept) {
+      ImportedFile f;
+      f.outcome = outcome;
+      f.tracks = tracks;
+      return f;
+    };
+    QVERIFY(harmonia::ui::is_multi_track_corpus({file(3), file(2), file(1)}));
+    QVERIFY(harmonia::ui::is_multi_track_corpus({file(2), file(1)}));  // half is enough
+    QVERIFY(!harmonia::ui::is_multi_track_corpus({file(1), file(1), file(2)}));
+    // Skipped and duplicate files do not count, whatever they hold.
+    QVERIFY(!harmonia::ui::is_multi_track_corpus({file(1), file(4, FileOutcome::Skipped), file(4, FileOutcome::Duplicate)}));
+    QVERIFY(!harmonia::ui::is_multi_track_corpus({}));
+    ImportedFile programs = file(1);  // one track, two programs (program changes)
+    programs.program_notes = {{0, 10}, {40, 5}};
+    QVERIFY(harmonia::ui::is_multi_track_file(programs));
+  }
+
+  void multiTrackCorpusDefaultsToArrangementTokens() {
+    const auto arrangement =
+        harmonia::tokenizer::Tokenizer::create("REMI", harmonia::generate::arrangement_tokenizer_config())->to_json();
+    const auto plain = harmonia::tokenizer::Tokenizer::create("REMI")->to_json();
+    TokenizerPage page;
+    QSignalSpy changed(&page, &TokenizerPage::tokenizerChanged);
+    page.suggestForCorpus(false);  // single-track: nothing to change
+    QCOMPARE(changed.count(), 0);
+    QVERIFY(page.tokenizer()->to_json() == plain);
+    page.suggestForCorpus(true);
+    QVERIFY(page.tokenizer());
+    QVERIFY2(page.tokenizer()->to_json() == arrangement, page.tokenizer()->to_json().dump().c_str());
+    QCOMPARE(changed.count(), 1);
+    for (const QString name : {"Tempos", "Time signatures", "Programs (instruments)"}) QVERIFY2(box(page, name)->isChecked(), qPrintable(name));
+    QVERIFY(!page.userChoseOptions());
+    // Another corpus, single-track this time: back to plain REMI, the user never chose.
+    page.suggestForCorpus(false);
+    QVERIFY(page.tokenizer()->to_json() == plain);
+    QVERIFY(!box(page, "Programs (instruments)")->isChecked());
+  }
+
+  void usersChoiceIsNeverOverwritten() {
+    TokenizerPage page;
+    box(page, "Tempos")->click();  // the user ticks Tempos alone
+    QVERIFY(page.userChoseOptions());
+    const auto chosen = page.tokenizer()->to_json();
+    QVERIFY(page.tokenizer()->config().use_tempos);
+    page.suggestForCorpus(true);
+    QVERIFY(page.tokenizer()->to_json() == chosen);
+    QVERIFY(!box(page, "Programs (instruments)")->isChecked());
+    // A loaded tokenizer.json is a choice too.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("tokenizer.json");
+    QVERIFY(harmonia::tokenizer::Tokenizer::create("TSD")->to_json().is_object());
+    harmonia::tokenizer::Tokenizer::create("TSD")->save(path.toStdString());
+    TokenizerPage loaded;
+    QVERIFY(loaded.loadTokenizerFile(path));
+    loaded.suggestForCorpus(true);
+    QCOMPARE(loaded.schemeName(), QStringLiteral("TSD"));
+    QVERIFY(!loaded.tokenizer()->config().use_programs);
+  }
+
   void saveAndLoadRoundTrip() {
     QTemporaryDir dir;
     const QString path = dir.filePath("tokenizer.json");
@@ -122,6 +188,12 @@ class TestTokenizerPage final : public QObject {
   }
 
  private:
+  static QCheckBox* box(TokenizerPage& page, const QString& text) {
+    for (auto* b : page.findChildren<QCheckBox*>())
+      if (b->text() == text) return b;
+    qFatal("no check box %s", qPrintable(text));
+  }
+
   QStringList files_;
 };
 
