@@ -12,9 +12,11 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/compute/cpu_features.hpp"
 #include "core/compute/threads.hpp"
 #include "core/data/import_job.hpp"
 #include "core/generate/model_bundle.hpp"
+#include "core/generate/music_recipe.hpp"
 #include "core/model/causal_lm.hpp"
 #include "core/model/presets.hpp"
 #include "core/tokenizer/tokenizer.hpp"
@@ -63,21 +65,37 @@ bool is_terminal(train::TrainEvent::Kind k) {
   return k == K::Finished || k == K::Cancelled || k == K::Error;
 }
 
+nlohmann::ordered_json chunk_json(const data::ChunkStats& c) {
+  return {{"windows", c.windows}, {"dropped_short", c.dropped_short}, {"dropped_few_notes", c.dropped_few_notes}};
+}
+
+// What the run trained with, beyond the page's spec: the precision "auto" became, and the
+// training windows kept and dropped (too short, too few notes) on each side of the split.
+struct RunFacts {
+  std::string precision;
+  size_t min_notes = 0;
+  data::ChunkStats train_chunks, validation_chunks;
+};
+
 // The run folder says how it was made (people read it; resuming reads the tokenizer), down to
 // the dataset cache it trained from and how that import went.
 void write_run_description(const TrainingSpec& s, const fs::path& run_dir, const std::string& dataset_dir,
-                           const data::ImportReport& import) {
+                           const data::ImportReport& import, const RunFacts& facts) {
   nlohmann::ordered_json input = {{"folder", s.dataset.folder}, {"files", s.dataset.files}, {"name", s.dataset.name}};
   nlohmann::ordered_json imported = {{"from_quick_index", import.from_quick_index}, {"tokenized", import.tokenized},
                                      {"reused", import.reused}, {"files_in_dataset", import.files_in_dataset},
                                      {"skipped", import.skipped.size()}, {"duplicates", import.duplicates.size()},
                                      {"seconds", import.seconds}};
+  nlohmann::ordered_json chunks = {{"min_notes", facts.min_notes},
+                                   {"train", chunk_json(facts.train_chunks)},
+                                   {"validation", chunk_json(facts.validation_chunks)}};
   nlohmann::ordered_json j = {{"preset", s.preset},       {"architecture", s.architecture}, {"max_steps", s.max_steps},
                               {"batch_size", s.batch_size}, {"seq_len", s.seq_len},         {"lr", s.lr},
-                              {"warmup_steps", s.warmup_steps}, {"precision", s.precision}, {"threads", s.threads},
+                              {"warmup_steps", s.warmup_steps}, {"precision", facts.precision},
+                              {"precision_requested", s.precision}, {"threads", s.threads},
                               {"eval_every", s.eval_every}, {"seed", s.seed},               {"dataset_input", input},
-                              {"dataset_dir", dataset_dir}, {"import", imported},          {"validation", s.validation},
-                              {"resumed_from", s.resume_from}};
+                              {"dataset_dir", dataset_dir}, {"import", imported},          {"chunks", chunks},
+                              {"validation", s.validation}, {"resumed_from", s.resume_from}};
   std::ofstream(run_dir / "run.json") << j.dump(2) << "\n";
 }
 
@@ -157,19 +175,12 @@ struct TrainingSession::Impl {
         return;
       }
       if (report.files_in_dataset == 0) throw std::runtime_error("no usable MIDI file in the dataset");
-      write_run_description(spec, run_dir, dataset_dir, report);
-      if (on_update) {
-        TrainingUpdate u;
-        u.kind = TrainingUpdate::Kind::Started;
-        u.total_steps = spec.max_steps;
-        u.message = std::to_string(report.files_in_dataset) + " files with " + tok->name() +
-                    (report.from_quick_index ? " from the cache" : " (" + std::to_string(report.tokenized) + " tokenized now)");
-        on_update(u);
-      }
 
       data::ChunkOptions chunk;
       chunk.max_seq_len = size_t(std::max(16, spec.seq_len));
       chunk.min_len = std::min<size_t>(32, chunk.max_seq_len / 2);
+      // Windows of rests teach silence (issue 15): the same rule as `harmonia train` and the demo.
+      chunk.min_notes = size_t(generate::kMinWindowNotes);
       data::SplitOptions split;
       split.validation = spec.validation;
       split.seed = spec.seed;
@@ -177,6 +188,17 @@ struct TrainingSession::Impl {
       batches.batch_size = std::max(1, spec.batch_size);
       batches.seed = spec.seed;
       auto sources = train::open_dataset_sources(dataset_dir, split, chunk, batches);
+      if (on_update) {
+        const auto& c = sources.train_chunks;
+        TrainingUpdate u;
+        u.kind = TrainingUpdate::Kind::Started;
+        u.total_steps = spec.max_steps;
+        u.message = std::to_string(report.files_in_dataset) + " files with " + tok->name() +
+                    (report.from_quick_index ? " from the cache" : " (" + std::to_string(report.tokenized) + " tokenized now)") +
+                    ", " + std::to_string(c.windows) + " windows (" + std::to_string(c.dropped_few_notes) +
+                    " near-silent left out)";
+        on_update(u);
+      }
 
       std::shared_ptr<model::CausalLM> model;
       fs::path resume;
@@ -191,13 +213,21 @@ struct TrainingSession::Impl {
         model = model::create_model(train::model_config_for(spec.preset, spec.architecture, *tok, spec.seq_len));
       }
 
+      RunFacts facts;
+      // "auto": bf16 autocast where the CPU computes bf16 natively, fp32 elsewhere.
+      facts.precision = compute::resolve_precision(spec.precision, model->device().is_cuda());
+      facts.min_notes = chunk.min_notes;
+      facts.train_chunks = sources.train_chunks;
+      facts.validation_chunks = sources.validation_chunks;
+      write_run_description(spec, run_dir, dataset_dir, report, facts);
+
       train::TrainConfig config;
       config.max_steps = std::max<int64_t>(1, spec.max_steps);
       config.lr = spec.lr;
       config.min_lr = spec.lr / 10;
       config.warmup_steps = std::max<int64_t>(0, spec.warmup_steps);
       config.seed = spec.seed;
-      config.precision = spec.precision;
+      config.precision = facts.precision;
       config.eval_every = std::max<int64_t>(0, spec.eval_every);
       config.eval_batches = 20;  // a bounded validation pass keeps the chart moving
       config.out_dir = run_dir;

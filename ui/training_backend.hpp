@@ -21,7 +21,9 @@ struct TrainingSpec {
   int seq_len = 256;
   double lr = 1e-3;
   int64_t warmup_steps = 20;
-  std::string precision = "fp32";
+  // "auto" (bf16 where the CPU has native bf16, else fp32: compute::resolve_precision),
+  // "fp32" or "bf16"; run.json records what "auto" became.
+  std::string precision = "auto";
   int threads = 0;  // <= 0: all cores
   int64_t eval_every = 25;
   uint64_t seed = 1234;

@@ -11,6 +11,8 @@
 #include <QtTest>
 #include <nlohmann/json.hpp>
 
+#include "core/compute/cpu_features.hpp"
+#include "core/generate/music_recipe.hpp"
 #include "core/tokenizer/tokenizer.hpp"
 #include "ui/dataset_page.hpp"
 #include "ui/training_page.hpp"
@@ -53,6 +55,20 @@ class TestTrainingPage final : public QObject {
     preset->setCurrentIndex(small);
     QVERIFY(waitUntil([&] { return ready.count() >= 2 && page.parameterCount() != tiny; }, 60000));
     QVERIFY(page.parameterCount() > tiny);
+  }
+
+  // Issue 15: training defaults to bf16 autocast where the CPU does bf16 natively (about twice
+  // the tokens/s), fp32 elsewhere; the backend resolves "auto" per machine.
+  void precisionDefaultsToAuto() {
+    TrainingPage page;
+    QCOMPARE(QString::fromStdString(page.spec().precision), QStringLiteral("auto"));
+    QComboBox* precision = nullptr;
+    for (auto* c : page.findChildren<QComboBox*>())
+      if (c->findData(QStringLiteral("bf16")) >= 0) precision = c;
+    QVERIFY(precision);
+    QCOMPARE(precision->currentIndex(), 0);
+    QVERIFY(precision->currentText().startsWith("auto"));
+    QVERIFY(precision->findData(QStringLiteral("fp32")) >= 0);  // an explicit choice stays possible
   }
 
   void logScaleSwitchesTheLossAxis() {
@@ -191,6 +207,13 @@ class TestTrainingPage final : public QObject {
     QVERIFY(trainOnce(1));
     auto run = readJson("run.json");
     QCOMPARE(QString::fromStdString(run.value("dataset_dir", "")), remiCache);
+    // What "auto" became on this machine, and the windows kept and dropped on each side.
+    QCOMPARE(run.value("precision_requested", ""), std::string("auto"));
+    QCOMPARE(run.value("precision", ""), harmonia::compute::resolve_precision("auto", false));
+    QCOMPARE(run["chunks"].value("min_notes", 0), int(harmonia::generate::kMinWindowNotes));
+    QVERIFY2(run["chunks"]["train"].value("windows", 0) > 0, run.dump().c_str());
+    QVERIFY(run["chunks"]["train"].contains("dropped_few_notes"));
+    QVERIFY(run["chunks"]["validation"].contains("dropped_short"));
     QVERIFY2(run["import"].value("from_quick_index", false), run.dump().c_str());
     QCOMPARE(run["import"].value("tokenized", -1), 0);
     QCOMPARE(readJson("model/config.json").value("vocab_size", 0), int(remi->vocab_size()));
