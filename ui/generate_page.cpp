@@ -19,6 +19,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 #include <QtConcurrent>
+#include <algorithm>
 
 #include "core/audio/offline_renderer.hpp"
 #include "core/audio/soundfont_locator.hpp"
@@ -84,16 +85,30 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
 
   auto* samplingBox = new QGroupBox(tr("Sampling"));
   auto* form = new QFormLayout(samplingBox);
-  temperature_ = new SliderSpinBox(0.1, 2.0, 0.9, 2);
+  // Defaults from SamplingSettings, i.e. generate::piece_settings()'s sampling.
+  const SamplingSettings defaults;
+  temperature_ = new SliderSpinBox(0.1, 2.0, defaults.temperature, 2);
   temperature_->setToolTip(tr("Higher = more surprising, lower = safer and more repetitive"));
-  topK_ = new SliderSpinBox(0, 200, 20, 0);
+  topK_ = new SliderSpinBox(0, 200, defaults.top_k, 0);
   topK_->setToolTip(tr("Sample only among the K likeliest tokens (0 = no limit)"));
-  topP_ = new SliderSpinBox(0.05, 1.0, 0.95, 2);
+  topP_ = new SliderSpinBox(0.05, 1.0, defaults.top_p, 2);
   topP_->setToolTip(tr("Sample among the likeliest tokens whose probabilities add up to P"));
-  repetition_ = new SliderSpinBox(1.0, 2.0, 1.05, 2);
-  repetition_->setToolTip(tr("Penalises tokens already used; above 1.2 melodies wander"));
-  length_ = new SliderSpinBox(16, 2048, 256, 0);
-  length_->setToolTip(tr("How many new tokens to generate"));
+  repetition_ = new SliderSpinBox(1.0, 2.0, defaults.repetition_penalty, 2);
+  repetition_->setToolTip(tr("Penalises tokens already used. Music repeats on purpose: above 1 a small "
+                             "model drifts towards rests, above 1.2 melodies wander"));
+  lengthBars_ = new QSpinBox;
+  lengthBars_->setRange(1, 256);
+  lengthBars_->setValue(defaults.bars);
+  lengthBars_->setSuffix(tr(" bars"));
+  lengthBars_->setToolTip(tr("How long the new music is, in bars after the prompt. The model may end it "
+                             "after two thirds of them; never more than about 3 minutes of music, "
+                             "never two empty bars in a row."));
+  tokenCap_ = new QSpinBox;
+  tokenCap_->setRange(0, 200000);
+  tokenCap_->setValue(defaults.max_new_tokens);
+  tokenCap_->setSpecialValueText(tr("automatic"));
+  tokenCap_->setToolTip(tr("Advanced: stop after this many new tokens even if the bars are not done "
+                           "(automatic: 400 per bar, enough for dense arrangements)"));
   seed_ = new QSpinBox;
   seed_->setRange(0, 999999);
   seed_->setToolTip(tr("Same seed and settings give the same music"));
@@ -113,7 +128,8 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   form->addRow(tr("Top-&k:"), topK_);
   form->addRow(tr("Top-&p:"), topP_);
   form->addRow(tr("&Repetition penalty:"), repetition_);
-  form->addRow(tr("&Length (tokens):"), length_);
+  form->addRow(tr("&Length:"), lengthBars_);
+  form->addRow(tr("Max toke&ns:"), tokenCap_);
   form->addRow(tr("Seed:"), seedRow);
   form->addRow(tr("&Key:"), key_);
   sideLayout->addWidget(samplingBox);
@@ -182,6 +198,11 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   transport->addWidget(exportWav);
   transport->addWidget(dragSource_);
   right->addLayout(transport);
+  notice_ = new QLabel;
+  notice_->setWordWrap(true);
+  notice_->setStyleSheet(QStringLiteral("color: #d04040; font-weight: bold;"));
+  notice_->hide();
+  right->addWidget(notice_);
   roll_ = new PianoRollView;
   right->addWidget(roll_, 1);
   auto* legend = new QLabel(tr("Shaded area: the prompt. Bright notes: generated. Red line: play-head."));
@@ -231,14 +252,29 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
     }
     if (genError_ && !genError_->empty()) error = QString::fromStdString(*genError_);
     const bool cancelled = cancelFlag_ && cancelFlag_->load();
-    const bool ok = error.isEmpty() && !results.empty();  // `results` is moved from below
+    // A model that writes no note (untrained, or sampling that only picks rests) must say so,
+    // not leave an empty roll to be taken for a bug.
+    const bool silent = error.isEmpty() && !results.empty() &&
+                        std::all_of(results.begin(), results.end(),
+                                    [this](const midi::Score& r) { return r.note_count() <= promptNotes_; });
+    if (silent)
+      notice_->setText(tr("The model wrote no note in %n candidate(s). It may need more training (Model & Training "
+                          "page); or try another seed, a higher temperature or a prompt.",
+                          "", int(results.size())));
+    notice_->setVisible(silent);
+    const bool ok = error.isEmpty() && !results.empty() && !silent;  // `results` is moved from below
     if (!ok) {
       if (continuing_ && !undo_.empty()) {  // restore what was there
         showScore(undo_.back().first, undo_.back().second);
         undo_.pop_back();
       }
-      setState(cancelled ? StepState::NotStarted : StepState::Error, cancelled ? tr("cancelled") : error);
-      emit statusMessage(cancelled ? tr("Generation cancelled.") : tr("Generation failed: %1").arg(error));
+      if (silent) {
+        setState(StepState::Error, tr("no notes"));
+        emit statusMessage(notice_->text());
+      } else {
+        setState(cancelled ? StepState::NotStarted : StepState::Error, cancelled ? tr("cancelled") : error);
+        emit statusMessage(cancelled ? tr("Generation cancelled.") : tr("Generation failed: %1").arg(error));
+      }
     } else {
       candidates_scores_ = std::move(results);
       candidateList_->clear();
@@ -275,6 +311,7 @@ GeneratePage::~GeneratePage() {
 int GeneratePage::promptBars() const { return bars_->value(); }
 void GeneratePage::setPromptBars(int bars) { bars_->setValue(bars); }
 int GeneratePage::candidateCount() const { return int(candidates_scores_.size()); }
+QString GeneratePage::notice() const { return notice_->isHidden() ? QString() : notice_->text(); }
 
 void GeneratePage::setModelDir(const QString& dir) {
   modelDir_ = dir;
@@ -289,7 +326,8 @@ SamplingSettings GeneratePage::samplingSettings() const {
   s.top_k = int(topK_->value());
   s.top_p = topP_->value();
   s.repetition_penalty = repetition_->value();
-  s.max_new_tokens = int(length_->value());
+  s.bars = lengthBars_->value();
+  s.max_new_tokens = tokenCap_->value();
   s.seed = uint64_t(seed_->value());
   s.key = key_->currentData().toString().toStdString();
   s.candidates = candidates_->value();
@@ -301,7 +339,8 @@ void GeneratePage::setSamplingSettings(const SamplingSettings& s) {
   topK_->setValue(s.top_k);
   topP_->setValue(s.top_p);
   repetition_->setValue(s.repetition_penalty);
-  length_->setValue(s.max_new_tokens);
+  lengthBars_->setValue(s.bars);
+  tokenCap_->setValue(s.max_new_tokens);
   seed_->setValue(int(s.seed));
   const int key = key_->findData(QString::fromStdString(s.key));
   key_->setCurrentIndex(key >= 0 ? key : 0);
@@ -316,6 +355,7 @@ bool GeneratePage::openPrompt(const QString& path, QString* error) {
     prompt_ = firstBars(full, promptBars());
     const midi::Tick end = prompt_.note_count() ? promptEndTick(prompt_, promptBars()) : 0;
     undo_.clear();
+    notice_->hide();
     candidates_scores_.clear();
     candidateList_->clear();
     showScore(prompt_, end);
@@ -428,6 +468,8 @@ void GeneratePage::startGeneration(const midi::Score& prompt, bool continuation)
   current_ = prompt;
   roll_->roll()->setScore(prompt, end);
   promptEnd_ = end;
+  promptNotes_ = prompt.note_count();
+  notice_->hide();
   GenerationSpec spec;
   spec.model_dir = modelDir_.toStdString();
   spec.sampling = samplingSettings();

@@ -51,6 +51,8 @@ class GeneratePage : public PipelinePage {
   QString modelDir() const { return modelDir_; }
   bool isGenerating() const { return genWatcher_.isRunning(); }
   int candidateCount() const;
+  // The message above the roll ("" when hidden): set when no candidate has a new note.
+  QString notice() const;
   bool canUndo() const { return !undo_.empty(); }
 
   PianoRollView* rollView() const { return roll_; }
@@ -86,7 +88,8 @@ class GeneratePage : public PipelinePage {
   SliderSpinBox* topK_ = nullptr;
   SliderSpinBox* topP_ = nullptr;
   SliderSpinBox* repetition_ = nullptr;
-  SliderSpinBox* length_ = nullptr;
+  QSpinBox* lengthBars_ = nullptr;  // the piece's length in bars: the main length control
+  QSpinBox* tokenCap_ = nullptr;    // advanced: a cap on new tokens (0 = from the length)
   QSpinBox* seed_ = nullptr;
   QComboBox* key_ = nullptr;
   QSpinBox* candidates_ = nullptr;
@@ -94,6 +97,7 @@ class GeneratePage : public PipelinePage {
   QLabel* promptLabel_ = nullptr;
   QLabel* modelLabel_ = nullptr;
   QLabel* availability_ = nullptr;
+  QLabel* notice_ = nullptr;  // above the roll: why it shows no new notes
   QPushButton* generate_ = nullptr;
   QPushButton* continue_ = nullptr;
   QPushButton* undo_button_ = nullptr;
@@ -111,6 +115,7 @@ class GeneratePage : public PipelinePage {
   std::vector<midi::Score> candidates_scores_;
   std::vector<std::pair<midi::Score, midi::Tick>> undo_;  // before each continuation
   bool continuing_ = false;
+  size_t promptNotes_ = 0;  // notes of the running generation's prompt: the rest are new
   std::shared_ptr<std::atomic<bool>> cancelFlag_;
   std::shared_ptr<std::string> genError_;  // the worker's error message, "" when none
   QFutureWatcher<std::vector<midi::Score>> genWatcher_;

@@ -14,6 +14,7 @@
 #include "core/generate/generator.hpp"
 #include "core/generate/model_bundle.hpp"
 #include "core/generate/music_controls.hpp"
+#include "core/generate/music_recipe.hpp"
 #include "core/generate/prompt.hpp"
 
 namespace harmonia::ui {
@@ -191,6 +192,21 @@ class CandidateStream {
 
 }  // namespace
 
+gen::GenerationSettings generation_settings(const SamplingSettings& ui) {
+  if (ui.bars < 1)
+    throw std::invalid_argument("a piece needs a length of at least one bar: set Length (bars) to 1 or more");
+  // The piece first (length, stops, empty-bar limit), then what the user set on the page.
+  gen::GenerationSettings s = gen::piece_settings(ui.bars, ui.seed);
+  s.sampling.temperature = float(ui.temperature);
+  s.sampling.top_k = ui.top_k;
+  s.sampling.top_p = float(ui.top_p);
+  s.sampling.repetition_penalty = float(ui.repetition_penalty);
+  if (ui.max_new_tokens > 0) s.max_new_tokens = std::min<int64_t>(s.max_new_tokens, ui.max_new_tokens);
+  s.num_candidates = std::max(1, ui.candidates);
+  if (!ui.key.empty()) s.controls.key = gen::parse_scale(ui.key);
+  return s;
+}
+
 bool generation_available() { return true; }
 
 std::string generation_unavailable_reason() { return {}; }
@@ -199,19 +215,9 @@ std::vector<midi::Score> run_generation(const GenerationSpec& spec,
                                         const std::function<void(const StreamedNote&)>& on_note,
                                         const std::atomic<bool>& cancel) {
   if (spec.model_dir.empty()) throw std::runtime_error("no model: train one on the Model & Training page first");
+  const gen::GenerationSettings s = generation_settings(spec.sampling);  // says what is wrong before loading
   const gen::ModelBundle bundle = load_cached(spec.model_dir);
   const auto& tok = *bundle.tokenizer;
-
-  const SamplingSettings& ui = spec.sampling;
-  gen::GenerationSettings s;
-  s.sampling.temperature = float(ui.temperature);
-  s.sampling.top_k = ui.top_k;
-  s.sampling.top_p = float(ui.top_p);
-  s.sampling.repetition_penalty = float(ui.repetition_penalty);
-  s.max_new_tokens = std::max(1, ui.max_new_tokens);
-  s.seed = ui.seed;
-  s.num_candidates = std::max(1, ui.candidates);
-  if (!ui.key.empty()) s.controls.key = gen::parse_scale(ui.key);
 
   const bool has_prompt = spec.prompt.note_count() > 0;
   const std::vector<int32_t> prompt_ids = has_prompt ? gen::prompt_tokens(tok, spec.prompt) : std::vector<int32_t>{};

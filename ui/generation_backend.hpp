@@ -11,14 +11,22 @@
 
 #include "core/midi/score.hpp"
 
+namespace harmonia::generate {
+struct GenerationSettings;  // core/generate/generator.hpp: torch side only
+}
+
 namespace harmonia::ui {
 
+// The page's controls. The defaults are generate::piece_settings()'s sampling (issue 15: a
+// repetition penalty pushes a small model towards rests, and music repeats on purpose);
+// tests/ui checks that the default page state gives exactly piece_settings(24, seed).
 struct SamplingSettings {
-  double temperature = 0.9;  // the original Harmonia-LM's defaults
-  int top_k = 20;
+  double temperature = 1.0;
+  int top_k = 0;  // 0 = off
   double top_p = 0.95;
-  double repetition_penalty = 1.05;
-  int max_new_tokens = 256;
+  double repetition_penalty = 1.0;
+  int bars = 24;           // length of the piece: new bars after the prompt (1..256)
+  int max_new_tokens = 0;  // an advanced cap on new tokens; 0 = the piece's own (400 a bar + 256)
   uint64_t seed = 0;
   std::string key;  // "" = any, else e.g. "C:major"
   int candidates = 1;
@@ -36,6 +44,13 @@ struct StreamedNote {
   int track = 0;
   midi::Note note;
 };
+
+// What run_generation samples with: generate::piece_settings(bars, seed) -- a length in bars
+// (EOS allowed after two thirds of them), at most 170 s of music, at most one empty bar in a
+// row -- then the page's sampling sliders, key, candidates and token cap. Throws
+// std::invalid_argument for a length under one bar. Torch side only: callers include
+// core/generate/generator.hpp.
+generate::GenerationSettings generation_settings(const SamplingSettings& settings);
 
 // True when this build has a sampler to call.
 bool generation_available();

@@ -3,9 +3,12 @@
 
 #include <torch/torch.h>
 
+#include <sstream>
+
 #include "core/generate/generation_output.hpp"
 #include "core/generate/generator.hpp"
 #include "core/generate/model_bundle.hpp"
+#include "core/generate/music_recipe.hpp"
 #include "core/model/presets.hpp"
 
 namespace harmonia::ui::test {
@@ -25,14 +28,13 @@ void writeTinyModel(const std::string& dir, uint64_t init_seed, const std::strin
 midi::Score referenceGeneration(const std::string& model_dir, const ReferenceSettings& r, int candidate) {
   const auto bundle = gen::load_bundle(model_dir);
   bundle.model->eval();
-  gen::GenerationSettings s;
+  gen::GenerationSettings s = gen::piece_settings(r.bars, r.seed);
   s.sampling.temperature = float(r.temperature);
   s.sampling.top_k = r.top_k;
   s.sampling.top_p = float(r.top_p);
   s.sampling.repetition_penalty = float(r.repetition_penalty);
-  s.max_new_tokens = r.max_new_tokens;
+  if (r.max_new_tokens > 0) s.max_new_tokens = std::min<int64_t>(s.max_new_tokens, r.max_new_tokens);
   s.num_candidates = r.candidates;
-  s.seed = r.seed;
   const gen::Generator generator(bundle.model, bundle.tokenizer);
   const auto result = generator.generate({}, s);
   const midi::Score decoded = gen::to_score(*bundle.tokenizer, result.sequences.at(size_t(candidate)));
@@ -45,6 +47,26 @@ midi::Score referenceGeneration(const std::string& model_dir, const ReferenceSet
       n.duration *= factor;
     }
   return out;
+}
+
+std::string pieceSettingsMismatch(const SamplingSettings& page) {
+  const gen::GenerationSettings got = generation_settings(page);
+  const gen::GenerationSettings want = gen::piece_settings(page.bars, page.seed);
+  std::ostringstream diff;
+  const auto check = [&](const char* field, auto a, auto b) {
+    if (a != b) diff << field << ": " << a << " from the page, " << b << " in piece_settings; ";
+  };
+  check("max_bars", got.max_bars, want.max_bars);
+  check("min_bars", got.min_bars, want.min_bars);
+  check("max_music_seconds", got.max_music_seconds, want.max_music_seconds);
+  check("max_empty_bars", got.max_empty_bars, want.max_empty_bars);
+  check("max_new_tokens", got.max_new_tokens, want.max_new_tokens);
+  check("seed", got.seed, want.seed);
+  check("temperature", got.sampling.temperature, want.sampling.temperature);
+  check("top_k", got.sampling.top_k, want.sampling.top_k);
+  check("top_p", got.sampling.top_p, want.sampling.top_p);
+  check("repetition_penalty", got.sampling.repetition_penalty, want.sampling.repetition_penalty);
+  return diff.str();
 }
 
 }  // namespace harmonia::ui::test

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/midi/score.hpp"
+#include "ui/generation_backend.hpp"
 
 namespace harmonia::ui::test {
 
@@ -14,14 +15,21 @@ namespace harmonia::ui::test {
 // compound scheme (CPWord, Octuple) gets one embedding and output head per field.
 void writeTinyModel(const std::string& dir, uint64_t init_seed, const std::string& scheme = "REMI");
 
+// The Generate page's settings restated on their own: a piece of `bars` bars
+// (generate::piece_settings) with these sampling values and `max_new_tokens` as a cap.
 struct ReferenceSettings {
-  double temperature = 0.9, top_p = 0.95, repetition_penalty = 1.05;
-  int top_k = 20, max_new_tokens = 64, candidates = 1;
+  double temperature = 1.0, top_p = 0.95, repetition_penalty = 1.0;
+  int top_k = 0, bars = 24, max_new_tokens = 64, candidates = 1;
   uint64_t seed = 0;
 };
 
 // Candidate `candidate` of Generator::generate from scratch, decoded with to_score and
 // brought to 480 ticks per quarter (the piano roll's resolution for an empty prompt).
 midi::Score referenceGeneration(const std::string& model_dir, const ReferenceSettings& settings, int candidate);
+
+// "" when the backend's GenerationSettings for `page` (ui::generation_settings) equal
+// generate::piece_settings(page.bars, page.seed) field by field (length, stops, empty bars,
+// token cap, sampling); else which fields differ, with both values.
+std::string pieceSettingsMismatch(const SamplingSettings& page);
 
 }  // namespace harmonia::ui::test

@@ -214,6 +214,7 @@ class TestGeneratePage final : public QObject {
     spec.sampling.top_k = r.top_k;
     spec.sampling.top_p = r.top_p;
     spec.sampling.repetition_penalty = r.repetition_penalty;
+    spec.sampling.bars = r.bars;
     spec.sampling.max_new_tokens = r.max_new_tokens;
     spec.sampling.seed = r.seed;
     std::vector<Key> live;
@@ -258,6 +259,7 @@ class TestGeneratePage final : public QObject {
     r.top_k = s.top_k;
     r.top_p = s.top_p;
     r.repetition_penalty = s.repetition_penalty;
+    r.bars = s.bars;
     r.max_new_tokens = s.max_new_tokens;
     r.candidates = 2;
     r.seed = s.seed;
@@ -358,13 +360,69 @@ class TestGeneratePage final : public QObject {
     QTest::qWait(100);
   }
 
-  void samplingDefaultsFollowHarmoniaLM() {
+  // Issue 15: the page's default state asks for a piece of 24 bars with the recipe's sampling,
+  // i.e. exactly what generate::piece_settings(24, seed) gives (compared field by field on the
+  // backend's own GenerationSettings).
+  void defaultsGenerateAPieceOf24Bars() {
     GeneratePage page;
+    page.rollDice();
     const auto s = page.samplingSettings();
-    QCOMPARE(s.temperature, 0.9);
-    QCOMPARE(s.top_k, 20);
-    QCOMPARE(s.top_p, 0.95);
-    QCOMPARE(s.repetition_penalty, 1.05);
+    QCOMPARE(s.bars, 24);
+    QCOMPARE(s.max_new_tokens, 0);  // the cap follows the length
+    const std::string mismatch = harmonia::ui::test::pieceSettingsMismatch(s);
+    QVERIFY2(mismatch.empty(), mismatch.c_str());
+    // The length control keeps to 1..256 bars.
+    auto t = s;
+    t.bars = 0;
+    page.setSamplingSettings(t);
+    QCOMPARE(page.samplingSettings().bars, 1);
+    t.bars = 1000;
+    page.setSamplingSettings(t);
+    QCOMPARE(page.samplingSettings().bars, 256);
+  }
+
+  // A request for no bars gets a clear message from the backend, before any model is loaded.
+  void zeroBarsIsRefusedWithAMessage() {
+    harmonia::ui::GenerationSpec spec;
+    spec.model_dir = "/nonexistent-model";
+    spec.sampling.bars = 0;
+    std::atomic<bool> cancel{false};
+    QString message;
+    try {
+      harmonia::ui::run_generation(spec, {}, cancel);
+    } catch (const std::exception& e) {
+      message = QString::fromUtf8(e.what());
+    }
+    QVERIFY2(message.contains("at least one bar"), qPrintable(message));
+  }
+
+  // A model whose candidates hold no note says so above the roll instead of showing an empty
+  // roll as a success. A cap of one new token cannot make a note (REMI needs four).
+  void aSilentResultSaysSo() {
+    if (!harmonia::ui::generation_available()) QSKIP("generation engine not in this build");
+    QTemporaryDir dir;
+    harmonia::ui::test::writeTinyModel(dir.path().toStdString(), 4);
+    GeneratePage page;
+    page.setModelDir(dir.path());
+    auto s = page.samplingSettings();
+    s.max_new_tokens = 1;
+    s.candidates = 2;
+    page.setSamplingSettings(s);
+    QSignalSpy done(&page, &GeneratePage::generationFinished);
+    QSignalSpy status(&page, &GeneratePage::statusMessage);
+    page.generate();
+    QVERIFY(waitUntil([&] { return done.count() == 1; }, 60000));
+    QVERIFY(!done.first().first().toBool());
+    QCOMPARE(page.state(), StepState::Error);
+    QVERIFY2(page.notice().contains("no note"), qPrintable(page.notice()));
+    QVERIFY(!status.isEmpty() && status.last().first().toString().contains("no note"));
+    QCOMPARE(page.candidateCount(), 0);
+    // Generating again hides it until the new result is known.
+    s.max_new_tokens = 0;
+    s.bars = 2;
+    page.setSamplingSettings(s);
+    page.generate();
+    QVERIFY(page.notice().isEmpty());
   }
 
  private:
