@@ -27,6 +27,9 @@ nlohmann::ordered_json settings_to_json(const GenerationSettings& s) {
   j["max_new_tokens"] = s.max_new_tokens;
   j["min_new_tokens"] = s.min_new_tokens;
   j["max_bars"] = s.max_bars;
+  j["min_bars"] = s.min_bars;
+  j["max_music_seconds"] = s.max_music_seconds;
+  j["max_empty_bars"] = s.max_empty_bars;
   j["max_seconds"] = s.max_seconds;
   j["seed"] = s.seed;
   j["num_candidates"] = s.num_candidates;
@@ -51,6 +54,9 @@ GenerationSettings settings_from_json(const nlohmann::json& j) {
   s.max_new_tokens = j.value("max_new_tokens", s.max_new_tokens);
   s.min_new_tokens = j.value("min_new_tokens", s.min_new_tokens);
   s.max_bars = j.value("max_bars", s.max_bars);
+  s.min_bars = j.value("min_bars", s.min_bars);
+  s.max_music_seconds = j.value("max_music_seconds", s.max_music_seconds);
+  s.max_empty_bars = j.value("max_empty_bars", s.max_empty_bars);
   s.max_seconds = j.value("max_seconds", s.max_seconds);
   s.seed = j.value("seed", s.seed);
   s.num_candidates = j.value("num_candidates", s.num_candidates);

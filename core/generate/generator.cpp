@@ -46,6 +46,22 @@ class MinNewTokens final : public LogitsProcessor {
   const int64_t* step_;
 };
 
+// EOS gets -inf in the rows that have not yet started `min_bars` new bars (length asked in bars).
+class MinBars final : public LogitsProcessor {
+ public:
+  MinBars(int32_t eos, int64_t min_bars, const std::vector<int64_t>* bars) : eos_(eos), min_(min_bars), bars_(bars) {}
+  void apply(const torch::Tensor&, torch::Tensor& scores) const override {
+    for (size_t b = 0; b < bars_->size(); ++b)
+      if ((*bars_)[b] < min_) scores[int64_t(b)][eos_] = kNegInf;
+  }
+  std::string name() const override { return "min_bars(" + std::to_string(min_) + ")"; }
+
+ private:
+  int32_t eos_;
+  int64_t min_;
+  const std::vector<int64_t>* bars_;
+};
+
 // One draw from softmax(scores) with the row's own generator, so candidate i's stream does
 // not depend on how many candidates run beside it.
 int32_t sample_row(const float* scores, int64_t v, std::mt19937_64& rng, bool greedy) {
@@ -71,9 +87,9 @@ int32_t sample_row(const float* scores, int64_t v, std::mt19937_64& rng, bool gr
 // The per-row grammar of either kind behind one interface: field by field, then the step.
 class RowGrammar {
  public:
-  explicit RowGrammar(const tokenizer::Tokenizer& tok) {
+  RowGrammar(const tokenizer::Tokenizer& tok, GrammarOptions options) {
     if (tok.is_compound()) compound_ = std::make_unique<CompoundGrammar>(tok);
-    else single_ = std::make_unique<GrammarConstraint>(tok);
+    else single_ = std::make_unique<GrammarConstraint>(tok, options);
   }
   void allowed(size_t field, const std::vector<int32_t>& step, std::vector<uint8_t>& out) const {
     if (compound_) compound_->allowed(field, step, out);
@@ -183,7 +199,7 @@ GenerationResult Generator::generate(const std::vector<int32_t>& prompt, const G
   std::vector<RowGrammar> grammar;
   if (settings.grammar)
     for (int64_t b = 0; b < B; ++b) {
-      grammar.emplace_back(tok);
+      grammar.emplace_back(tok, GrammarOptions{settings.max_empty_bars});
       for (size_t i = 0; i < prompt.size(); i += F) grammar.back().accept(prompt.data() + i);
     }
 
@@ -194,6 +210,7 @@ GenerationResult Generator::generate(const std::vector<int32_t>& prompt, const G
   if (greedy) sampling.temperature = 1.0f;
   std::vector<torch::Tensor> history(F), forbidden(F);
   int64_t current_step = 0;  // read by MinNewTokens
+  std::vector<int64_t> bars(size_t(B), 0), last_bar(size_t(B), -1);  // new bars per row (read by MinBars)
   std::vector<ProcessorChain> chains;
   for (size_t f = 0; f < F; ++f) {
     history[f] = torch::empty({B, capacity}, torch::kLong);
@@ -204,6 +221,8 @@ GenerationResult Generator::generate(const std::vector<int32_t>& prompt, const G
     std::vector<std::unique_ptr<LogitsProcessor>> extra;
     if (f == 0 && settings.min_new_tokens > 0 && eos[0] >= 0)
       extra.push_back(std::make_unique<MinNewTokens>(eos[0], settings.min_new_tokens, &current_step));
+    if (f == 0 && settings.min_bars > 0 && eos[0] >= 0)
+      extra.push_back(std::make_unique<MinBars>(eos[0], settings.min_bars, &bars));
     if (settings.grammar) extra.push_back(std::make_unique<RowMask>(forbidden[f]));
     if (settings.controls.active()) {
       auto bias = control_bias(tok, settings.controls, f);
@@ -239,7 +258,6 @@ GenerationResult Generator::generate(const std::vector<int32_t>& prompt, const G
   torch::Tensor logits = prefill();
 
   std::vector<uint8_t> active(size_t(B), 1), row_mask;
-  std::vector<int64_t> bars(size_t(B), 0), last_bar(size_t(B), -1);
   if (octuple && !prompt.empty())
     for (size_t i = 0; i < prompt.size(); i += F) {
       const auto k = tok.vocab(2).valid(prompt[i + 2]) ? tok.vocab(2).kind(prompt[i + 2]) : tokenizer::TokenKind{};
@@ -304,19 +322,31 @@ GenerationResult Generator::generate(const std::vector<int32_t>& prompt, const G
     for (int64_t b = 0; b < B; ++b) {
       if (!live[size_t(b)]) continue;
       const auto& ids = step_ids[size_t(b)];
-      if (settings.max_bars > 0) {
-        if (octuple) {
-          const auto k = tok.vocab(2).valid(ids[2]) ? tok.vocab(2).kind(ids[2]) : tokenizer::TokenKind{};
-          if (k.type == tokenizer::TokenType::Bar && k.value > last_bar[size_t(b)]) {
-            bars[size_t(b)] += k.value - std::max<int64_t>(last_bar[size_t(b)], -1);
-            last_bar[size_t(b)] = k.value;
-          }
-        } else if (ids[size_t(bar_field)] == bar_id) {
-          ++bars[size_t(b)];
+      bool new_bar = false;
+      if (octuple) {
+        const auto k = tok.vocab(2).valid(ids[2]) ? tok.vocab(2).kind(ids[2]) : tokenizer::TokenKind{};
+        if (k.type == tokenizer::TokenType::Bar && k.value > last_bar[size_t(b)]) {
+          bars[size_t(b)] += k.value - std::max<int64_t>(last_bar[size_t(b)], -1);
+          last_bar[size_t(b)] = k.value;
+          new_bar = true;
         }
-        if (bars[size_t(b)] > settings.max_bars) {
+      } else if (ids[size_t(bar_field)] == bar_id) {
+        ++bars[size_t(b)];
+        new_bar = true;
+      }
+      if (settings.max_bars > 0 && bars[size_t(b)] > settings.max_bars) {
+        live[size_t(b)] = 0;
+        finish(b, "max_bars");
+        continue;
+      }
+      // Music time is measured where a bar starts: the notes so far, decoded with their tempos.
+      if (new_bar && settings.max_music_seconds > 0) {
+        tokenizer::TokSequence so_far;
+        so_far.fields = F;
+        so_far.ids = result.sequences[size_t(b)];
+        if (tok.decode({so_far}).duration_seconds() >= settings.max_music_seconds) {
           live[size_t(b)] = 0;
-          finish(b, "max_bars");
+          finish(b, "max_music_seconds");
           continue;
         }
       }

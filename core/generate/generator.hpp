@@ -28,6 +28,13 @@ struct GenerationSettings {
   int64_t max_new_tokens = 512;
   int64_t min_new_tokens = 0;   // EOS is suppressed before this many new tokens (HF's MinNewTokensLength)
   int64_t max_bars = 0;         // stop before the (max_bars+1)-th new Bar token; 0 = no limit
+  int64_t min_bars = 0;         // EOS is suppressed until this many new bars have started
+  // Length in music time: stop before a new bar once the candidate's music (prompt included)
+  // lasts this many seconds, by its own tempo map; 0 = no limit.
+  double max_music_seconds = 0;
+  // At most this many bars without a note in a row (REMI-style bar schemes; -1 = no limit).
+  // On by default: sampling a small model otherwise drifts into minutes of empty bars.
+  int max_empty_bars = 1;
   double max_seconds = 0;       // wall-clock limit; 0 = none
   uint64_t seed = 0;
   int num_candidates = 1;
@@ -54,7 +61,8 @@ struct GenerationResult {
   std::vector<std::vector<int32_t>> sequences;
   size_t prompt_length = 0;     // ids
   size_t fields = 1;
-  std::vector<std::string> stop_reasons;        // "eos", "max_new_tokens", "max_bars", "max_seconds", "cancelled"
+  // "eos", "max_new_tokens", "max_bars", "max_music_seconds", "max_seconds", "cancelled"
+  std::vector<std::string> stop_reasons;
   bool cancelled = false;
   int64_t steps = 0;        // forward steps taken
   int64_t new_tokens = 0;   // summed over candidates (after trimming); compound: steps

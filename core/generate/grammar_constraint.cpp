@@ -8,7 +8,8 @@ namespace harmonia::generate {
 using tokenizer::TokenGrammar;
 using tokenizer::TokenType;
 
-GrammarConstraint::GrammarConstraint(const tokenizer::Tokenizer& tok) : tok_(tok), vocab_(tok.vocab(0)) {
+GrammarConstraint::GrammarConstraint(const tokenizer::Tokenizer& tok, GrammarOptions options)
+    : tok_(tok), vocab_(tok.vocab(0)), options_(options) {
   if (tok.is_compound()) throw std::invalid_argument("grammar constraint: compound tokenizers are not supported");
   remi_ = tok.name() == "REMI";
   const auto& graph = tok.grammar().graph();
@@ -63,8 +64,16 @@ void GrammarConstraint::accept(int32_t id) {
     previous_ = id;
     switch (kind.type) {
       case TokenType::Bar:
+        if (seen_bar_) empty_run_ = bar_has_note_ ? 0 : empty_run_ + 1;
+        bar_has_note_ = false;
         seen_bar_ = true;
         last_position_ = -1;
+        break;
+      case TokenType::Pitch:
+      case TokenType::PitchDrum:
+      case TokenType::NoteOn:
+      case TokenType::DrumOn:
+        bar_has_note_ = true;
         break;
       case TokenType::Position:
         last_position_ = kind.value;
@@ -106,6 +115,15 @@ void GrammarConstraint::allowed(std::vector<uint8_t>& allowed) const {
     }
     allowed[id] = 1;
     any = true;
+  }
+  if (options_.max_empty_bars >= 0 && seen_bar_ && !bar_has_note_ && empty_run_ >= options_.max_empty_bars) {
+    // Refuse closing another empty bar, unless nothing else but EOS could follow.
+    bool other = false;
+    for (size_t id = 0; id < vocab_.size() && !other; ++id)
+      other = allowed[id] && !special_[id] && vocab_.kind(int(id)).type != TokenType::Bar;
+    if (other)
+      for (size_t id = 0; id < vocab_.size(); ++id)
+        if (vocab_.kind(int(id)).type == TokenType::Bar) allowed[id] = 0;
   }
   if (!any && eos_id_ >= 0 && !pending) allowed[size_t(eos_id_)] = 1;
 }

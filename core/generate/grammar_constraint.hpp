@@ -14,10 +14,19 @@
 
 namespace harmonia::generate {
 
+// Musical limits layered on the grammar (they never make a sequence undecodable).
+struct GrammarOptions {
+  // Bar schemes: a new Bar is refused while the current bar has no note and the bars just
+  // before it already hold this many empty bars in a row (so at most this many empty bars
+  // follow each other). -1: no limit. A trained model that drifts into rests otherwise fills
+  // minutes with silence (issue 15).
+  int max_empty_bars = -1;
+};
+
 class GrammarConstraint {
  public:
   // Single-stream tokenizers only (REMI, TSD, MIDILike); throws std::invalid_argument otherwise.
-  explicit GrammarConstraint(const tokenizer::Tokenizer& tok);
+  explicit GrammarConstraint(const tokenizer::Tokenizer& tok, GrammarOptions options = {});
 
   // Feeds one id (prompt tokens too). Ids the grammar would not allow are accepted anyway
   // (a prompt may be anything); the state follows them as the decoder would.
@@ -27,6 +36,9 @@ class GrammarConstraint {
   // Tokens fed so far, and how many of them end at a note boundary (safe to stop after).
   size_t length() const { return length_; }
   size_t complete_length() const { return complete_length_; }
+  // Empty bars in a row before the current one, and whether the current bar has a note yet.
+  int empty_bars_in_a_row() const { return empty_run_; }
+  bool bar_has_note() const { return bar_has_note_; }
 
  private:
   bool pending_note() const;
@@ -40,12 +52,15 @@ class GrammarConstraint {
   int eos_id_ = -1;
   bool remi_ = false;
   bool velocity_needs_duration_ = false;
+  GrammarOptions options_;
 
   int previous_ = -1;          // last non-special id, -1 at start
   bool seen_bar_ = false;
   int last_position_ = -1;     // REMI: position in the current bar, -1 right after a Bar
   int ts_num_ = 4, ts_den_ = 4;
   size_t length_ = 0, complete_length_ = 0;
+  bool bar_has_note_ = false;
+  int empty_run_ = 0;
 };
 
 }  // namespace harmonia::generate

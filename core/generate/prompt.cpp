@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <type_traits>
 
 namespace harmonia::generate {
@@ -79,6 +80,28 @@ std::vector<int32_t> prompt_tokens(const tokenizer::Tokenizer& tok, const midi::
   const auto enc = tok.encode(merged);
   if (enc.sequences.empty()) return {};
   return enc.sequences.front().ids;
+}
+
+void carry_prompt_context(const midi::Score& prompt, const tokenizer::Tokenizer& tok, midi::Score& generated) {
+  auto has = [&](tokenizer::TokenType t) {
+    for (const auto& v : tok.vocabs())
+      if (v.has_type(t)) return true;
+    return false;
+  };
+  if (!has(tokenizer::TokenType::Tempo) && !prompt.tempos.empty()) generated.tempos = prompt.tempos;
+  if (!has(tokenizer::TokenType::TimeSig) && !prompt.time_signatures.empty())
+    generated.time_signatures = prompt.time_signatures;
+  if (!has(tokenizer::TokenType::Program)) {
+    std::map<int, size_t> notes_by_program;
+    for (const auto& t : prompt.tracks)
+      if (!t.is_drum) notes_by_program[t.program] += t.notes.size();
+    if (!notes_by_program.empty()) {
+      const auto main = std::max_element(notes_by_program.begin(), notes_by_program.end(),
+                                         [](const auto& a, const auto& b) { return a.second < b.second; });
+      for (auto& t : generated.tracks)
+        if (!t.is_drum) t.program = main->first;
+    }
+  }
 }
 
 }  // namespace harmonia::generate

@@ -24,4 +24,10 @@ midi::Score select_prompt(const midi::Score& score, const PromptSelection& selec
 // Ids of vocab(0) for the score; an empty score gives an empty prompt.
 std::vector<int32_t> prompt_tokens(const tokenizer::Tokenizer& tok, const midi::Score& score);
 
+// What the tokens cannot carry, taken from the prompt into the generated score: its tempo map
+// when the tokenizer has no Tempo tokens, its time signatures without TimeSig tokens, and its
+// main instrument (the pitched program with most notes) without Program tokens. The
+// continuation starts at the prompt's tick 0, so the maps apply as they are.
+void carry_prompt_context(const midi::Score& prompt, const tokenizer::Tokenizer& tok, midi::Score& generated);
+
 }  // namespace harmonia::generate

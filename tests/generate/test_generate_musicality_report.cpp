@@ -10,6 +10,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "core/generate/music_recipe.hpp"
 #include "core/generate/musicality_report.hpp"
 #include "core/midi/midi_file.hpp"
 
@@ -111,10 +112,13 @@ TEST(GenerateMusicalityReport, ReferenceFolderSkipsBrokenFilesByName) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(GenerateMusicalityReport, GenerationSettingsAreTheDefaultsWithBarsAndSeed) {
-  const GenerationSettings defaults;
+TEST(GenerateMusicalityReport, GenerationSettingsAreTheDemosPieceSettings) {
+  const GenerationSettings defaults = piece_settings(24, 7);
   const auto s = musicality_generation_settings(24, 7);
   EXPECT_EQ(s.max_bars, 24);
+  EXPECT_EQ(s.min_bars, defaults.min_bars);
+  EXPECT_EQ(s.max_empty_bars, defaults.max_empty_bars);
+  EXPECT_EQ(s.max_music_seconds, defaults.max_music_seconds);
   EXPECT_EQ(s.seed, 7u);
   EXPECT_GE(s.max_new_tokens, 24 * 64);  // room for the bars at corpus-like density
   EXPECT_EQ(s.sampling.temperature, defaults.sampling.temperature);

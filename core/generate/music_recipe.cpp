@@ -1,0 +1,41 @@
+#include "core/generate/music_recipe.hpp"
+
+#include <algorithm>
+
+#include "core/generate/generator.hpp"
+
+namespace harmonia::generate {
+
+tokenizer::TokenizerConfig arrangement_tokenizer_config() {
+  tokenizer::TokenizerConfig c;
+  c.use_programs = true;
+  c.one_token_stream_for_programs = true;
+  c.use_tempos = true;
+  c.use_time_signatures = true;
+  return c;
+}
+
+data::TidyOptions training_tidy_options() {
+  data::TidyOptions o;
+  o.enabled = true;
+  o.max_empty_bars = 2;
+  return o;
+}
+
+GenerationSettings piece_settings(int64_t bars, uint64_t seed, double max_music_seconds) {
+  GenerationSettings s;
+  s.max_bars = std::max<int64_t>(1, bars);
+  s.min_bars = std::max<int64_t>(1, bars * 2 / 3);
+  s.max_music_seconds = max_music_seconds;
+  s.max_empty_bars = 1;
+  // Dense arrangements take ~5 tokens per note; this only caps a model that never ends a bar.
+  s.max_new_tokens = 400 * s.max_bars + 256;
+  s.seed = seed;
+  s.sampling.temperature = 1.0f;
+  s.sampling.top_k = 0;
+  s.sampling.top_p = 0.95f;
+  s.sampling.repetition_penalty = 1.0f;
+  return s;
+}
+
+}  // namespace harmonia::generate

@@ -1,0 +1,39 @@
+// The defaults that turn a MIDI corpus into a model that writes music rather than silence
+// (issue 15), in one place so that `harmonia demo`, the studio, the starter model's recipe and
+// bench/musicality all use the same ones:
+// - tokens: REMI over whole arrangements (every track in one stream with Program tokens), with
+//   Tempo and TimeSig tokens, so a model learns instruments, tempo and metre with the notes;
+// - data: scores tidied before tokenizing (no leading/trailing silence, at most two empty bars
+//   in a row) and training windows with fewer than kMinWindowNotes notes left out;
+// - generation: a length in bars (and a cap in seconds of music), at most one empty bar in a
+//   row, end-of-sequence honoured once the piece is long enough.
+#pragma once
+
+#include <cstdint>
+
+#include "core/data/score_tidy.hpp"
+#include "core/tokenizer/config.hpp"
+
+namespace harmonia::generate {
+
+// Declared only: callers of piece_settings include generator.hpp; the torch-free commands
+// (dataset import) can use the rest of this header without torch's headers.
+struct GenerationSettings;
+
+// MidiTok's REMI config with use_programs + one_token_stream_for_programs, use_tempos and
+// use_time_signatures on; everything else at MidiTok's defaults.
+tokenizer::TokenizerConfig arrangement_tokenizer_config();
+
+// The import's preparation: silence cut (score_tidy.hpp), at most 2 empty bars kept in a row.
+data::TidyOptions training_tidy_options();
+
+// Training windows with fewer notes than this teach rests, not music (docs/dataset.md).
+constexpr int64_t kMinWindowNotes = 8;
+
+// A piece of about `bars` bars: it may end by itself (EOS) after two thirds of them, never
+// goes past `bars` nor past `max_music_seconds` of music, and never holds two empty bars in
+// a row. Sampling: temperature 1, top-k 0, top-p 0.95, no repetition penalty (music repeats
+// on purpose: penalising repeated pitch and position tokens pushes a model towards rests).
+GenerationSettings piece_settings(int64_t bars, uint64_t seed, double max_music_seconds = 170);
+
+}  // namespace harmonia::generate
