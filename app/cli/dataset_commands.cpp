@@ -12,6 +12,7 @@
 
 #include "app/cli/cli_commands.hpp"
 #include "core/data/dataset_stats.hpp"
+#include "core/generate/music_recipe.hpp"
 #include "core/data/import_job.hpp"
 #include "core/data/token_dataset.hpp"
 #include "core/tokenizer/tokenizer.hpp"
@@ -23,7 +24,10 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 void on_dataset_interrupt(int) { g_interrupted = true; }
 
-std::shared_ptr<const tokenizer::Tokenizer> dataset_tokenizer(const std::string& scheme, const std::string& config) {
+std::shared_ptr<const tokenizer::Tokenizer> dataset_tokenizer(const std::string& scheme, const std::string& config,
+                                                              bool arrangement) {
+  if (config.empty() && arrangement)
+    return tokenizer::Tokenizer::create(scheme.empty() ? "REMI" : scheme, generate::arrangement_tokenizer_config());
   if (config.empty()) return tokenizer::Tokenizer::create(scheme.empty() ? "REMI" : scheme);
   auto loaded = tokenizer::Tokenizer::load(config);
   if (scheme.empty()) return loaded;
@@ -41,6 +45,10 @@ nlohmann::ordered_json report_to_json(const data::ImportReport& r) {
   j["files_in_dataset"] = r.files_in_dataset;
   j["tokens"] = r.total_tokens;
   j["seconds"] = r.seconds;
+  j["tidied_bars"] = {{"leading", r.tidied.leading_bars},
+                      {"trailing", r.tidied.trailing_bars},
+                      {"empty_inside", r.tidied.empty_bars},
+                      {"kept", r.tidied.bars_kept}};
   auto& skipped = j["skipped"] = nlohmann::ordered_json::array();
   for (const auto& s : r.skipped) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
   auto& dups = j["duplicates"] = nlohmann::ordered_json::array();
@@ -48,13 +56,22 @@ nlohmann::ordered_json report_to_json(const data::ImportReport& r) {
   return j;
 }
 
-int run_import(const std::string& input, const std::string& out, const std::string& scheme, const std::string& config,
-               int jobs, bool quiet) {
+struct ImportArgs {
+  std::string input, out, scheme, config;
+  int jobs = 0;
+  bool quiet = false, arrangement = false, tidy = false;
+  int max_empty_bars = 2;
+};
+
+int run_import(const ImportArgs& a) {
   data::ImportOptions o;
-  o.input_dir = input;
-  o.dataset_dir = out;
-  o.threads = jobs;
-  data::ImportJob job(dataset_tokenizer(scheme, config), o);
+  o.input_dir = a.input;
+  o.dataset_dir = a.out;
+  o.threads = a.jobs;
+  o.tidy.enabled = a.tidy;
+  o.tidy.max_empty_bars = a.max_empty_bars;
+  const bool quiet = a.quiet;
+  data::ImportJob job(dataset_tokenizer(a.scheme, a.config, a.arrangement), o);
   auto previous = std::signal(SIGINT, on_dataset_interrupt);
   job.start();
   const bool tty = isatty(fileno(stderr));
@@ -92,11 +109,6 @@ void register_dataset_commands(CLI::App& app, CommandTable& table) {
   auto* dataset = app.add_subcommand("dataset", "Import a MIDI folder into a token cache; dataset statistics");
   dataset->require_subcommand(1);
 
-  struct ImportArgs {
-    std::string input, out, scheme, config;
-    int jobs = 0;
-    bool quiet = false;
-  };
   auto args = std::make_shared<ImportArgs>();
   auto* import = dataset->add_subcommand("import", "Parse + tokenize every MIDI file under DIR (progress on stderr, JSON report on stdout)");
   import->add_option("dir", args->input, "Folder of MIDI files (searched recursively)")->required()->check(CLI::ExistingDirectory);
@@ -106,9 +118,17 @@ void register_dataset_commands(CLI::App& app, CommandTable& table) {
   import->add_option("--out", args->out, "Dataset folder to create or update")->required();
   import->add_option("--jobs", args->jobs, "Worker threads (default: all cores)")->check(CLI::Range(0, 1024));
   import->add_flag("--quiet", args->quiet, "No progress line");
+  import->add_flag("--arrangement", args->arrangement,
+                   "Whole arrangements: all tracks in one stream with Program, Tempo and TimeSig tokens (as the demo; "
+                   "ignored with --config)");
+  import->add_flag("--tidy", args->tidy,
+                   "Cut leading/trailing silence and shorten runs of empty bars before tokenizing (docs/dataset.md)");
+  import->add_option("--max-empty-bars", args->max_empty_bars, "With --tidy: empty bars kept in a row")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
   table.add(import, [args] {
     try {
-      return run_import(args->input, args->out, args->scheme, args->config, args->jobs, args->quiet);
+      return run_import(*args);
     } catch (const std::exception& e) {
       std::cerr << "harmonia dataset import: " << e.what() << "\n";
       return 1;

@@ -1,6 +1,7 @@
 // `harmonia demo`: the README's main job, end to end on the default corpus (the MIDI files of
-// Debian packages): parse every file, import it into a REMI token cache, train the tiny
-// GPT-2 for a few minutes, sample a new piece and render it to audio.
+// Debian packages): parse every file, import it into a token cache (REMI over whole
+// arrangements, silence tidied away: core/generate/music_recipe.hpp), train a GPT-2 for a few
+// minutes (bf16 where the CPU has it), sample a piece of about 24 bars and render it to audio.
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include "core/generate/generation_output.hpp"
 #include "core/generate/generator.hpp"
 #include "core/generate/model_bundle.hpp"
+#include "core/generate/music_recipe.hpp"
 #include "core/midi/midi_file.hpp"
 #include "core/tokenizer/tokenizer.hpp"
 
@@ -25,10 +27,11 @@ namespace harmonia::cli {
 
 namespace {
 
-// Step 1: parse every file and summarise the corpus.
-bool summarise_corpus(const std::vector<std::string>& files) {
+// Step 1: parse every file and summarise the corpus. A corpus with nothing but drums or
+// empty files cannot teach melody: say so instead of training on it.
+bool summarise_corpus(const std::vector<std::string>& files, const std::string& where) {
   const auto start = std::chrono::steady_clock::now();
-  size_t ok = 0, notes = 0, tracks = 0;
+  size_t ok = 0, notes = 0, pitched = 0, tracks = 0;
   double seconds = 0;
   for (const auto& path : files) {
     try {
@@ -37,6 +40,8 @@ bool summarise_corpus(const std::vector<std::string>& files) {
       notes += score.note_count();
       tracks += score.tracks.size();
       seconds += score.duration_seconds();
+      for (const auto& t : score.tracks)
+        if (!t.is_drum) pitched += t.notes.size();
     } catch (const std::exception& e) {
       std::cerr << "skipped: " << e.what() << "\n";
     }
@@ -44,19 +49,38 @@ bool summarise_corpus(const std::vector<std::string>& files) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "1. Corpus: " << ok << " of " << files.size() << " MIDI files parsed in " << elapsed << " s: " << tracks
             << " tracks, " << notes << " notes, " << seconds / 60.0 << " minutes of music.\n";
-  return ok > 0;
+  if (ok == 0) {
+    std::cerr << "harmonia demo: no readable MIDI file in " << where << "\n";
+    return false;
+  }
+  if (pitched == 0) {
+    std::cerr << "harmonia demo: the " << ok << " readable files in " << where
+              << (notes == 0 ? " hold no notes at all" : " hold only drum notes")
+              << ": a model needs pitched notes (melody, chords, bass) to learn music from. Pass --corpus DIR with "
+                 "other MIDI files.\n";
+    return false;
+  }
+  return true;
 }
 
-// Step 2: tokenize into an on-disk dataset (REMI, MidiTok's defaults).
+// Step 2: tokenize into an on-disk dataset: REMI over whole arrangements (programs, tempos,
+// time signatures), scores tidied of long silences first.
 bool import_corpus(const std::string& corpus_dir, const std::filesystem::path& out) {
-  std::shared_ptr<const tokenizer::Tokenizer> remi = tokenizer::Tokenizer::create("REMI");
+  std::shared_ptr<const tokenizer::Tokenizer> remi =
+      tokenizer::Tokenizer::create("REMI", generate::arrangement_tokenizer_config());
   data::ImportOptions options;
   options.input_dir = corpus_dir;
   options.dataset_dir = (out / "dataset").string();
+  options.tidy = generate::training_tidy_options();
   const auto report = data::import_dataset(remi, options);
-  std::cout << "2. Dataset (REMI): " << report.files_in_dataset << " files, " << report.total_tokens
-            << " tokens in " << report.seconds << " s (" << report.tokenized << " tokenized, " << report.reused
-            << " reused from the cache, " << report.skipped.size() << " skipped) -> " << options.dataset_dir << "\n";
+  std::cout << "2. Dataset (REMI, one stream with programs, tempos and time signatures): " << report.files_in_dataset
+            << " files, " << report.total_tokens << " tokens in " << report.seconds << " s (" << report.tokenized
+            << " tokenized, " << report.reused << " reused from the cache, " << report.skipped.size() << " skipped) -> "
+            << options.dataset_dir << "\n";
+  if (report.tokenized > 0)
+    std::cout << "   silence removed before tokenizing: " << report.tidied.leading_bars << " leading, "
+              << report.tidied.trailing_bars << " trailing and " << report.tidied.empty_bars
+              << " empty bars inside pieces (" << report.tidied.bars_kept << " bars kept)\n";
   for (const auto& s : report.skipped) std::cout << "   skipped " << s.path << ": " << s.reason << "\n";
   const auto dataset = data::TokenDataset::open(options.dataset_dir);
   const auto stats = data::compute_stats(*dataset, 5);
@@ -67,9 +91,9 @@ bool import_corpus(const std::string& corpus_dir, const std::filesystem::path& o
 }
 
 struct DemoOptions {
-  std::string corpus, out = "harmonia-demo", soundfont;
+  std::string corpus, out = "harmonia-demo", soundfont, preset = "tiny", precision = "auto";
   double train_seconds = 180;
-  int64_t new_tokens = 1024;
+  int64_t bars = 24, context = 256, batch_size = 16;
   uint64_t seed = 1234;
 };
 
@@ -78,9 +102,11 @@ bool train_model(const DemoOptions& o, const std::filesystem::path& out) {
   TrainArgs a;
   a.dataset = (out / "dataset").string();
   a.out = (out / "run").string();
-  a.preset = "tiny";
-  a.batch_size = 16;
-  a.context = 256;
+  a.preset = o.preset;
+  a.batch_size = o.batch_size;
+  a.context = o.context;
+  a.precision = o.precision;
+  a.min_window_notes = generate::kMinWindowNotes;
   a.max_steps = 1000000;  // the time budget ends the run
   a.time_budget = o.train_seconds;
   a.schedule_over_time = true;
@@ -90,7 +116,8 @@ bool train_model(const DemoOptions& o, const std::filesystem::path& out) {
   a.eval_batches = 16;
   a.seed = o.seed;
   std::filesystem::remove_all(a.out);  // a fresh run each time (the dataset cache is reused)
-  std::cout << "3. Training GPT-2 (tiny preset) for " << o.train_seconds << " s -> " << a.out << "\n" << std::flush;
+  std::cout << "3. Training GPT-2 (" << o.preset << " preset) for " << o.train_seconds << " s -> " << a.out << "\n"
+            << std::flush;
   const auto result = run_training(a);
   std::cout << "   " << result.steps << " steps, " << static_cast<int64_t>(result.tokens_per_s)
             << " tokens/s, train loss " << result.last_train_loss << ", validation loss " << result.last_val_loss
@@ -103,17 +130,22 @@ std::filesystem::path generate_piece(const DemoOptions& o, const std::filesystem
   namespace gen = harmonia::generate;
   const auto bundle = gen::load_bundle(out / "run");
   gen::Generator generator(bundle.model, bundle.tokenizer);
-  gen::GenerationSettings settings;
-  settings.max_new_tokens = o.new_tokens;
-  settings.seed = o.seed;
+  const auto settings = gen::piece_settings(o.bars, o.seed);
   const auto result = generator.generate({}, settings);
   tokenizer::DecodeReport report;
   const auto score = gen::to_score(*bundle.tokenizer, result.sequences.at(0), 0, &report);
+  if (score.note_count() == 0)
+    throw std::runtime_error("the model generated no notes (" + std::to_string(result.new_tokens) +
+                             " tokens, stop: " + result.stop_reasons.at(0) +
+                             "); train longer (--train-seconds) or on more music (--corpus)");
   const auto path = out / "generated.mid";
   gen::write_generation(score, path, settings,
                         {{"model", bundle.paths.model_dir.string()}, {"stop_reason", result.stop_reasons.at(0)}});
+  size_t tracks = 0;
+  for (const auto& t : score.tracks) tracks += !t.notes.empty();
   std::cout << "4. Generated " << result.new_tokens << " tokens in " << result.seconds << " s: " << score.note_count()
-            << " notes, " << score.duration_seconds() << " s of music -> " << path.string() << "\n";
+            << " notes on " << tracks << " track" << (tracks == 1 ? "" : "s") << ", " << score.duration_seconds()
+            << " s of music (stop: " << result.stop_reasons.at(0) << ") -> " << path.string() << "\n";
   return path;
 }
 
@@ -143,7 +175,15 @@ void register_demo_command(CLI::App& app, CommandTable& table) {
   demo->add_option("--train-seconds", o->train_seconds, "Training time budget (evaluation excluded)")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 1e6));
-  demo->add_option("--new-tokens", o->new_tokens, "Tokens to generate")->capture_default_str();
+  demo->add_option("--bars", o->bars, "Length of the generated piece in bars")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(1), int64_t(1000)));
+  demo->add_option("--preset", o->preset, "Model size (tiny, small, ...: harmonia model presets)")->capture_default_str();
+  demo->add_option("--context", o->context, "Training window in tokens")->capture_default_str();
+  demo->add_option("--batch-size", o->batch_size, "Windows per step")->capture_default_str();
+  demo->add_option("--precision", o->precision, "auto (bf16 where the CPU has it), fp32 or bf16")
+      ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
+      ->capture_default_str();
   demo->add_option("--seed", o->seed, "Seed for training and sampling")->capture_default_str();
   demo->add_option("--soundfont", o->soundfont, "SoundFont for the .wav (default: soundfonts/, then the system's GM font)");
   table.add(demo, [o] {
@@ -171,7 +211,7 @@ void register_demo_command(CLI::App& app, CommandTable& table) {
       return 1;
     }
     try {
-      if (!summarise_corpus(files)) return 1;
+      if (!summarise_corpus(files, o->corpus.empty() ? "the default corpus" : o->corpus)) return 1;
       if (!import_corpus(corpus_dir, out_dir)) return 1;
       if (!train_model(*o, out_dir)) return 1;
       const auto midi = generate_piece(*o, out_dir);

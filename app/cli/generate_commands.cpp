@@ -21,7 +21,7 @@ namespace gen = harmonia::generate;
 
 struct GenerateOptions {
   std::string model_dir, out, prompt, key;
-  int64_t prompt_bars = 0, prompt_events = 0;
+  int64_t prompt_bars = 0, prompt_events = 0, bars = -1;
   gen::GenerationSettings settings;
   bool no_grammar = false;
   double tempo = 0;
@@ -42,13 +42,26 @@ int run_generate(GenerateOptions o) {
   if (!o.key.empty()) s.controls.key = gen::parse_scale(o.key);
   if (o.low_pitch >= 0 || o.high_pitch >= 0)
     s.controls.pitch_range = std::make_pair(std::max(0, o.low_pitch), o.high_pitch < 0 ? 127 : o.high_pitch);
+  if (o.bars == 0) throw std::invalid_argument("--bars 0: ask for at least one bar");
+  if (o.bars > 0) {
+    // A length in bars: may end by itself after two thirds of them (as music_recipe's pieces).
+    s.max_bars = o.bars;
+    s.min_bars = std::max<int64_t>(1, o.bars * 2 / 3);
+    s.max_new_tokens = std::max(s.max_new_tokens, 400 * o.bars + 256);
+  }
   const auto bundle = gen::load_bundle(o.model_dir);
   std::vector<int32_t> prompt;
+  midi::Score prompt_score;
   if (!o.prompt.empty()) {
     gen::PromptSelection sel;
     sel.bars = o.prompt_bars;
     sel.events = o.prompt_events;
-    prompt = gen::prompt_tokens(*bundle.tokenizer, gen::select_prompt(midi::read_midi_file(o.prompt), sel));
+    prompt_score = gen::select_prompt(midi::read_midi_file(o.prompt), sel);
+    if (prompt_score.note_count() == 0)
+      throw std::invalid_argument("prompt " + o.prompt + ": no notes" +
+                                  (o.prompt_bars > 0 || o.prompt_events > 0 ? " in the selected part" : "") +
+                                  " (a prompt needs at least one note to continue)");
+    prompt = gen::prompt_tokens(*bundle.tokenizer, prompt_score);
   }
   gen::Generator generator(bundle.model, bundle.tokenizer);
   gen::GenerationCallbacks cb;
@@ -62,9 +75,12 @@ int run_generate(GenerateOptions o) {
   const auto result = generator.generate(prompt, s, cb);
   if (!o.quiet) std::cerr << "\r";
   nlohmann::ordered_json summary = nlohmann::ordered_json::array();
+  size_t silent = 0;
   for (size_t i = 0; i < result.sequences.size(); ++i) {
     tokenizer::DecodeReport report;
-    const auto score = gen::to_score(*bundle.tokenizer, result.sequences[i], o.tempo, &report);
+    auto score = gen::to_score(*bundle.tokenizer, result.sequences[i], 0, &report);
+    if (!o.prompt.empty()) gen::carry_prompt_context(prompt_score, *bundle.tokenizer, score);
+    if (o.tempo > 0) score.tempos = {{0, int32_t(60'000'000.0 / o.tempo + 0.5)}};
     const auto path = candidate_path(o.out, int(i));
     const size_t new_tokens = (result.sequences[i].size() - result.prompt_length) / result.fields;
     nlohmann::ordered_json extra = {{"model", bundle.paths.model_dir.string()},
@@ -81,6 +97,12 @@ int run_generate(GenerateOptions o) {
                                     {"stop_reason", result.stop_reasons[i]},
                                     {"tokens_dropped", report.tokens_dropped}};
     gen::write_generation(score, path, s, extra);
+    if (score.note_count() <= prompt_score.note_count()) {
+      ++silent;
+      std::cerr << "harmonia generate: " << path.string() << " has no new note (" << new_tokens
+                << " new tokens, stop: " << result.stop_reasons[i]
+                << "): the model may need more training, or try another --seed or a higher --temperature\n";
+    }
     summary.push_back({{"file", path.string()},
                        {"notes", score.note_count()},
                        {"new_tokens", new_tokens},
@@ -91,7 +113,7 @@ int run_generate(GenerateOptions o) {
   std::cout << nlohmann::ordered_json{{"candidates", summary}, {"seconds", result.seconds}, {"tokens_per_second", tps}}
                    .dump(2)
             << "\n";
-  return 0;
+  return silent == result.sequences.size() ? 1 : 0;
 }
 
 struct EvalOptions {
@@ -142,7 +164,12 @@ void register_generate_commands(CLI::App& app, CommandTable& table) {
   auto& s = o->settings;
   g->add_option("--max-new-tokens", s.max_new_tokens, "Tokens to generate")->capture_default_str();
   g->add_option("--min-new-tokens", s.min_new_tokens, "No end-of-sequence before this many new tokens");
+  g->add_option("--bars", o->bars, "Length in bars: ends by itself after 2/3 of them, never goes past them")
+      ->check(CLI::Range(int64_t(0), int64_t(100000)));
   g->add_option("--max-bars", s.max_bars, "Stop after this many new bars (0: no limit)");
+  g->add_option("--music-seconds", s.max_music_seconds, "Stop before a bar that starts past this much music (0: no limit)");
+  g->add_option("--max-empty-bars", s.max_empty_bars, "Most bars without a note in a row (-1: no limit)")
+      ->capture_default_str();
   g->add_option("--max-seconds", s.max_seconds, "Stop after this much wall-clock time (0: no limit)");
   g->add_option("--temperature", s.sampling.temperature, "Sampling temperature (0: greedy)")->capture_default_str();
   g->add_option("--top-k", s.sampling.top_k, "Top-k (0: off)")->capture_default_str();

@@ -24,9 +24,12 @@ void register_train_commands(CLI::App& app, CommandTable& table) {
       ->capture_default_str();
   cmd->add_option("--warmup", a->warmup, "Warm-up steps")->capture_default_str();
   cmd->add_option("--context", a->context, "Window length in tokens")->capture_default_str();
+  cmd->add_option("--min-window-notes", a->min_window_notes, "Leave out windows with fewer notes (0: keep all)")
+      ->capture_default_str();
   cmd->add_option("--precision", a->precision,
-                  "fp32, bf16 (autocast, fp32 master weights) or fp16 (CUDA: autocast + loss scaling)")
-      ->check(CLI::IsMember({"fp32", "bf16", "fp16"}))
+                  "auto (bf16 on a CPU with native bf16, else fp32), fp32, bf16 (autocast, fp32 master "
+                  "weights) or fp16 (CUDA: autocast + loss scaling)")
+      ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}))
       ->capture_default_str();
   cmd->add_option("--eval-every", a->eval_every, "Validate every N steps (0: at the end only)");
   cmd->add_option("--eval-batches", a->eval_batches, "Validation batches per evaluation (0: all)");

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "core/compute/cpu_features.hpp"
 #include "core/compute/threads.hpp"
 #include "core/generate/model_bundle.hpp"
 #include "core/model/presets.hpp"
@@ -69,7 +70,8 @@ std::vector<std::string> train_command_line(const TrainArgs& a) {
                "--max-steps", std::to_string(a.max_steps), "--epochs", std::to_string(a.epochs),
                "--batch-size", std::to_string(a.batch_size), "--grad-accum", std::to_string(a.grad_accum),
                "--lr", std::to_string(a.lr), "--warmup", std::to_string(a.warmup),
-               "--context", std::to_string(a.context), "--precision", a.precision, "--schedule", a.schedule, "--device", a.device,
+               "--context", std::to_string(a.context), "--min-window-notes", std::to_string(a.min_window_notes),
+               "--precision", a.precision, "--schedule", a.schedule, "--device", a.device,
                "--eval-every", std::to_string(a.eval_every), "--eval-batches", std::to_string(a.eval_batches),
                "--patience", std::to_string(a.patience), "--checkpoint-every", std::to_string(a.checkpoint_every),
                "--log-every", std::to_string(a.log_every), "--time-budget", std::to_string(a.time_budget),
@@ -89,7 +91,8 @@ ht::TrainResult run_training(const TrainArgs& a) {
     const int local = env ? env->local_rank : 0;
     device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local % torch::cuda::device_count()));
   }
-  if (a.precision == "fp16" && !device.is_cuda())
+  const std::string precision = compute::resolve_precision(a.precision, device.is_cuda());
+  if (precision == "fp16" && !device.is_cuda())
     throw std::invalid_argument("--precision fp16 needs --device cuda (on the CPU use bf16)");
   std::unique_ptr<ht::Distributed> dist;
   if (env && env->world_size > 1) {
@@ -105,6 +108,7 @@ ht::TrainResult run_training(const TrainArgs& a) {
   split.seed = a.seed;
   data::ChunkOptions chunk;
   chunk.max_seq_len = static_cast<size_t>(a.context);
+  chunk.min_notes = static_cast<size_t>(std::max<int64_t>(0, a.min_window_notes));
   ht::DatasetSourceOptions batches;
   batches.batch_size = a.batch_size;
   batches.seed = a.seed;
@@ -140,7 +144,7 @@ ht::TrainResult run_training(const TrainArgs& a) {
   config.min_lr = a.lr / 10;
   config.warmup_steps = a.warmup;
   config.schedule = a.schedule;
-  config.precision = a.precision;
+  config.precision = precision;
   config.seed = a.seed;
   config.eval_every = a.eval_every;
   config.eval_batches = a.eval_batches;
@@ -156,8 +160,14 @@ ht::TrainResult run_training(const TrainArgs& a) {
                  a.arch.c_str(), a.preset.c_str(), static_cast<double>(lm->num_parameters()) / 1e6,
                  sources.train->num_windows(), tok.name().c_str(),
                  tok.is_compound() ? (" steps, " + std::to_string(tok.num_fields()) + " fields each").c_str() : " tokens",
-                 static_cast<long long>(a.batch_size * a.grad_accum * batches.world_size), a.precision.c_str(), device.str().c_str(),
+                 static_cast<long long>(a.batch_size * a.grad_accum * batches.world_size), precision.c_str(), device.str().c_str(),
                  dist ? (", " + std::to_string(dist->world_size()) + " ranks").c_str() : "");
+  if (rank0 && (sources.train_chunks.dropped_few_notes || sources.validation_chunks.dropped_few_notes))
+    std::fprintf(stderr, "windows with fewer than %lld notes left out: %zu of %zu train, %zu of %zu validation\n",
+                 static_cast<long long>(a.min_window_notes), sources.train_chunks.dropped_few_notes,
+                 sources.train_chunks.dropped_few_notes + sources.train_chunks.windows,
+                 sources.validation_chunks.dropped_few_notes,
+                 sources.validation_chunks.dropped_few_notes + sources.validation_chunks.windows);
   ht::EventQueue events;
   ht::TrainResult result;
   {

@@ -121,9 +121,9 @@ DatasetSources open_dataset_sources(const std::string& dataset_dir, const data::
   DatasetSources out;
   out.dataset = data::TokenDataset::open(dataset_dir);
   out.split = data::split_files(*out.dataset, split);
-  out.train = std::make_unique<DatasetBatchSource>(out.dataset, data::chunk_files(*out.dataset, out.split.train, chunk),
-                                                   chunk, options);
-  auto val_windows = data::chunk_files(*out.dataset, out.split.validation, chunk);
+  out.train = std::make_unique<DatasetBatchSource>(
+      out.dataset, data::chunk_files(*out.dataset, out.split.train, chunk, &out.train_chunks), chunk, options);
+  auto val_windows = data::chunk_files(*out.dataset, out.split.validation, chunk, &out.validation_chunks);
   const int64_t per_rank = static_cast<int64_t>(val_windows.size()) / options.world_size;
   if (per_rank > 0) {
     DatasetSourceOptions eval = options;

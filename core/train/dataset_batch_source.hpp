@@ -70,6 +70,7 @@ struct DatasetSources {
   data::DatasetSplit split;
   std::unique_ptr<DatasetBatchSource> train;
   std::unique_ptr<DatasetBatchSource> validation;
+  data::ChunkStats train_chunks, validation_chunks;  // windows kept and dropped (chunk options)
 };
 DatasetSources open_dataset_sources(const std::string& dataset_dir, const data::SplitOptions& split,
                                     const data::ChunkOptions& chunk, const DatasetSourceOptions& options);
