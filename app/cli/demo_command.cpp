@@ -130,10 +130,11 @@ std::filesystem::path generate_piece(const DemoOptions& o, const std::filesystem
   namespace gen = harmonia::generate;
   const auto bundle = gen::load_bundle(out / "run");
   gen::Generator generator(bundle.model, bundle.tokenizer);
-  const auto settings = gen::piece_settings(o.bars, o.seed);
+  const auto settings = gen::piece_settings(o.bars, o.seed, bundle.music);
   const auto result = generator.generate({}, settings);
   tokenizer::DecodeReport report;
-  const auto score = gen::to_score(*bundle.tokenizer, result.sequences.at(0), 0, &report);
+  auto score = gen::to_score(*bundle.tokenizer, result.sequences.at(0), 0, &report);
+  gen::apply_music_defaults(bundle.music, score);
   if (score.note_count() == 0)
     throw std::runtime_error("the model generated no notes (" + std::to_string(result.new_tokens) +
                              " tokens, stop: " + result.stop_reasons.at(0) +

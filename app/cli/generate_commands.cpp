@@ -22,6 +22,7 @@ namespace gen = harmonia::generate;
 struct GenerateOptions {
   std::string model_dir, out, prompt, key;
   int64_t prompt_bars = 0, prompt_events = 0, bars = -1;
+  int max_programs = -1;  // -1: the model's recorded programs_per_piece
   gen::GenerationSettings settings;
   bool no_grammar = false;
   double tempo = 0;
@@ -63,6 +64,8 @@ int run_generate(GenerateOptions o) {
                                   " (a prompt needs at least one note to continue)");
     prompt = gen::prompt_tokens(*bundle.tokenizer, prompt_score);
   }
+  if (o.max_programs < 0) s.max_programs = bundle.music.programs_per_piece;
+  else s.max_programs = o.max_programs;
   gen::Generator generator(bundle.model, bundle.tokenizer);
   gen::GenerationCallbacks cb;
   int64_t last_percent = -1;
@@ -80,6 +83,7 @@ int run_generate(GenerateOptions o) {
     tokenizer::DecodeReport report;
     auto score = gen::to_score(*bundle.tokenizer, result.sequences[i], 0, &report);
     if (!o.prompt.empty()) gen::carry_prompt_context(prompt_score, *bundle.tokenizer, score);
+    gen::apply_music_defaults(bundle.music, score);  // the training data's tempo when none came through
     if (o.tempo > 0) score.tempos = {{0, int32_t(60'000'000.0 / o.tempo + 0.5)}};
     const auto path = candidate_path(o.out, int(i));
     const size_t new_tokens = (result.sequences[i].size() - result.prompt_length) / result.fields;
@@ -170,6 +174,9 @@ void register_generate_commands(CLI::App& app, CommandTable& table) {
   g->add_option("--music-seconds", s.max_music_seconds, "Stop before a bar that starts past this much music (0: no limit)");
   g->add_option("--max-empty-bars", s.max_empty_bars, "Most bars without a note in a row (-1: no limit)")
       ->capture_default_str();
+  g->add_option("--max-programs", o->max_programs,
+                "Most instruments per piece (0: no limit; default: the training corpus' median, when recorded)")
+      ->check(CLI::Range(0, 129));
   g->add_option("--max-seconds", s.max_seconds, "Stop after this much wall-clock time (0: no limit)");
   g->add_option("--temperature", s.sampling.temperature, "Sampling temperature (0: greedy)")->capture_default_str();
   g->add_option("--top-k", s.sampling.top_k, "Top-k (0: off)")->capture_default_str();

@@ -179,6 +179,7 @@ ht::TrainResult run_training(const TrainArgs& a) {
   if (rank0) {
     lm->to(torch::kCPU);
     generate::save_bundle(*lm, tok, out / "model");
+    generate::save_music_defaults(generate::music_defaults_from_dataset(*sources.dataset), out / "model");
     std::fprintf(stderr, "\ndone: %lld steps (%s) in %s, train loss %.4f, val loss %.4f, %.0f tok/s; model in %s\n",
                  static_cast<long long>(result.steps), result.stop_reason.c_str(), clock_text(result.elapsed_s).c_str(),
                  result.last_train_loss, result.last_val_loss, result.tokens_per_s, (out / "model").c_str());

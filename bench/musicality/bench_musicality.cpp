@@ -70,9 +70,11 @@ int main(int argc, char** argv) {
                 (unsigned long long)(o.seed + uint64_t(o.samples) - 1), o.threads);
     std::vector<gen::MusicMetrics> samples;
     for (int i = 0; i < o.samples; ++i) {
-      const auto settings = gen::musicality_generation_settings(o.bars, o.seed + uint64_t(i));
+      auto settings = gen::musicality_generation_settings(o.bars, o.seed + uint64_t(i));
+      settings.max_programs = bundle.music.programs_per_piece;  // as the demo: the corpus' instrument count
       const auto result = generator.generate({}, settings);
-      const auto score = gen::to_score(*bundle.tokenizer, result.sequences.at(0));
+      auto score = gen::to_score(*bundle.tokenizer, result.sequences.at(0));
+      gen::apply_music_defaults(bundle.music, score);  // the corpus' tempo where the tokens gave none
       samples.push_back(gen::compute_metrics(score));
       // One line per sample, so that a bad median can be traced to the samples behind it.
       std::printf("sample %d (seed %llu): %zu notes + %zu drum notes, %.1f s, %lld tokens, stop %s\n", i + 1,

@@ -35,6 +35,9 @@ struct GenerationSettings {
   // At most this many bars without a note in a row (REMI-style bar schemes; -1 = no limit).
   // On by default: sampling a small model otherwise drifts into minutes of empty bars.
   int max_empty_bars = 1;
+  // At most this many distinct programs (instruments) per piece, prompt included, where the
+  // tokens carry programs; 0 = no limit.
+  int max_programs = 0;
   double max_seconds = 0;       // wall-clock limit; 0 = none
   uint64_t seed = 0;
   int num_candidates = 1;

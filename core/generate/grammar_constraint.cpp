@@ -75,6 +75,10 @@ void GrammarConstraint::accept(int32_t id) {
       case TokenType::DrumOn:
         bar_has_note_ = true;
         break;
+      case TokenType::Program:
+        if (program_used_.empty()) program_used_.assign(vocab_.size(), 0);
+        if (!program_used_[size_t(id)]) program_used_[size_t(id)] = 1, ++programs_used_;
+        break;
       case TokenType::Position:
         last_position_ = kind.value;
         break;
@@ -116,6 +120,9 @@ void GrammarConstraint::allowed(std::vector<uint8_t>& allowed) const {
     allowed[id] = 1;
     any = true;
   }
+  if (options_.max_programs > 0 && programs_used_ >= options_.max_programs)
+    for (size_t id = 0; id < vocab_.size(); ++id)
+      if (allowed[id] && vocab_.kind(int(id)).type == TokenType::Program && !program_used_[id]) allowed[id] = 0;
   if (options_.max_empty_bars >= 0 && seen_bar_ && !bar_has_note_ && empty_run_ >= options_.max_empty_bars) {
     // Refuse closing another empty bar, unless nothing else but EOS could follow.
     bool other = false;

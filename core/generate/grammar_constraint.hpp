@@ -21,6 +21,9 @@ struct GrammarOptions {
   // follow each other). -1: no limit. A trained model that drifts into rests otherwise fills
   // minutes with silence (issue 15).
   int max_empty_bars = -1;
+  // Tokenizers with Program tokens: once this many distinct programs have been used (prompt
+  // included), only those may come again. 0: no limit.
+  int max_programs = 0;
 };
 
 class GrammarConstraint {
@@ -61,6 +64,8 @@ class GrammarConstraint {
   size_t length_ = 0, complete_length_ = 0;
   bool bar_has_note_ = false;
   int empty_run_ = 0;
+  std::vector<uint8_t> program_used_;  // by Program token id
+  int programs_used_ = 0;
 };
 
 }  // namespace harmonia::generate

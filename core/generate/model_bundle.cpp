@@ -47,6 +47,7 @@ ModelBundle load_bundle(const fs::path& dir, const model::LoadOptions& options) 
   b.paths = locate_model(dir);
   b.model = model::load_model(b.paths.model_dir, options);
   b.tokenizer = tokenizer::Tokenizer::load(b.paths.tokenizer_json.string());
+  if (auto music = load_music_defaults(b.paths.model_dir)) b.music = *music;
   return b;
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/generate/music_defaults.hpp"
 #include "core/model/causal_lm.hpp"
 #include "core/tokenizer/tokenizer.hpp"
 
@@ -31,6 +32,7 @@ struct ModelBundle {
   ModelPaths paths;
   std::shared_ptr<model::CausalLM> model;
   std::shared_ptr<const tokenizer::Tokenizer> tokenizer;
+  MusicDefaults music;  // from MODEL_DIR/harmonia_music.json when the run recorded it, else unknown (0)
 };
 
 ModelBundle load_bundle(const std::filesystem::path& run_or_model_dir, const model::LoadOptions& options = {});

@@ -31,6 +31,26 @@ double correlation(const std::array<double, 12>& x, const std::array<double, 12>
 }
 }  // namespace
 
+constexpr int kGrooveResolution = 24;  // divisible by REMI's 8 positions per beat and by triplets
+
+// Note onsets and durations rounded to `tpq` ticks per quarter (the rest of the score is copied).
+static midi::Score at_resolution(const midi::Score& score, int tpq) {
+  midi::Score out = score;
+  const int from = std::max(1, score.ticks_per_quarter);
+  if (from == tpq) return out;
+  out.ticks_per_quarter = tpq;
+  auto scale = [&](midi::Tick t) { return midi::Tick(std::llround(double(t) * tpq / from)); };
+  for (auto& t : out.tracks)
+    for (auto& n : t.notes) {
+      const midi::Tick end = scale(n.end());
+      n.time = scale(n.time);
+      n.duration = end - n.time;
+    }
+  for (auto& t : out.tempos) t.time = scale(t.time);
+  for (auto& t : out.time_signatures) t.time = scale(t.time);
+  return out;
+}
+
 MusicMetrics compute_metrics(const midi::Score& score) {
   MusicMetrics m;
   std::array<double, 12> histogram{};
@@ -56,8 +76,12 @@ MusicMetrics compute_metrics(const midi::Score& score) {
   m.empty_beat_rate = muspy::empty_beat_rate(score);
   m.scale_consistency = muspy::scale_consistency(score);
   // A measure of 4 quarter notes whatever the time signature: MusPy's metric assumes one
-  // constant measure, and a fixed one keeps files with different meters comparable.
-  m.groove_consistency = muspy::groove_consistency(score, midi::Tick(4) * std::max(1, score.ticks_per_quarter));
+  // constant measure, and a fixed one keeps files with different meters comparable. Its
+  // distance is divided by the slots per measure, so it depends on the file's resolution (a
+  // file at 480 ticks per quarter scores near 1 for the same rhythm that scores 0.93 at 16):
+  // every score is measured at kGrooveResolution ticks per quarter, as MusPy after
+  // adjust_resolution(24), so that generated and reference files compare.
+  m.groove_consistency = muspy::groove_consistency(at_resolution(score, kGrooveResolution), 4 * kGrooveResolution);
 
   const size_t all_notes = m.notes + m.drum_notes;
   // No note at all is a rate of 0 (an empty generated sample must pull the median down, not

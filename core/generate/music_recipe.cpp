@@ -38,4 +38,10 @@ GenerationSettings piece_settings(int64_t bars, uint64_t seed, double max_music_
   return s;
 }
 
+GenerationSettings piece_settings(int64_t bars, uint64_t seed, const MusicDefaults& learned, double max_music_seconds) {
+  GenerationSettings s = piece_settings(bars, seed, max_music_seconds);
+  s.max_programs = learned.programs_per_piece;
+  return s;
+}
+
 }  // namespace harmonia::generate

@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "core/data/score_tidy.hpp"
+#include "core/generate/music_defaults.hpp"
 #include "core/tokenizer/config.hpp"
 
 namespace harmonia::generate {
@@ -34,6 +35,10 @@ constexpr int64_t kMinWindowNotes = 8;
 // goes past `bars` nor past `max_music_seconds` of music, and never holds two empty bars in
 // a row. Sampling: temperature 1, top-k 0, top-p 0.95, no repetition penalty (music repeats
 // on purpose: penalising repeated pitch and position tokens pushes a model towards rests).
+// `learned` (the model's recorded MusicDefaults) limits the instruments to the corpus' usual
+// count per piece.
 GenerationSettings piece_settings(int64_t bars, uint64_t seed, double max_music_seconds = 170);
+GenerationSettings piece_settings(int64_t bars, uint64_t seed, const MusicDefaults& learned,
+                                  double max_music_seconds = 170);
 
 }  // namespace harmonia::generate

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/generate/music_metrics.hpp"
+#include "core/generate/muspy_metrics.hpp"
 
 using namespace harmonia;
 using namespace harmonia::generate;
@@ -121,9 +122,13 @@ TEST(GenerateMetrics, GrooveConsistencyOverFourQuarterMeasures) {
   auto s = score(2, {track({{0, 1, 60}, {4, 1, 62}, {8, 1, 60}, {12, 1, 62}, {16, 1, 60}, {32, 1, 60}}),
                      track({{18, 1, 38}}, true)});
   s.time_signatures.push_back({0, 3, 4});
-  EXPECT_DOUBLE_EQ(compute_metrics(s).groove_consistency, 27.0 / 32.0);
+  EXPECT_DOUBLE_EQ(muspy::groove_consistency(s, 8), 27.0 / 32.0);
+  // compute_metrics measures at 24 ticks per quarter (x12 here): the same 5 differing onsets
+  // over 4 pairs of 96-slot measures.
+  EXPECT_DOUBLE_EQ(compute_metrics(s).groove_consistency, 1.0 - 5.0 / 384.0);
   // A note ending exactly on the next measure opens a second, empty measure: 1 - 1/8.
-  EXPECT_DOUBLE_EQ(compute_metrics(score(2, {track({{0, 8, 60}})})).groove_consistency, 7.0 / 8.0);
+  EXPECT_DOUBLE_EQ(muspy::groove_consistency(score(2, {track({{0, 8, 60}})}), 8), 7.0 / 8.0);
+  EXPECT_DOUBLE_EQ(compute_metrics(score(2, {track({{0, 8, 60}})})).groove_consistency, 1.0 - 1.0 / 96.0);
   // One quarter note at the start of each of 3 measures (the last ends inside its measure, so
   // no empty measure follows): the same grid every time -> 1.
   EXPECT_DOUBLE_EQ(compute_metrics(scale_score({60, 62, 64}, 1920, 480)).groove_consistency, 1.0);
@@ -171,8 +176,8 @@ TEST(GenerateMetrics, CMajorScaleKeyAndBars) {
   // i+1, so all 9 are touched -> 0.
   EXPECT_DOUBLE_EQ(m.empty_beat_rate, 0.0);
   // Two measures of 4 onsets each, then the empty third measure the last note's end opens:
-  // distances 0 + 4 -> 1 - 4 / (1920 * 2).
-  EXPECT_DOUBLE_EQ(m.groove_consistency, 1.0 - 4.0 / 3840.0);
+  // distances 0 + 4 -> 1 - 4 / (96 * 2) at the metrics' 24 ticks per quarter.
+  EXPECT_DOUBLE_EQ(m.groove_consistency, 1.0 - 4.0 / 192.0);
 }
 
 TEST(GenerateMetrics, JsonWritesUndefinedAsNull) {
@@ -185,4 +190,23 @@ TEST(GenerateMetrics, JsonWritesUndefinedAsNull) {
   const auto k = metrics_to_json(compute_metrics(scale_score({60, 64}, 480, 480)));
   EXPECT_DOUBLE_EQ(k.at("polyphony").get<double>(), 1.0);
   EXPECT_EQ(k.at("distinct_velocities"), 1);
+}
+
+TEST(GenerateMetrics, GrooveConsistencyDoesNotDependOnTheFileResolution) {
+  // The same rhythm (eighth notes, one missing in every other bar) written at 480 and at 16
+  // ticks per quarter: MusPy's raw metric differs 30-fold in distance, ours is equal.
+  auto rhythm = [](int tpq) {
+    midi::Score s;
+    s.ticks_per_quarter = tpq;
+    midi::Track t;
+    for (int bar = 0; bar < 4; ++bar)
+      for (int e = 0; e < 8; ++e)
+        if (!(bar % 2 && e == 3)) t.notes.push_back({midi::Tick((bar * 8 + e) * tpq / 2), tpq / 4, 60, 80});
+    s.tracks.push_back(t);
+    return s;
+  };
+  const auto fine = rhythm(480), coarse = rhythm(16);
+  EXPECT_NE(muspy::groove_consistency(fine, 1920), muspy::groove_consistency(coarse, 64));
+  EXPECT_DOUBLE_EQ(compute_metrics(fine).groove_consistency, compute_metrics(coarse).groove_consistency);
+  EXPECT_DOUBLE_EQ(compute_metrics(fine).groove_consistency, 1.0 - 3.0 / (96.0 * 3.0));
 }

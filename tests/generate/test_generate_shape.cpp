@@ -4,7 +4,13 @@
 // the test shows the control is what makes the difference.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "core/data/import_job.hpp"
 #include "core/generate/generation_output.hpp"
+#include "core/generate/music_defaults.hpp"
+#include "core/midi/midi_file.hpp"
 #include "core/generate/grammar_constraint.hpp"
 #include "core/generate/music_recipe.hpp"
 #include "generate_test_model.hpp"
@@ -153,4 +159,75 @@ TEST(GenerateShape, ZeroBarsAskedIsRefusedByTheRecipeAndTheGeneratorStaysDecodab
   tally.add(*tok, r);
   EXPECT_EQ(tally.dropped, 0u);
   for (size_t b = 0; b < r.sequences.size(); ++b) EXPECT_LE(shape_of(*tok, r.sequences[b]).bars, 4);
+}
+
+TEST(GenerateShape, GrammarKeepsToTheFirstProgramsOnceTheLimitIsReached) {
+  std::shared_ptr<const tokenizer::Tokenizer> tok =
+      tokenizer::Tokenizer::create("REMI", arrangement_tokenizer_config());
+  const auto& v = tok->vocab(0);
+  const int bar = v.id("Bar_None"), ts = v.id("TimeSig_4/4"), pos = v.id("Position_0"), piano = v.id("Program_0"),
+            strings = v.id("Program_48"), flute = v.id("Program_73"), pitch = v.id("Pitch_60"), vel = v.id("Velocity_63"),
+            dur = v.id("Duration_1.0.8");
+  ASSERT_TRUE(bar >= 0 && ts >= 0 && pos >= 0 && piano >= 0 && strings >= 0 && flute >= 0 && pitch >= 0 && vel >= 0 &&
+              dur >= 0);
+  std::vector<uint8_t> allowed;
+  for (int limit : {0, 2}) {
+    GrammarConstraint g(*tok, GrammarOptions{-1, limit});
+    for (int id : {bar, ts, pos, piano, pitch, vel, dur}) g.accept(id);
+    g.allowed(allowed);
+    EXPECT_TRUE(allowed[size_t(flute)]) << "one program used: any may come";
+    for (int id : {strings, pitch, vel, dur}) g.accept(id);
+    g.allowed(allowed);
+    EXPECT_TRUE(allowed[size_t(piano)]);
+    EXPECT_TRUE(allowed[size_t(strings)]);
+    EXPECT_EQ(bool(allowed[size_t(flute)]), limit == 0) << "limit " << limit;
+  }
+}
+
+TEST(GenerateShape, MusicDefaultsComeFromTheDatasetAndGiveTheTempo) {
+  const auto dir = test::scratch_dir("music_defaults");
+  // Three songs at 100 qpm with a piano and a drum kit.
+  for (int i = 0; i < 3; ++i) {
+    midi::Score song;
+    song.ticks_per_quarter = 480;
+    song.tempos = {{0, 600000}};
+    midi::Track piano, kit;
+    kit.is_drum = true;
+    for (int n = 0; n < 16; ++n) {
+      piano.notes.push_back({midi::Tick(n * 480), 240, 60 + (n + i) % 12, 80});
+      kit.notes.push_back({midi::Tick(n * 480), 120, 36, 100});
+    }
+    song.tracks = {piano, kit};
+    std::filesystem::create_directories(dir / "in");
+    midi::write_midi_file(song, (dir / "in" / ("s" + std::to_string(i) + ".mid")).string());
+  }
+  std::shared_ptr<const tokenizer::Tokenizer> tok =
+      tokenizer::Tokenizer::create("REMI", arrangement_tokenizer_config());
+  data::ImportOptions o;
+  o.input_dir = (dir / "in").string();
+  o.dataset_dir = (dir / "ds").string();
+  data::import_dataset(tok, o);
+  const auto learned = music_defaults_from_dataset(*data::TokenDataset::open(o.dataset_dir));
+  EXPECT_NEAR(learned.tempo_qpm, 100.0, 4.0);  // MidiTok's 32 tempo bins between 40 and 250
+  EXPECT_EQ(learned.programs_per_piece, 2);
+
+  save_music_defaults(learned, dir);
+  const auto back = load_music_defaults(dir);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->tempo_qpm, learned.tempo_qpm);
+  EXPECT_EQ(piece_settings(24, 1, *back).max_programs, 2);
+  midi::Score silent_tempo;
+  apply_music_defaults(*back, silent_tempo);
+  ASSERT_EQ(silent_tempo.tempos.size(), 1u);
+  EXPECT_NEAR(silent_tempo.tempos[0].qpm(), learned.tempo_qpm, 0.01);
+  midi::Score own_tempo;
+  own_tempo.tempos = {{0, 500000}};
+  apply_music_defaults(*back, own_tempo);
+  EXPECT_EQ(own_tempo.tempos[0].us_per_quarter, 500000) << "a tempo the tokens gave is kept";
+
+  EXPECT_FALSE(load_music_defaults(dir / "nowhere").has_value());
+  std::ofstream(dir / "harmonia_music.json") << "{\"tempo_qpm\": -5, \"programs_per_piece\": 2}";
+  EXPECT_THROW(load_music_defaults(dir), std::runtime_error);
+  std::ofstream(dir / "harmonia_music.json") << "[1,";
+  EXPECT_THROW(load_music_defaults(dir), std::runtime_error);
 }
