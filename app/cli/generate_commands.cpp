@@ -174,6 +174,9 @@ void register_generate_commands(CLI::App& app, CommandTable& table) {
   g->add_option("--music-seconds", s.max_music_seconds, "Stop before a bar that starts past this much music (0: no limit)");
   g->add_option("--max-empty-bars", s.max_empty_bars, "Most bars without a note in a row (-1: no limit)")
       ->capture_default_str();
+  g->add_option("--max-empty-beats", s.max_empty_beats,
+                "REMI: most whole beats in a row with nothing sounding (-1: no limit)")
+      ->capture_default_str();
   g->add_option("--max-programs", o->max_programs,
                 "Most instruments per piece (0: no limit; default: the training corpus' median, when recorded)")
       ->check(CLI::Range(0, 129));

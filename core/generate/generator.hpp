@@ -38,6 +38,8 @@ struct GenerationSettings {
   // At most this many distinct programs (instruments) per piece, prompt included, where the
   // tokens carry programs; 0 = no limit.
   int max_programs = 0;
+  // REMI: at most this many whole beats in a row with nothing sounding (-1 = no limit).
+  int max_empty_beats = -1;
   double max_seconds = 0;       // wall-clock limit; 0 = none
   uint64_t seed = 0;
   int num_candidates = 1;

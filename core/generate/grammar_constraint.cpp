@@ -1,5 +1,6 @@
 #include "core/generate/grammar_constraint.hpp"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -49,6 +50,35 @@ bool GrammarConstraint::pending_note() const {
   }
 }
 
+int64_t GrammarConstraint::ticks_per_bar() const {
+  return int64_t(tokenizer::ticks_per_beat_for(ts_den_, tok_.tables().time_division)) * ts_num_;
+}
+
+int64_t GrammarConstraint::ticks_per_position() const {
+  const int tpb = tokenizer::ticks_per_beat_for(ts_den_, tok_.tables().time_division);
+  return std::max(1, tpb / tok_.tables().max_pos_per_beat);
+}
+
+void GrammarConstraint::refuse_long_silences(std::vector<uint8_t>& allowed) const {
+  // MusPy's beat b is touched by a note when start/q <= b <= end/q (q: ticks per quarter), so
+  // an onset at beat `onset_beat` leaves onset_beat - last_touched - 1 empty beats before it.
+  const int64_t q = std::max(1, tok_.tables().time_division);
+  const int64_t latest_beat = sounding_until_ / q + 1 + options_.max_empty_beats;
+  std::vector<uint8_t> kept = allowed;
+  bool other = false;
+  const int64_t per_position = ticks_per_position();
+  for (size_t id = 0; id < vocab_.size(); ++id) {
+    if (!kept[id]) continue;
+    const auto k = vocab_.kind(int(id));
+    int64_t onset = -1;
+    if (k.type == TokenType::Position) onset = bar_tick_ + int64_t(k.value) * per_position;
+    else if (k.type == TokenType::Bar) onset = seen_bar_ ? bar_tick_ + ticks_per_bar() : 0;
+    if (onset >= 0 && onset / q > latest_beat) kept[id] = 0;
+    else other = other || !special_[id];
+  }
+  if (other) allowed = std::move(kept);  // else nothing but EOS would be left: leave it be
+}
+
 int GrammarConstraint::positions_per_bar() const {
   const int tpq = tok_.tables().time_division;
   const int tpb = tokenizer::ticks_per_beat_for(ts_den_, tpq);
@@ -64,6 +94,9 @@ void GrammarConstraint::accept(int32_t id) {
     previous_ = id;
     switch (kind.type) {
       case TokenType::Bar:
+        // The bar that ends is measured with the time signature it had (TimeSig follows Bar).
+        if (seen_bar_) bar_tick_ += ticks_per_bar();
+        position_tick_ = bar_tick_;
         if (seen_bar_) empty_run_ = bar_has_note_ ? 0 : empty_run_ + 1;
         bar_has_note_ = false;
         seen_bar_ = true;
@@ -81,7 +114,14 @@ void GrammarConstraint::accept(int32_t id) {
         break;
       case TokenType::Position:
         last_position_ = kind.value;
+        position_tick_ = bar_tick_ + int64_t(kind.value) * ticks_per_position();
         break;
+      case TokenType::Duration: {
+        const auto& ticks = tok_.tables().ticks_of(tokenizer::ticks_per_beat_for(ts_den_, tok_.tables().time_division));
+        if (kind.value >= 0 && size_t(kind.value) < ticks.size())
+          sounding_until_ = std::max(sounding_until_, position_tick_ + ticks[size_t(kind.value)]);
+        break;
+      }
       case TokenType::TimeSig: {
         const auto& all = tok_.tables().time_signatures;
         if (kind.value >= 0 && size_t(kind.value) < all.size()) {
@@ -123,6 +163,7 @@ void GrammarConstraint::allowed(std::vector<uint8_t>& allowed) const {
   if (options_.max_programs > 0 && programs_used_ >= options_.max_programs)
     for (size_t id = 0; id < vocab_.size(); ++id)
       if (allowed[id] && vocab_.kind(int(id)).type == TokenType::Program && !program_used_[id]) allowed[id] = 0;
+  if (remi_ && options_.max_empty_beats >= 0) refuse_long_silences(allowed);
   if (options_.max_empty_bars >= 0 && seen_bar_ && !bar_has_note_ && empty_run_ >= options_.max_empty_bars) {
     // Refuse closing another empty bar, unless nothing else but EOS could follow.
     bool other = false;

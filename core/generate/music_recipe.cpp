@@ -28,6 +28,7 @@ GenerationSettings piece_settings(int64_t bars, uint64_t seed, double max_music_
   s.min_bars = std::max<int64_t>(1, bars * 2 / 3);
   s.max_music_seconds = max_music_seconds;
   s.max_empty_bars = 1;
+  s.max_empty_beats = 0;  // no whole beat of silence: the corpora have almost none
   // Dense arrangements take ~5 tokens per note; this only caps a model that never ends a bar.
   s.max_new_tokens = 400 * s.max_bars + 256;
   s.seed = seed;

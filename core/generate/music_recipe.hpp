@@ -6,7 +6,8 @@
 // - data: scores tidied before tokenizing (no leading/trailing silence, at most two empty bars
 //   in a row) and training windows with fewer than kMinWindowNotes notes left out;
 // - generation: a length in bars (and a cap in seconds of music), at most one empty bar in a
-//   row, end-of-sequence honoured once the piece is long enough.
+//   row and no whole beat of silence, at most the corpus' usual number of instruments,
+//   end-of-sequence honoured once the piece is long enough.
 #pragma once
 
 #include <cstdint>

@@ -231,3 +231,23 @@ TEST(GenerateShape, MusicDefaultsComeFromTheDatasetAndGiveTheTempo) {
   std::ofstream(dir / "harmonia_music.json") << "[1,";
   EXPECT_THROW(load_music_defaults(dir), std::runtime_error);
 }
+
+TEST(GenerateShape, GrammarRefusesAWholeSilentBeat) {
+  auto tok = test::remi_tokenizer();
+  const auto& v = tok->vocab(0);
+  // Positions are eighths of a beat in the first 4 beats (8 per beat): Position_16 is beat 2,
+  // Position_24 beat 3; the next Bar starts beat 4.
+  const int bar = v.id("Bar_None"), pos0 = v.id("Position_0"), pos16 = v.id("Position_16"),
+            pos24 = v.id("Position_24"), pitch = v.id("Pitch_60"), vel = v.id("Velocity_63"), beat = v.id("Duration_1.0.8");
+  ASSERT_TRUE(bar >= 0 && pos0 >= 0 && pos16 >= 0 && pos24 >= 0 && pitch >= 0 && vel >= 0 && beat >= 0);
+  std::vector<uint8_t> allowed;
+  for (int limit : {-1, 0, 1}) {
+    GrammarConstraint g(*tok, GrammarOptions{-1, 0, limit});
+    // One note of one beat at beat 0: it touches beats 0 and 1 (MusPy counts the end's beat).
+    for (int id : {bar, pos0, pitch, vel, beat}) g.accept(id);
+    g.allowed(allowed);
+    EXPECT_TRUE(allowed[size_t(pos16)]) << "an onset in beat 2 leaves no beat empty";
+    EXPECT_EQ(bool(allowed[size_t(pos24)]), limit != 0) << "beat 2 would be empty; limit " << limit;
+    EXPECT_EQ(bool(allowed[size_t(bar)]), limit < 0) << "beats 2 and 3 would be empty; limit " << limit;
+  }
+}
