@@ -181,6 +181,9 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   zoomOut->setAccessibleName(tr("Zoom out"));
   auto* zoomIn = button(tr("+"), tr("Zoom in (Ctrl+wheel)"));
   zoomIn->setAccessibleName(tr("Zoom in"));
+  // One-symbol buttons need no more than a symbol's width: the output and colour combos
+  // next to them keep their full text at 1280x720.
+  for (auto* b : {refreshPorts, zoomOut, zoomIn}) b->setMaximumWidth(b->fontMetrics().height() * 2 + 8);
   colorMode_ = new QComboBox;
   colorMode_->addItems({tr("Colour by track"), tr("Colour by velocity")});
   auto* exportMid = button(tr("Export .&mid…"), tr("Save what the roll shows as a MIDI file"));
@@ -193,10 +196,6 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   transport->addWidget(zoomOut);
   transport->addWidget(zoomIn);
   transport->addWidget(colorMode_);
-  transport->addSpacing(12);
-  transport->addWidget(exportMid);
-  transport->addWidget(exportWav);
-  transport->addWidget(dragSource_);
   right->addLayout(transport);
   notice_ = new QLabel;
   notice_->setWordWrap(true);
@@ -205,8 +204,16 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   right->addWidget(notice_);
   roll_ = new PianoRollView;
   right->addWidget(roll_, 1);
+  // Export under the roll, beside the legend: in one row with the transport they were cut
+  // off at 1280x720 (the settings column and the sidebar leave the roll about 590 px).
+  auto* below = new QHBoxLayout;
   auto* legend = new QLabel(tr("Shaded area: the prompt. Bright notes: generated. Red line: play-head."));
-  right->addWidget(legend);
+  legend->setWordWrap(true);
+  below->addWidget(legend, 1);
+  below->addWidget(exportMid);
+  below->addWidget(exportWav);
+  below->addWidget(dragSource_);
+  right->addLayout(below);
   body->addLayout(right, 1);
 
   connect(openPromptButton, &QPushButton::clicked, this, &GeneratePage::onOpenPrompt);
@@ -257,10 +264,16 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
     const bool silent = error.isEmpty() && !results.empty() &&
                         std::all_of(results.begin(), results.end(),
                                     [this](const midi::Score& r) { return r.note_count() <= promptNotes_; });
-    if (silent)
-      notice_->setText(tr("The model wrote no note in %n candidate(s). It may need more training (Model & Training "
-                          "page); or try another seed, a higher temperature or a prompt.",
-                          "", int(results.size())));
+    if (silent) {
+      notice_->setText((results.size() == 1 ? tr("The model wrote no note.")
+                                            : tr("The model wrote no note in any of the %1 candidates.").arg(results.size())) +
+                       tr(" It may need more training (Model & Training page); or try another seed, a higher "
+                          "temperature or a prompt."));
+      // The list would otherwise still offer the previous result's candidates next to a roll
+      // that no longer shows them.
+      candidates_scores_.clear();
+      candidateList_->clear();
+    }
     notice_->setVisible(silent);
     const bool ok = error.isEmpty() && !results.empty() && !silent;  // `results` is moved from below
     if (!ok) {

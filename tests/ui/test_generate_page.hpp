@@ -401,22 +401,33 @@ class TestGeneratePage final : public QObject {
   void aSilentResultSaysSo() {
     if (!harmonia::ui::generation_available()) QSKIP("generation engine not in this build");
     QTemporaryDir dir;
-    harmonia::ui::test::writeTinyModel(dir.path().toStdString(), 4);
+    harmonia::ui::test::writeTinyModel(dir.path().toStdString(), 3);
     GeneratePage page;
     page.setModelDir(dir.path());
-    auto s = page.samplingSettings();
-    s.max_new_tokens = 1;
-    s.candidates = 2;
-    page.setSamplingSettings(s);
     QSignalSpy done(&page, &GeneratePage::generationFinished);
     QSignalSpy status(&page, &GeneratePage::statusMessage);
+    // First a result with notes (the seed fixedSeedFillsTheRollWithTheGeneratorsNotes uses).
+    auto s = page.samplingSettings();
+    s.seed = 11;
+    s.max_new_tokens = 96;
+    s.candidates = 2;
+    page.setSamplingSettings(s);
     page.generate();
     QVERIFY(waitUntil([&] { return done.count() == 1; }, 60000));
-    QVERIFY(!done.first().first().toBool());
+    QVERIFY(done.at(0).first().toBool());
+    QVERIFY(page.notice().isEmpty());
+    QCOMPARE(page.candidateCount(), 2);
+    // Then none: the message, an error state, and no stale candidates left to pick.
+    s.max_new_tokens = 1;
+    page.setSamplingSettings(s);
+    page.generate();
+    QVERIFY(waitUntil([&] { return done.count() == 2; }, 60000));
+    QVERIFY(!done.at(1).first().toBool());
     QCOMPARE(page.state(), StepState::Error);
-    QVERIFY2(page.notice().contains("no note"), qPrintable(page.notice()));
+    QVERIFY2(page.notice().contains("no note in any of the 2 candidates"), qPrintable(page.notice()));
     QVERIFY(!status.isEmpty() && status.last().first().toString().contains("no note"));
     QCOMPARE(page.candidateCount(), 0);
+    QCOMPARE(page.findChild<QListWidget*>()->count(), 0);
     // Generating again hides it until the new result is known.
     s.max_new_tokens = 0;
     s.bars = 2;
