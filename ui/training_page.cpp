@@ -100,9 +100,12 @@ TrainingPage::TrainingPage(QWidget* parent) : PipelinePage(parent) {
   precision_ = new QComboBox;
   // The default: bf16 autocast about doubles the tokens/s where the CPU has native bf16, and
   // is slower than fp32 where LibTorch must emulate it; the backend resolves it per machine.
-  precision_->addItem(tr("auto (bf16 where the CPU supports it)"), QStringLiteral("auto"));
+  precision_->addItem(tr("auto (bf16 if the CPU has it)"), QStringLiteral("auto"));
   precision_->addItem(tr("fp32 (exact)"), QStringLiteral("fp32"));
-  precision_->addItem(tr("bf16 (faster on recent CPUs/GPUs)"), QStringLiteral("bf16"));
+  precision_->addItem(tr("bf16 (fast on recent CPUs)"), QStringLiteral("bf16"));
+  // Sized by the column, not by its longest item: the settings column is at most 440 px.
+  precision_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  precision_->setMinimumContentsLength(12);
   precision_->setToolTip(tr("Number format for training. 'auto' uses bf16 on CPUs with native bf16 "
                             "(AVX512-BF16 or AMX) and fp32 elsewhere; run.json says which was used."));
   threads_ = new QSpinBox;
