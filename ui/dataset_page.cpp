@@ -158,8 +158,11 @@ void DatasetPage::setTokenizer(std::shared_ptr<const tokenizer::Tokenizer> token
   // The table keeps the counts of the tokenizer it was imported with (its column header says
   // which) until the next import.
   if (changed && !results_.empty() && !isRunning())
-    summary_->setText(tr("The tokenizer changed: press Import to count tokens with %1 (its own cache).")
-                          .arg(QString::fromStdString(tokenizer_->name())));
+    // The vocabulary size tells the tokenizers apart when only options changed (a multi-track
+    // corpus switches REMI to REMI with programs, tempos and time signatures right after import).
+    summary_->setText(tr("The tokenizer changed (now %1, %2 tokens): press Import to count tokens with it (its own cache).")
+                          .arg(QString::fromStdString(tokenizer_->name()))
+                          .arg(tokenizer_->vocab_size()));
 }
 
 QString DatasetPage::cacheRoot() const {

@@ -3,6 +3,7 @@
 // themes remembered in QSettings, the .harmonia project round trip and recent projects.
 #include <QApplication>
 #include <QJsonObject>
+#include <QLabel>
 #include <QListWidget>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -107,6 +108,11 @@ class TestMainWindow final : public QObject {
     QCOMPARE(c.use_tempos, drums);
     QCOMPARE(c.use_time_signatures, drums);
     QVERIFY(c.one_token_stream_for_programs);
+    // The Dataset page then says its token counts are for the other tokenizer, naming the new one.
+    bool told = false;
+    for (auto* label : window.datasetPage()->findChildren<QLabel*>())
+      told |= label->text().contains(QStringLiteral("now REMI, %1 tokens").arg(tok->vocab_size()));
+    QCOMPARE(told, drums);
   }
 
   void themeIsRememberedAndChangesPalette() {
