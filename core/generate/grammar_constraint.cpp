@@ -97,6 +97,7 @@ void GrammarConstraint::accept(int32_t id) {
         // The bar that ends is measured with the time signature it had (TimeSig follows Bar).
         if (seen_bar_) bar_tick_ += ticks_per_bar();
         position_tick_ = bar_tick_;
+        onset_notes_ = 0;
         if (seen_bar_) empty_run_ = bar_has_note_ ? 0 : empty_run_ + 1;
         bar_has_note_ = false;
         seen_bar_ = true;
@@ -107,6 +108,7 @@ void GrammarConstraint::accept(int32_t id) {
       case TokenType::NoteOn:
       case TokenType::DrumOn:
         bar_has_note_ = true;
+        ++onset_notes_;
         break;
       case TokenType::Program:
         if (program_used_.empty()) program_used_.assign(vocab_.size(), 0);
@@ -115,6 +117,7 @@ void GrammarConstraint::accept(int32_t id) {
       case TokenType::Position:
         last_position_ = kind.value;
         position_tick_ = bar_tick_ + int64_t(kind.value) * ticks_per_position();
+        onset_notes_ = 0;
         break;
       case TokenType::Duration: {
         const auto& ticks = tok_.tables().ticks_of(tokenizer::ticks_per_beat_for(ts_den_, tok_.tables().time_division));
@@ -163,6 +166,17 @@ void GrammarConstraint::allowed(std::vector<uint8_t>& allowed) const {
   if (options_.max_programs > 0 && programs_used_ >= options_.max_programs)
     for (size_t id = 0; id < vocab_.size(); ++id)
       if (allowed[id] && vocab_.kind(int(id)).type == TokenType::Program && !program_used_[id]) allowed[id] = 0;
+  if (remi_ && options_.max_onset_notes > 0 && onset_notes_ >= options_.max_onset_notes && !pending) {
+    // Another note here would need Program/Pitch; refuse them while a Position or Bar may come.
+    std::vector<uint8_t> kept = allowed;
+    bool time_moves = false;
+    for (size_t id = 0; id < vocab_.size(); ++id) {
+      const auto t = vocab_.kind(int(id)).type;
+      if (t == TokenType::Program || t == TokenType::Pitch || t == TokenType::PitchDrum) kept[id] = 0;
+      time_moves = time_moves || (kept[id] && (t == TokenType::Position || t == TokenType::Bar));
+    }
+    if (time_moves) allowed = std::move(kept);
+  }
   if (remi_ && options_.max_empty_beats >= 0) refuse_long_silences(allowed);
   if (options_.max_empty_bars >= 0 && seen_bar_ && !bar_has_note_ && empty_run_ >= options_.max_empty_bars) {
     // Refuse closing another empty bar, unless nothing else but EOS could follow.

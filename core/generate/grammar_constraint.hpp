@@ -29,6 +29,9 @@ struct GrammarOptions {
   // before the next onset is refused while anything else may come. -1: no limit. The corpora
   // we train on have almost none (P90 of 1.5 %); a small model otherwise leaves ~30 %.
   int max_empty_beats = -1;
+  // REMI: at most this many notes starting at one position; then time must move on. Refusing
+  // silence alone lets an undertrained model stack thousands of notes on one onset. 0: no limit.
+  int max_onset_notes = 0;
 };
 
 class GrammarConstraint {
@@ -73,6 +76,7 @@ class GrammarConstraint {
   int programs_used_ = 0;
   // REMI timing, in ticks of the decoded score (tables().time_division per quarter).
   int64_t bar_tick_ = 0, position_tick_ = 0, sounding_until_ = 0;
+  int onset_notes_ = 0;  // notes started at the current position
   int64_t ticks_per_bar() const;
   int64_t ticks_per_position() const;
   void refuse_long_silences(std::vector<uint8_t>& allowed) const;

@@ -251,3 +251,23 @@ TEST(GenerateShape, GrammarRefusesAWholeSilentBeat) {
     EXPECT_EQ(bool(allowed[size_t(bar)]), limit < 0) << "beats 2 and 3 would be empty; limit " << limit;
   }
 }
+
+TEST(GenerateShape, GrammarMovesTimeOnAfterTooManyNotesAtOneOnset) {
+  auto tok = test::remi_tokenizer();
+  const auto& v = tok->vocab(0);
+  const int bar = v.id("Bar_None"), pos0 = v.id("Position_0"), pos1 = v.id("Position_1"), pitch = v.id("Pitch_60"),
+            vel = v.id("Velocity_63"), dur = v.id("Duration_1.0.8");
+  std::vector<uint8_t> allowed;
+  for (int limit : {0, 3}) {
+    GrammarConstraint g(*tok, GrammarOptions{-1, 0, -1, limit});
+    for (int id : {bar, pos0}) g.accept(id);
+    for (int n = 0; n < 3; ++n)
+      for (int id : {pitch, vel, dur}) g.accept(id);
+    g.allowed(allowed);
+    EXPECT_EQ(bool(allowed[size_t(pitch)]), limit == 0) << "limit " << limit;
+    EXPECT_TRUE(allowed[size_t(pos1)]);
+    g.accept(pos1);
+    g.allowed(allowed);
+    EXPECT_TRUE(allowed[size_t(pitch)]) << "a new position starts a new count";
+  }
+}
