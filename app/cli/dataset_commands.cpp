@@ -25,10 +25,12 @@ std::atomic<bool> g_interrupted{false};
 void on_dataset_interrupt(int) { g_interrupted = true; }
 
 std::shared_ptr<const tokenizer::Tokenizer> dataset_tokenizer(const std::string& scheme, const std::string& config,
-                                                              bool arrangement) {
-  if (config.empty() && arrangement)
-    return tokenizer::Tokenizer::create(scheme.empty() ? "REMI" : scheme, generate::arrangement_tokenizer_config());
-  if (config.empty()) return tokenizer::Tokenizer::create(scheme.empty() ? "REMI" : scheme);
+                                                              bool arrangement, int velocities) {
+  if (config.empty()) {
+    auto c = arrangement ? generate::arrangement_tokenizer_config() : tokenizer::TokenizerConfig{};
+    if (velocities > 0) c.num_velocities = velocities;
+    return tokenizer::Tokenizer::create(scheme.empty() ? "REMI" : scheme, c);
+  }
   auto loaded = tokenizer::Tokenizer::load(config);
   if (scheme.empty()) return loaded;
   return tokenizer::Tokenizer::create(scheme, loaded->config());  // --tokenizer picks the scheme
@@ -61,6 +63,7 @@ struct ImportArgs {
   int jobs = 0;
   bool quiet = false, arrangement = false, tidy = false;
   int max_empty_bars = 2;
+  int velocities = 0;  // 0: MidiTok's default (32)
 };
 
 int run_import(const ImportArgs& a) {
@@ -71,7 +74,7 @@ int run_import(const ImportArgs& a) {
   o.tidy.enabled = a.tidy;
   o.tidy.max_empty_bars = a.max_empty_bars;
   const bool quiet = a.quiet;
-  data::ImportJob job(dataset_tokenizer(a.scheme, a.config, a.arrangement), o);
+  data::ImportJob job(dataset_tokenizer(a.scheme, a.config, a.arrangement, a.velocities), o);
   auto previous = std::signal(SIGINT, on_dataset_interrupt);
   job.start();
   const bool tty = isatty(fileno(stderr));
@@ -121,6 +124,9 @@ void register_dataset_commands(CLI::App& app, CommandTable& table) {
   import->add_flag("--arrangement", args->arrangement,
                    "Whole arrangements: all tracks in one stream with Program, Tempo and TimeSig tokens (as the demo; "
                    "ignored with --config)");
+  import->add_option("--velocities", args->velocities,
+                     "Velocity levels (MidiTok's num_velocities; ignored with --config); 127 keeps every velocity")
+      ->check(CLI::Range(1, 127));
   import->add_flag("--tidy", args->tidy,
                    "Cut leading/trailing silence and shorten runs of empty bars before tokenizing (docs/dataset.md)");
   import->add_option("--max-empty-bars", args->max_empty_bars, "With --tidy: empty bars kept in a row")

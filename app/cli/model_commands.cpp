@@ -2,6 +2,8 @@
 // directories, so any model directory can be compared with another implementation by script.
 #include <torch/torch.h>
 
+#include <array>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -130,6 +132,24 @@ int model_forward(const std::string& dir, const std::string& ids_path, const std
   return 0;
 }
 
+// A model directory with its weights stored in another dtype (bf16 halves a shipped model),
+// with the files beside the weights that generation reads (tokenizer, recorded music defaults).
+int model_convert(const std::string& dir, const std::string& out, const std::string& dtype) {
+  namespace fs = std::filesystem;
+  if (fs::equivalent(fs::absolute(dir), fs::absolute(out.empty() ? "." : out)))
+    throw std::runtime_error("model convert: --out must differ from the input directory");
+  auto model = hm::load_model(dir);
+  model->to(parse_dtype(dtype));
+  model->save(out);
+  for (const char* name : {"tokenizer.json", "harmonia_music.json"})
+    if (fs::is_regular_file(fs::path(dir) / name))
+      fs::copy_file(fs::path(dir) / name, fs::path(out) / name, fs::copy_options::overwrite_existing);
+  std::cout << nlohmann::json({{"out", out}, {"dtype", dtype}, {"bytes", fs::file_size(fs::path(out) / "model.safetensors")}})
+                   .dump()
+            << "\n";
+  return 0;
+}
+
 }  // namespace
 
 void register_model_commands(CLI::App& app, CommandTable& table) {
@@ -171,6 +191,14 @@ void register_model_commands(CLI::App& app, CommandTable& table) {
   forward->add_option("--dtype", (*fwd)[3], "fp32 or bf16")->check(CLI::IsMember({"fp32", "bf16"}))->capture_default_str();
   forward->add_option("--device", (*fwd)[4], "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
   table.add(forward, [fwd] { return model_forward((*fwd)[0], (*fwd)[1], (*fwd)[2], (*fwd)[3], (*fwd)[4]); });
+
+  auto conv = std::make_shared<std::array<std::string, 3>>();
+  (*conv)[2] = "bf16";
+  auto* convert = model->add_subcommand("convert", "Copy a model directory with its weights in another dtype");
+  convert->add_option("dir", (*conv)[0], "Model directory")->required()->check(CLI::ExistingDirectory);
+  convert->add_option("--out", (*conv)[1], "Output directory")->required();
+  convert->add_option("--dtype", (*conv)[2], "fp32 or bf16")->check(CLI::IsMember({"fp32", "bf16"}))->capture_default_str();
+  table.add(convert, [conv] { return model_convert((*conv)[0], (*conv)[1], (*conv)[2]); });
 }
 
 }  // namespace harmonia::cli

@@ -1,5 +1,7 @@
 #include "core/generate/model_bundle.hpp"
 
+#include <cstdlib>
+#include <system_error>
 #include <vector>
 
 namespace harmonia::generate {
@@ -12,7 +14,27 @@ bool is_model_dir(const fs::path& d) {
 }
 }  // namespace
 
-ModelPaths locate_model(const fs::path& dir) {
+fs::path starter_model_dir() {
+  std::vector<fs::path> places;
+  if (const char* env = std::getenv("HARMONIA_STARTER_MODEL")) places.emplace_back(env);
+  places.emplace_back(fs::path("resources") / "models" / "pop909-starter");  // run from the project root
+  std::error_code ec;
+  const auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto bin = exe.parent_path();
+    places.push_back((bin / ".." / "share" / "harmonia" / "models" / "pop909-starter").lexically_normal());  // installed
+    places.push_back((bin / ".." / ".." / "resources" / "models" / "pop909-starter").lexically_normal());  // build/bin
+  }
+  for (const auto& p : places)
+    if (is_model_dir(p)) return p;
+  std::string tried;
+  for (const auto& p : places) tried += "\n  " + p.string();
+  throw ModelBundleError("the starter model was not found; looked in:" + tried);
+}
+
+ModelPaths locate_model(const fs::path& given) {
+  // "starter" names the shipped POP909 model unless a folder of that name is here.
+  const fs::path dir = given == "starter" && !fs::exists(given) ? starter_model_dir() : given;
   if (!fs::is_directory(dir)) throw ModelBundleError("model directory not found: " + dir.string());
   ModelPaths p;
   if (is_model_dir(dir)) {

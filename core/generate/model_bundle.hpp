@@ -25,8 +25,14 @@ struct ModelPaths {
   std::filesystem::path tokenizer_json;
 };
 
-// Throws ModelBundleError saying what is missing where.
+// Throws ModelBundleError saying what is missing where. "starter" (when no such folder is in
+// the working directory) is the shipped starter model, see starter_model_dir().
 ModelPaths locate_model(const std::filesystem::path& run_or_model_dir);
+
+// The starter model trained on POP909 (resources/models/pop909-starter): $HARMONIA_STARTER_MODEL,
+// then ./resources/models/..., then next to the executable (installed, or build/bin in the
+// source tree). Throws ModelBundleError listing where it looked.
+std::filesystem::path starter_model_dir();
 
 struct ModelBundle {
   ModelPaths paths;

@@ -15,6 +15,9 @@ struct PresetShape {
 // ~0.86M parameters with a REMI vocabulary), so its results compare with the Python baseline.
 const PresetShape kPresets[] = {
     {"tiny", "gpt2", 128, 4, 4, 4, 256, 352},
+    // mini: perf/BASELINES.md's training shape (6 x 256, 8 heads; ~5M parameters): the POP909
+    // starter model's size, 10 MB in bf16.
+    {"mini", "gpt2", 256, 6, 8, 8, 256, 704},
     {"small", "gpt2", 384, 6, 6, 6, 1024, 1024},
     {"distilgpt2", "gpt2", 768, 6, 12, 12, 1024, 2048},
     {"qwen3-30m", "qwen3", 512, 8, 8, 4, 2048, 1792},
