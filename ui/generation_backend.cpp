@@ -14,6 +14,7 @@
 #include "core/generate/generator.hpp"
 #include "core/generate/model_bundle.hpp"
 #include "core/generate/music_controls.hpp"
+#include "core/generate/music_defaults.hpp"
 #include "core/generate/music_recipe.hpp"
 #include "core/generate/prompt.hpp"
 
@@ -190,13 +191,17 @@ class CandidateStream {
   std::vector<midi::Track> new_tracks_;
 };
 
-}  // namespace
-
-gen::GenerationSettings generation_settings(const SamplingSettings& ui) {
+void check_length(const SamplingSettings& ui) {
   if (ui.bars < 1)
     throw std::invalid_argument("a piece needs a length of at least one bar: set Length (bars) to 1 or more");
-  // The piece first (length, stops, empty-bar limit), then what the user set on the page.
-  gen::GenerationSettings s = gen::piece_settings(ui.bars, ui.seed);
+}
+
+}  // namespace
+
+gen::GenerationSettings generation_settings(const SamplingSettings& ui, const gen::MusicDefaults& learned) {
+  check_length(ui);
+  // The piece first (length, stops, empty-bar limit, instruments), then what the user set.
+  gen::GenerationSettings s = gen::piece_settings(ui.bars, ui.seed, learned);
   s.sampling.temperature = float(ui.temperature);
   s.sampling.top_k = ui.top_k;
   s.sampling.top_p = float(ui.top_p);
@@ -215,9 +220,10 @@ std::vector<midi::Score> run_generation(const GenerationSpec& spec,
                                         const std::function<void(const StreamedNote&)>& on_note,
                                         const std::atomic<bool>& cancel) {
   if (spec.model_dir.empty()) throw std::runtime_error("no model: train one on the Model & Training page first");
-  const gen::GenerationSettings s = generation_settings(spec.sampling);  // says what is wrong before loading
+  check_length(spec.sampling);  // says what is wrong before loading anything
   const gen::ModelBundle bundle = load_cached(spec.model_dir);
   const auto& tok = *bundle.tokenizer;
+  const gen::GenerationSettings s = generation_settings(spec.sampling, bundle.music);
 
   const bool has_prompt = spec.prompt.note_count() > 0;
   const std::vector<int32_t> prompt_ids = has_prompt ? gen::prompt_tokens(tok, spec.prompt) : std::vector<int32_t>{};
@@ -263,6 +269,7 @@ std::vector<midi::Score> run_generation(const GenerationSpec& spec,
   for (size_t c = 0; c < streams.size(); ++c) {
     streams[c].flush(generator, on_note);  // the last few tokens' notes
     out.push_back(streams[c].result(generator, result.sequences.at(c), base, prompt_notes));
+    gen::apply_music_defaults(bundle.music, out.back());  // the corpus' tempo when none came through
   }
   return out;
 }

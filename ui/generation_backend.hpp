@@ -13,6 +13,7 @@
 
 namespace harmonia::generate {
 struct GenerationSettings;  // core/generate/generator.hpp: torch side only
+struct MusicDefaults;       // core/generate/music_defaults.hpp
 }
 
 namespace harmonia::ui {
@@ -45,19 +46,22 @@ struct StreamedNote {
   midi::Note note;
 };
 
-// What run_generation samples with: generate::piece_settings(bars, seed) -- a length in bars
-// (EOS allowed after two thirds of them), at most 170 s of music, at most one empty bar in a
-// row -- then the page's sampling sliders, key, candidates and token cap. Throws
-// std::invalid_argument for a length under one bar. Torch side only: callers include
-// core/generate/generator.hpp.
-generate::GenerationSettings generation_settings(const SamplingSettings& settings);
+// What run_generation samples with: generate::piece_settings(bars, seed, learned) -- a length
+// in bars (EOS allowed after two thirds of them), at most 170 s of music, at most one empty bar
+// in a row, and the corpus' usual number of instruments when the model recorded it
+// (`learned`: the bundle's harmonia_music.json) -- then the page's sampling sliders, key,
+// candidates and token cap. Throws std::invalid_argument for a length under one bar. Torch
+// side only: callers include core/generate/generator.hpp and music_defaults.hpp.
+generate::GenerationSettings generation_settings(const SamplingSettings& settings,
+                                                 const generate::MusicDefaults& learned);
 
 // True when this build has a sampler to call.
 bool generation_available();
 // Why not, in words for the user (empty when available).
 std::string generation_unavailable_reason();
 // Generates spec.sampling.candidates continuations of the prompt; each result holds the
-// prompt followed by the new notes. Calls `on_note` for notes as they are decoded and stops
+// prompt followed by the new notes (and, when neither gives a tempo, the training data's
+// usual tempo, as `harmonia generate` does). Calls `on_note` for notes as they are decoded and stops
 // within one token once `cancel` is set. Throws std::runtime_error with a message for the user.
 std::vector<midi::Score> run_generation(const GenerationSpec& spec, const std::function<void(const StreamedNote&)>& on_note,
                                         const std::atomic<bool>& cancel);

@@ -16,6 +16,7 @@
 #include "core/compute/threads.hpp"
 #include "core/data/import_job.hpp"
 #include "core/generate/model_bundle.hpp"
+#include "core/generate/music_defaults.hpp"
 #include "core/generate/music_recipe.hpp"
 #include "core/model/causal_lm.hpp"
 #include "core/model/presets.hpp"
@@ -234,8 +235,10 @@ struct TrainingSession::Impl {
       config.checkpoint_every = std::max<int64_t>(10, config.max_steps / 4);
       const auto result = train::train(config, *model, *sources.train, sources.validation.get(), {&events, &control},
                                        nullptr, resume);
-      // The generator finds RUN/model (+ RUN/tokenizer.json), also after a cancel.
+      // The generator finds RUN/model (+ RUN/tokenizer.json), also after a cancel, with what the
+      // corpus taught besides the weights (usual tempo, instruments per piece), as the CLI saves it.
       generate::save_bundle(*model, *tok, run_dir / "model");
+      generate::save_music_defaults(generate::music_defaults_from_dataset(*sources.dataset), run_dir / "model");
       last.kind = result.stop_reason == "cancelled" ? TrainingUpdate::Kind::Cancelled : TrainingUpdate::Kind::Finished;
       last.step = result.steps;
       last.total_steps = config.max_steps;

@@ -8,6 +8,7 @@
 #include "core/generate/generation_output.hpp"
 #include "core/generate/generator.hpp"
 #include "core/generate/model_bundle.hpp"
+#include "core/generate/music_defaults.hpp"
 #include "core/generate/music_recipe.hpp"
 #include "core/model/presets.hpp"
 
@@ -49,9 +50,11 @@ midi::Score referenceGeneration(const std::string& model_dir, const ReferenceSet
   return out;
 }
 
-std::string pieceSettingsMismatch(const SamplingSettings& page) {
-  const gen::GenerationSettings got = generation_settings(page);
-  const gen::GenerationSettings want = gen::piece_settings(page.bars, page.seed);
+std::string pieceSettingsMismatch(const SamplingSettings& page, int programs_per_piece) {
+  gen::MusicDefaults learned;
+  learned.programs_per_piece = programs_per_piece;
+  const gen::GenerationSettings got = generation_settings(page, learned);
+  const gen::GenerationSettings want = gen::piece_settings(page.bars, page.seed, learned);
   std::ostringstream diff;
   const auto check = [&](const char* field, auto a, auto b) {
     if (a != b) diff << field << ": " << a << " from the page, " << b << " in piece_settings; ";
@@ -60,6 +63,9 @@ std::string pieceSettingsMismatch(const SamplingSettings& page) {
   check("min_bars", got.min_bars, want.min_bars);
   check("max_music_seconds", got.max_music_seconds, want.max_music_seconds);
   check("max_empty_bars", got.max_empty_bars, want.max_empty_bars);
+  check("max_empty_beats", got.max_empty_beats, want.max_empty_beats);
+  check("max_onset_notes", got.max_onset_notes, want.max_onset_notes);
+  check("max_programs", got.max_programs, want.max_programs);
   check("max_new_tokens", got.max_new_tokens, want.max_new_tokens);
   check("seed", got.seed, want.seed);
   check("temperature", got.sampling.temperature, want.sampling.temperature);

@@ -28,8 +28,9 @@ struct ReferenceSettings {
 midi::Score referenceGeneration(const std::string& model_dir, const ReferenceSettings& settings, int candidate);
 
 // "" when the backend's GenerationSettings for `page` (ui::generation_settings) equal
-// generate::piece_settings(page.bars, page.seed) field by field (length, stops, empty bars,
-// token cap, sampling); else which fields differ, with both values.
-std::string pieceSettingsMismatch(const SamplingSettings& page);
+// generate::piece_settings(page.bars, page.seed, learned) field by field (length, stops,
+// empty bars and beats, instruments, token cap, sampling); else which fields differ, with
+// both values. `programs_per_piece` stands for a model's recorded MusicDefaults.
+std::string pieceSettingsMismatch(const SamplingSettings& page, int programs_per_piece = 0);
 
 }  // namespace harmonia::ui::test

@@ -11,6 +11,7 @@
 
 #include "core/audio/soundfont_locator.hpp"
 #include "core/audio/wav_file.hpp"
+#include "core/generate/music_defaults.hpp"
 #include "core/midi/midi_file.hpp"
 #include "ui/clip_drag_source.hpp"
 #include "ui/generate_page.hpp"
@@ -371,6 +372,9 @@ class TestGeneratePage final : public QObject {
     QCOMPARE(s.max_new_tokens, 0);  // the cap follows the length
     const std::string mismatch = harmonia::ui::test::pieceSettingsMismatch(s);
     QVERIFY2(mismatch.empty(), mismatch.c_str());
+    // A model that recorded its corpus' instruments per piece gets the same limit as the CLI.
+    const std::string learned = harmonia::ui::test::pieceSettingsMismatch(s, 3);
+    QVERIFY2(learned.empty(), learned.c_str());
     // The length control keeps to 1..256 bars.
     auto t = s;
     t.bars = 0;
@@ -379,6 +383,26 @@ class TestGeneratePage final : public QObject {
     t.bars = 1000;
     page.setSamplingSettings(t);
     QCOMPARE(page.samplingSettings().bars, 256);
+  }
+
+  // Like `harmonia generate`, a piece whose tokens give no tempo plays at the training data's
+  // usual tempo (the model's harmonia_music.json), not MIDI's default 120 BPM.
+  void theCorpusTempoIsUsedWhenTheTokensGiveNone() {
+    if (!harmonia::ui::generation_available()) QSKIP("generation engine not in this build");
+    QTemporaryDir dir;
+    harmonia::ui::test::writeTinyModel(dir.path().toStdString(), 3);  // plain REMI: no Tempo tokens
+    harmonia::generate::MusicDefaults learned;
+    learned.tempo_qpm = 90;
+    harmonia::generate::save_music_defaults(learned, dir.path().toStdString());
+    harmonia::ui::GenerationSpec spec;
+    spec.model_dir = dir.path().toStdString();
+    spec.sampling.seed = 11;
+    spec.sampling.max_new_tokens = 96;
+    std::atomic<bool> cancel{false};
+    const auto scores = harmonia::ui::run_generation(spec, {}, cancel);
+    QCOMPARE(scores.size(), size_t(1));
+    QCOMPARE(scores[0].tempos.size(), size_t(1));
+    QCOMPARE(int(scores[0].tempos[0].us_per_quarter), 666667);  // 60,000,000 / 90
   }
 
   // A request for no bars gets a clear message from the backend, before any model is loaded.

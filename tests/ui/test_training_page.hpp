@@ -214,6 +214,8 @@ class TestTrainingPage final : public QObject {
     QVERIFY2(run["chunks"]["train"].value("windows", 0) > 0, run.dump().c_str());
     QVERIFY(run["chunks"]["train"].contains("dropped_few_notes"));
     QVERIFY(run["chunks"]["validation"].contains("dropped_short"));
+    // What the corpus taught besides the weights, for the Generate page (as `harmonia train`).
+    QVERIFY(QFile::exists(QDir(page.runDir()).filePath("model/harmonia_music.json")));
     QVERIFY2(run["import"].value("from_quick_index", false), run.dump().c_str());
     QCOMPARE(run["import"].value("tokenized", -1), 0);
     QCOMPARE(readJson("model/config.json").value("vocab_size", 0), int(remi->vocab_size()));
