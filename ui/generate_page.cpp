@@ -26,6 +26,7 @@
 #include "core/audio/wav_file.hpp"
 #include "core/midi/midi_file.hpp"
 #include "ui/clip_drag_source.hpp"
+#include "ui/model_choice_box.hpp"
 #include "ui/piano_roll_widget.hpp"
 #include "ui/playback_controller.hpp"
 #include "ui/score_tools.hpp"
@@ -61,12 +62,10 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   auto* sideLayout = new QVBoxLayout(side);
   sideLayout->setContentsMargins(0, 0, 6, 0);
 
-  auto* modelBox = new QGroupBox(tr("Model"));
-  auto* modelLayout = new QVBoxLayout(modelBox);
-  modelLabel_ = new QLabel(tr("No trained model yet: train one on the Model & Training page."));
-  modelLabel_->setWordWrap(true);
-  modelLayout->addWidget(modelLabel_);
-  sideLayout->addWidget(modelBox);
+  modelChoice_ = new ModelChoiceBox;
+  const StarterModel starter = find_starter_model();
+  modelChoice_->setStarter(QString::fromStdString(starter.dir), QString::fromStdString(starter.why_not));
+  sideLayout->addWidget(modelChoice_);
 
   auto* promptBox = new QGroupBox(tr("Prompt"));
   auto* promptForm = new QFormLayout(promptBox);
@@ -216,6 +215,7 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   right->addLayout(below);
   body->addLayout(right, 1);
 
+  connect(modelChoice_, &ModelChoiceBox::choiceChanged, this, &GeneratePage::updateButtons);
   connect(openPromptButton, &QPushButton::clicked, this, &GeneratePage::onOpenPrompt);
   connect(dice, &QPushButton::clicked, this, &GeneratePage::rollDice);
   connect(generate_, &QPushButton::clicked, this, &GeneratePage::generate);
@@ -327,11 +327,11 @@ int GeneratePage::candidateCount() const { return int(candidates_scores_.size())
 QString GeneratePage::notice() const { return notice_->isHidden() ? QString() : notice_->text(); }
 
 void GeneratePage::setModelDir(const QString& dir) {
-  modelDir_ = dir;
-  modelLabel_->setText(dir.isEmpty() ? tr("No trained model yet: train one on the Model & Training page.")
-                                     : tr("Model: %1").arg(dir));
+  modelChoice_->setTrainedModelDir(dir);
   updateButtons();
 }
+
+QString GeneratePage::modelDir() const { return modelChoice_->trainedModelDir(); }
 
 SamplingSettings GeneratePage::samplingSettings() const {
   SamplingSettings s;
@@ -469,8 +469,9 @@ void GeneratePage::cancelGeneration() {
 
 void GeneratePage::startGeneration(const midi::Score& prompt, bool continuation) {
   if (genWatcher_.isRunning() || !generation_available()) return;
-  if (modelDir_.isEmpty()) {
-    emit statusMessage(tr("No model: train one on the Model & Training page first."));
+  const QString modelDir = modelChoice_->activeModelDir();
+  if (modelDir.isEmpty()) {
+    emit statusMessage(tr("No model: train one on the Model & Training page first, or choose the starter model."));
     return;
   }
   playback_->stop();
@@ -484,7 +485,7 @@ void GeneratePage::startGeneration(const midi::Score& prompt, bool continuation)
   promptNotes_ = prompt.note_count();
   notice_->hide();
   GenerationSpec spec;
-  spec.model_dir = modelDir_.toStdString();
+  spec.model_dir = modelDir.toStdString();  // the starter or the run: same piece_settings path
   spec.sampling = samplingSettings();
   if (continuation) spec.sampling.candidates = 1;
   spec.prompt = prompt;
@@ -526,7 +527,7 @@ void GeneratePage::selectCandidate(int row) {
 
 void GeneratePage::updateButtons() {
   const bool running = genWatcher_.isRunning();
-  const bool canGenerate = generation_available() && !modelDir_.isEmpty() && !running;
+  const bool canGenerate = generation_available() && !modelChoice_->activeModelDir().isEmpty() && !running;
   generate_->setEnabled(canGenerate);
   continue_->setEnabled(canGenerate && current_.note_count() > 0);
   undo_button_->setEnabled(!running && !undo_.empty());

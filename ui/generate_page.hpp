@@ -26,6 +26,7 @@ class PianoRollView;
 class PlaybackController;
 class SliderSpinBox;
 class ClipDragSource;
+class ModelChoiceBox;
 
 class GeneratePage : public PipelinePage {
   Q_OBJECT
@@ -47,8 +48,11 @@ class GeneratePage : public PipelinePage {
 
   SamplingSettings samplingSettings() const;
   void setSamplingSettings(const SamplingSettings& s);  // the controls, as a user would set them
+  // The current run's model ("My trained model"; "" before any training): a new one becomes
+  // the chosen model. Which model Generate uses, starter or trained, is modelChoice()'s.
   void setModelDir(const QString& dir);
-  QString modelDir() const { return modelDir_; }
+  QString modelDir() const;
+  ModelChoiceBox* modelChoice() const { return modelChoice_; }
   bool isGenerating() const { return genWatcher_.isRunning(); }
   int candidateCount() const;
   // The message above the roll ("" when hidden): set when no candidate has a new note.
@@ -95,7 +99,7 @@ class GeneratePage : public PipelinePage {
   QSpinBox* candidates_ = nullptr;
   QSpinBox* bars_ = nullptr;
   QLabel* promptLabel_ = nullptr;
-  QLabel* modelLabel_ = nullptr;
+  ModelChoiceBox* modelChoice_ = nullptr;
   QLabel* availability_ = nullptr;
   QLabel* notice_ = nullptr;  // above the roll: why it shows no new notes
   QPushButton* generate_ = nullptr;
@@ -108,7 +112,6 @@ class GeneratePage : public PipelinePage {
   QListWidget* candidateList_ = nullptr;
   ClipDragSource* dragSource_ = nullptr;
 
-  QString modelDir_;
   midi::Score prompt_;           // the prompt as loaded (already cut to N bars)
   midi::Score current_;          // what the roll shows
   midi::Tick promptEnd_ = 0;

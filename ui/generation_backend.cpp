@@ -212,6 +212,14 @@ gen::GenerationSettings generation_settings(const SamplingSettings& ui, const ge
   return s;
 }
 
+StarterModel find_starter_model() {
+  try {
+    return {fs::absolute(gen::starter_model_dir()).lexically_normal().string(), {}};
+  } catch (const gen::ModelBundleError& e) {
+    return {{}, e.what()};
+  }
+}
+
 bool generation_available() { return true; }
 
 std::string generation_unavailable_reason() { return {}; }

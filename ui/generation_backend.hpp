@@ -55,6 +55,17 @@ struct StreamedNote {
 generate::GenerationSettings generation_settings(const SamplingSettings& settings,
                                                  const generate::MusicDefaults& learned);
 
+// The starter model shipped with the studio (resources/models/pop909-starter, trained on
+// POP909), as generate::starter_model_dir() finds it: $HARMONIA_STARTER_MODEL, the working
+// directory's resources/, then next to the executable. `dir` is absolute so that a later
+// change of working directory cannot lose it; when none is found `dir` is empty and `why_not`
+// lists every place looked in, for the user.
+struct StarterModel {
+  std::string dir;
+  std::string why_not;
+};
+StarterModel find_starter_model();
+
 // True when this build has a sampler to call.
 bool generation_available();
 // Why not, in words for the user (empty when available).

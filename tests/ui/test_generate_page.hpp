@@ -1,7 +1,9 @@
 #pragma once
 // The Generate & Play page driven like a user: open a prompt (first N bars), see it in the
 // piano roll, export .mid and reload it, render a .wav, drag the clip out, drop a file in.
+#include <QComboBox>
 #include <QListWidget>
+#include <QScopeGuard>
 #include <QMimeData>
 #include <algorithm>
 #include <tuple>
@@ -15,13 +17,16 @@
 #include "core/midi/midi_file.hpp"
 #include "ui/clip_drag_source.hpp"
 #include "ui/generate_page.hpp"
+#include "ui/model_choice_box.hpp"
 #include "ui/piano_roll_widget.hpp"
 #include "ui/score_tools.hpp"
 #include "generation_reference.hpp"
 #include "ui_test_support.hpp"
 
 using harmonia::ui::GeneratePage;
+using harmonia::ui::ModelChoiceBox;
 using harmonia::ui::StepState;
+using harmonia::ui::test::ScopedEnv;
 using harmonia::ui::test::someMidiFiles;
 using harmonia::ui::test::waitUntil;
 namespace midi = harmonia::midi;
@@ -139,7 +144,109 @@ class TestGeneratePage final : public QObject {
       QVERIFY(!page.isGenerating());
       return;
     }
-    QVERIFY(!generate->isEnabled());  // no model yet
+    // The starter model may be installed (the source tree's, next to build/bin): ask for the
+    // trained model, of which there is none yet.
+    QVERIFY(page.modelChoice()->setChoice(ModelChoiceBox::Choice::Trained));
+    QVERIFY(!generate->isEnabled());  // no trained model yet
+  }
+
+  // Issue 15: a composer generates before training anything. The starter model (a stand-in
+  // here: a random tiny model where HARMONIA_STARTER_MODEL points) is the page's choice while
+  // no run has finished, and it goes through the same piece_settings path as a trained model:
+  // the roll holds exactly the Generator's notes for that model and seed.
+  void starterModelGeneratesWithoutATrainedModel() {
+    if (!harmonia::ui::generation_available()) QSKIP("generation engine not in this build");
+    QTemporaryDir dir;
+    const QString starter = dir.path();
+    harmonia::ui::test::writeTinyModel(starter.toStdString(), 3);
+    ScopedEnv env("HARMONIA_STARTER_MODEL", QFile::encodeName(starter));
+    GeneratePage page;
+    page.show();
+    auto* box = page.modelChoice();
+    QCOMPARE(box->choice(), ModelChoiceBox::Choice::Starter);
+    QCOMPARE(box->activeModelDir(), QDir::cleanPath(starter));
+    QVERIFY(page.modelDir().isEmpty());  // no trained model
+    auto* combo = box->findChild<QComboBox*>();
+    QVERIFY(combo);
+    QVERIFY(combo->model()->flags(combo->model()->index(0, 0)) & Qt::ItemIsEnabled);
+    QCOMPARE(combo->currentText(), QStringLiteral("Starter model (POP909 pop songs)"));
+    QVERIFY(generateButton(page)->isEnabled());
+
+    auto s = page.samplingSettings();
+    s.seed = 11;
+    s.max_new_tokens = 96;
+    s.candidates = 2;
+    page.setSamplingSettings(s);
+    QSignalSpy done(&page, &GeneratePage::generationFinished);
+    QSignalSpy status(&page, &GeneratePage::statusMessage);
+    page.generate();
+    QVERIFY(page.isGenerating());
+    QVERIFY(waitUntil([&] { return done.count() == 1; }, 120000));
+    QVERIFY2(done.first().first().toBool(), qPrintable(status.isEmpty() ? QString() : status.last().first().toString()));
+    harmonia::ui::test::ReferenceSettings r;
+    r.max_new_tokens = s.max_new_tokens;
+    r.candidates = s.candidates;
+    r.seed = s.seed;
+    size_t total = 0;
+    for (int c = 0; c < 2; ++c) {
+      page.findChild<QListWidget*>()->setCurrentRow(c);
+      const midi::Score expected = harmonia::ui::test::referenceGeneration(starter.toStdString(), r, c);
+      total += expected.note_count();
+      QVERIFY2(rollKeys(page) == scoreKeys(expected),
+               qPrintable(QStringLiteral("candidate %1: %2 notes in the roll, %3 from the Generator")
+                              .arg(c).arg(rollKeys(page).size()).arg(expected.note_count())));
+    }
+    QVERIFY(total > 0);
+
+    // A run that finishes becomes the choice; the starter stays one click away.
+    QTemporaryDir run;
+    harmonia::ui::test::writeTinyModel(run.path().toStdString(), 9);
+    page.setModelDir(run.path());
+    QCOMPARE(box->choice(), ModelChoiceBox::Choice::Trained);
+    QCOMPARE(box->activeModelDir(), run.path());
+    QVERIFY(box->setChoice(ModelChoiceBox::Choice::Starter));
+    QCOMPARE(box->activeModelDir(), QDir::cleanPath(starter));
+  }
+
+  // Without a starter model its item stays in the list, disabled, says "not found", and its
+  // tooltip lists where the studio looked; the page uses the trained model, and with none it
+  // cannot generate.
+  void missingStarterIsDisabledAndSaysWhereItLooked() {
+    QTemporaryDir dir;
+    const QString nowhere = dir.filePath("no-starter-here");
+    ScopedEnv env("HARMONIA_STARTER_MODEL", QFile::encodeName(nowhere));
+    const QString cwd = QDir::currentPath();
+    const auto restoreCwd = qScopeGuard([&] { QDir::setCurrent(cwd); });
+    QVERIFY(QDir::setCurrent(dir.path()));  // no resources/ in the working directory
+    GeneratePage page;
+    QDir::setCurrent(cwd);
+    auto* box = page.modelChoice();
+    if (box->starterAvailable()) {
+      // The lookup's last place is next to the executable: in a build tree that is the source
+      // tree's resources/, which holds the real starter once it is committed. The env and the
+      // working directory came first and held none; show the page what a machine without
+      // that copy gets, in the lookup's words (core/generate/model_bundle.cpp).
+      QCOMPARE(box->starterDir(),
+               QDir::cleanPath(QCoreApplication::applicationDirPath() + "/../../resources/models/pop909-starter"));
+      qInfo("the build tree's own starter model is installed: checking the page without it");
+      box->setStarter({}, QStringLiteral("the starter model was not found; looked in:\n  %1\n  "
+                                         "resources/models/pop909-starter")
+                              .arg(nowhere));
+    }
+    QVERIFY(!box->starterAvailable());
+    QCOMPARE(box->choice(), ModelChoiceBox::Choice::Trained);
+    auto* combo = box->findChild<QComboBox*>();
+    QVERIFY(combo);
+    QVERIFY(!(combo->model()->flags(combo->model()->index(0, 0)) & Qt::ItemIsEnabled));
+    QVERIFY2(combo->itemText(0).contains("not found"), qPrintable(combo->itemText(0)));
+    const QString tip = combo->itemData(0, Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains(nowhere), qPrintable(tip));
+    QVERIFY2(tip.contains("resources/models/pop909-starter"), qPrintable(tip));
+    QVERIFY(!box->setChoice(ModelChoiceBox::Choice::Starter));
+    QCOMPARE(box->choice(), ModelChoiceBox::Choice::Trained);
+    QVERIFY(!generateButton(page)->isEnabled());
+    page.generate();
+    QVERIFY(!page.isGenerating());
   }
 
   // The backend streams every new note before it returns, and a cancel stops it at once.
@@ -461,6 +568,11 @@ class TestGeneratePage final : public QObject {
   }
 
  private:
+  static QPushButton* generateButton(const GeneratePage& page) {
+    for (auto* b : page.findChildren<QPushButton*>())
+      if (b->text() == QStringLiteral("&Generate")) return b;
+    return nullptr;
+  }
   using Key = std::tuple<int, int, int, int, int>;  // time, duration, pitch, velocity, track
   static Key key(const midi::Note& n, int track) { return {int(n.time), int(n.duration), n.pitch, n.velocity, track}; }
   static std::vector<Key> rollKeys(const GeneratePage& page) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QCoreApplication>
+#include <QByteArray>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -28,6 +29,29 @@ bool waitUntil(F done, int timeoutMs = 30000) {
   }
   return true;
 }
+
+// Sets an environment variable for one test and puts the old value back: the suites run in
+// one process, and the starter model's lookup reads HARMONIA_STARTER_MODEL.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const QByteArray& value)
+      : name_(name), had_(qEnvironmentVariableIsSet(name)), old_(qgetenv(name)) {
+    qputenv(name, value);
+  }
+  ~ScopedEnv() {
+    if (had_)
+      qputenv(name_, old_);
+    else
+      qunsetenv(name_);
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  bool had_;
+  QByteArray old_;
+};
 
 // Up to `n` readable MIDI files; empty when the machine has none.
 inline QStringList someMidiFiles(int n) {
