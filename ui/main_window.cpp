@@ -26,6 +26,7 @@
 #include "ui/corpus_shape.hpp"
 #include "ui/dataset_page.hpp"
 #include "ui/generate_page.hpp"
+#include "ui/model_choice_box.hpp"
 #include "ui/piano_roll_widget.hpp"
 #include "ui/project_file.hpp"
 #include "ui/tokenizer_page.hpp"
@@ -231,6 +232,8 @@ Project MainWindow::project() const {
   if (!training_->runDir().isEmpty()) p.runs << training_->runDir();
   p.settings["scheme"] = tokenizer_->schemeName();
   p.settings["promptBars"] = generate_->promptBars();
+  // Which model Generate used: reopening the project must not swap the starter for the run.
+  p.settings["model"] = ModelChoiceBox::choiceName(generate_->modelChoice()->choice());
   p.settings["page"] = currentPage();
   return p;
 }
@@ -255,6 +258,13 @@ void MainWindow::applyProject(const Project& p) {
     tokenizer_->selectScheme(p.settings.value("scheme").toString());
   }
   if (!p.runs.isEmpty()) generate_->setModelDir(p.runs.back());
+  // After the run, which would otherwise be chosen as the newest model. A project from before
+  // the choice existed records none and keeps what the page chose.
+  if (const auto choice = ModelChoiceBox::choiceFromName(p.settings.value("model").toString())) {
+    if (!generate_->modelChoice()->setChoice(*choice))
+      showStatus(tr("This project generated with the starter model, which is not installed here; "
+                    "the Generate page uses your trained model instead."));
+  }
   if (p.settings.contains("promptBars")) generate_->setPromptBars(p.settings.value("promptBars").toInt());
   showPage(p.settings.value("page").toInt(0));
 }

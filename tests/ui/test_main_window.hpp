@@ -13,9 +13,11 @@
 #include "ui/dataset_page.hpp"
 #include "ui/generate_page.hpp"
 #include "ui/main_window.hpp"
+#include "ui/model_choice_box.hpp"
 #include "ui/project_file.hpp"
 #include "ui/screenshot_tour.hpp"
 #include "ui/tokenizer_page.hpp"
+#include "generation_reference.hpp"
 #include "ui_test_support.hpp"
 
 using harmonia::ui::MainWindow;
@@ -145,6 +147,32 @@ class TestMainWindow final : public QObject {
     QCOMPARE(other.generatePage()->promptBars(), 6);
     QCOMPARE(other.currentPage(), 1);
     QCOMPARE(other.projectPath(), path);
+  }
+
+  // The project records which model Generate uses, and reopening it gives that one back
+  // rather than the page's default (the starter model while no run has finished).
+  void projectRecordsTheModelChoice() {
+    using Choice = harmonia::ui::ModelChoiceBox::Choice;
+    QTemporaryDir dir;
+    const QString starter = dir.filePath("starter");
+    harmonia::ui::test::writeTinyModel(starter.toStdString(), 1);
+    harmonia::ui::test::ScopedEnv env("HARMONIA_STARTER_MODEL", QFile::encodeName(starter));
+    const QString path = dir.filePath("lesson.harmonia");
+    {
+      MainWindow window;
+      auto* box = window.generatePage()->modelChoice();
+      QCOMPARE(box->choice(), Choice::Starter);
+      QVERIFY(box->setChoice(Choice::Trained));
+      QVERIFY(window.saveProject(path));
+    }
+    Project saved;
+    QVERIFY(Project::load(path, &saved));
+    QCOMPARE(saved.settings.value("model").toString(), QStringLiteral("trained"));
+    MainWindow other;
+    QCOMPARE(other.generatePage()->modelChoice()->choice(), Choice::Starter);
+    QString error;
+    QVERIFY2(other.openProject(path, &error), qPrintable(error));
+    QCOMPARE(other.generatePage()->modelChoice()->choice(), Choice::Trained);
   }
 
   void projectFileRejectsOtherJson() {
