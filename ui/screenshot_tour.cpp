@@ -11,6 +11,7 @@
 #include "ui/dataset_page.hpp"
 #include "ui/generate_page.hpp"
 #include "ui/main_window.hpp"
+#include "ui/model_choice_box.hpp"
 #include "ui/piano_roll_widget.hpp"
 #include "ui/queued_plot.hpp"
 #include "ui/training_page.hpp"
@@ -79,7 +80,10 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
   if (!files.isEmpty()) {
     gen->setPromptBars(4);
     gen->openPrompt(files.front());
-    if (generation_available() && !gen->modelDir().isEmpty()) {
+    // The starter model where it is installed: a composer's first generation is from it, and
+    // the tour's run (a few steps of the tiny preset) has learned too little to show music.
+    gen->modelChoice()->setChoice(ModelChoiceBox::Choice::Starter);
+    if (generation_available() && !gen->modelChoice()->activeModelDir().isEmpty()) {
       SamplingSettings s = gen->samplingSettings();
       s.seed = 7;
       s.max_new_tokens = 384;
