@@ -10,6 +10,7 @@
 #include "core/generate/generator.hpp"
 #include "core/generate/model_bundle.hpp"
 #include "core/generate/music_metrics.hpp"
+#include "core/generate/music_recipe.hpp"
 #include "core/generate/musicality_report.hpp"
 #include "core/generate/prompt.hpp"
 #include "core/midi/midi_file.hpp"
@@ -22,7 +23,7 @@ namespace gen = harmonia::generate;
 struct GenerateOptions {
   std::string model_dir, out, prompt, key;
   int64_t prompt_bars = 0, prompt_events = 0, bars = -1;
-  int max_programs = -1;  // -1: the model's recorded programs_per_piece
+  int max_programs = -1;  // -1: music_recipe's program_limit of the model's recorded defaults
   gen::GenerationSettings settings;
   bool no_grammar = false;
   double tempo = 0;
@@ -64,7 +65,7 @@ int run_generate(GenerateOptions o) {
                                   " (a prompt needs at least one note to continue)");
     prompt = gen::prompt_tokens(*bundle.tokenizer, prompt_score);
   }
-  if (o.max_programs < 0) s.max_programs = bundle.music.programs_per_piece;
+  if (o.max_programs < 0) s.max_programs = gen::program_limit(bundle.music);
   else s.max_programs = o.max_programs;
   gen::Generator generator(bundle.model, bundle.tokenizer);
   gen::GenerationCallbacks cb;
@@ -178,7 +179,8 @@ void register_generate_commands(CLI::App& app, CommandTable& table) {
                 "REMI: most whole beats in a row with nothing sounding (-1: no limit)")
       ->capture_default_str();
   g->add_option("--max-programs", o->max_programs,
-                "Most instruments per piece (0: no limit; default: the training corpus' median, when recorded)")
+                "Most pitched instruments per piece (0: no limit; default: 2 more than the training corpus' most "
+                "varied piece, when recorded)")
       ->check(CLI::Range(0, 129));
   g->add_option("--max-seconds", s.max_seconds, "Stop after this much wall-clock time (0: no limit)");
   g->add_option("--temperature", s.sampling.temperature, "Sampling temperature (0: greedy)")->capture_default_str();

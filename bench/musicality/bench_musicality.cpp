@@ -17,6 +17,7 @@
 #include "core/generate/generation_output.hpp"
 #include "core/generate/generator.hpp"
 #include "core/generate/model_bundle.hpp"
+#include "core/generate/music_recipe.hpp"
 #include "core/generate/musicality_report.hpp"
 
 namespace gen = harmonia::generate;
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
     std::vector<gen::MusicMetrics> samples;
     for (int i = 0; i < o.samples; ++i) {
       auto settings = gen::musicality_generation_settings(o.bars, o.seed + uint64_t(i));
-      settings.max_programs = bundle.music.programs_per_piece;  // as the demo: the corpus' instrument count
+      settings.max_programs = gen::program_limit(bundle.music);  // as the demo
       const auto result = generator.generate({}, settings);
       auto score = gen::to_score(*bundle.tokenizer, result.sequences.at(0));
       gen::apply_music_defaults(bundle.music, score);  // the corpus' tempo where the tokens gave none

@@ -111,6 +111,7 @@ void GrammarConstraint::accept(int32_t id) {
         ++onset_notes_;
         break;
       case TokenType::Program:
+        if (kind.value < 0) break;  // drums are not an instrument choice the limit counts
         if (program_used_.empty()) program_used_.assign(vocab_.size(), 0);
         if (!program_used_[size_t(id)]) program_used_[size_t(id)] = 1, ++programs_used_;
         break;
@@ -165,7 +166,9 @@ void GrammarConstraint::allowed(std::vector<uint8_t>& allowed) const {
   }
   if (options_.max_programs > 0 && programs_used_ >= options_.max_programs)
     for (size_t id = 0; id < vocab_.size(); ++id)
-      if (allowed[id] && vocab_.kind(int(id)).type == TokenType::Program && !program_used_[id]) allowed[id] = 0;
+      if (allowed[id] && vocab_.kind(int(id)).type == TokenType::Program && vocab_.kind(int(id)).value >= 0 &&
+          !program_used_[id])
+        allowed[id] = 0;
   if (remi_ && options_.max_onset_notes > 0 && onset_notes_ >= options_.max_onset_notes && !pending) {
     // Another note here would need Program/Pitch; refuse them while a Position or Bar may come.
     std::vector<uint8_t> kept = allowed;

@@ -21,8 +21,8 @@ struct GrammarOptions {
   // follow each other). -1: no limit. A trained model that drifts into rests otherwise fills
   // minutes with silence (issue 15).
   int max_empty_bars = -1;
-  // Tokenizers with Program tokens: once this many distinct programs have been used (prompt
-  // included), only those may come again. 0: no limit.
+  // Tokenizers with Program tokens: once this many distinct pitched programs have been used
+  // (prompt included), only those may come again; drums stay free. 0: no limit.
   int max_programs = 0;
   // REMI: at most this many whole quarter-note beats in a row with no note sounding (MusPy's
   // empty beats), counting note durations: a Position or Bar that would leave more silence

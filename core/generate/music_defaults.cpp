@@ -26,9 +26,11 @@ MusicDefaults music_defaults_from_dataset(const data::TokenDataset& dataset) {
   MusicDefaults d;
   const auto& tok = dataset.tokenizer();
   const auto& tempos = tok.tables().tempos;
-  std::vector<double> first_tempos, programs;
+  std::vector<double> first_tempos;
   for (const auto& file : dataset.files()) {
-    if (!file.program_notes.empty()) programs.push_back(double(file.program_notes.size()));
+    int pitched = 0;
+    for (const auto& [program, notes] : file.program_notes) pitched += program >= 0 && notes > 0;
+    d.programs_per_piece = std::max(d.programs_per_piece, pitched);
     if (tempos.empty() || file.sequences.empty()) continue;
     const auto& seq = file.sequences.front();
     const int32_t* ids = dataset.ids(seq);
@@ -44,7 +46,6 @@ MusicDefaults music_defaults_from_dataset(const data::TokenDataset& dataset) {
       }
   }
   d.tempo_qpm = median(first_tempos);
-  d.programs_per_piece = int(std::lround(median(programs)));
   return d;
 }
 

@@ -2,8 +2,8 @@
 // (MODEL_DIR/harmonia_music.json) so that unconditional generation sounds like the corpus even
 // where the sampled tokens leave something out: the usual opening tempo (when the model wrote
 // no Tempo token, or the tokenizer has none, the piece would otherwise play at MIDI's 120 BPM)
-// and how many instruments a piece of the corpus uses (a small model with a short context
-// otherwise keeps picking new programs: 39 instruments in 24 bars was measured).
+// and how many instruments the corpus' most varied piece uses (a small model with a short
+// context otherwise keeps picking new programs: 30-39 instruments in 24 bars were measured).
 #pragma once
 
 #include <filesystem>
@@ -16,7 +16,7 @@ namespace harmonia::generate {
 
 struct MusicDefaults {
   double tempo_qpm = 0;        // median of the files' first Tempo token; 0 = unknown
-  int programs_per_piece = 0;  // median count of distinct programs (drums count as one); 0 = unknown
+  int programs_per_piece = 0;  // most distinct pitched programs (drums left out) in one corpus file; 0 = unknown
 };
 
 // From the dataset's tokens (tempo: tokenizers with Tempo tokens only) and its manifest.

@@ -40,9 +40,13 @@ GenerationSettings piece_settings(int64_t bars, uint64_t seed, double max_music_
   return s;
 }
 
+int program_limit(const MusicDefaults& learned) {
+  return learned.programs_per_piece > 0 ? learned.programs_per_piece + 2 : 0;
+}
+
 GenerationSettings piece_settings(int64_t bars, uint64_t seed, const MusicDefaults& learned, double max_music_seconds) {
   GenerationSettings s = piece_settings(bars, seed, max_music_seconds);
-  s.max_programs = learned.programs_per_piece;
+  s.max_programs = program_limit(learned);
   return s;
 }
 

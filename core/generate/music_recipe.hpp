@@ -36,9 +36,15 @@ constexpr int64_t kMinWindowNotes = 8;
 // goes past `bars` nor past `max_music_seconds` of music, and never holds two empty bars in
 // a row. Sampling: temperature 1, top-k 0, top-p 0.95, no repetition penalty (music repeats
 // on purpose: penalising repeated pitch and position tokens pushes a model towards rests).
-// `learned` (the model's recorded MusicDefaults) limits the instruments to the corpus' usual
-// count per piece.
+// `learned` (the model's recorded MusicDefaults) limits the instruments: program_limit().
 GenerationSettings piece_settings(int64_t bars, uint64_t seed, double max_music_seconds = 170);
+
+// Most pitched programs in a generated piece: two more than the corpus' most varied piece (0 =
+// no limit when unknown). Measured on the demo's model (bench_musicality): no limit gave 30-38
+// instruments in 24 bars; limits of 4-10 made the model fill the forbidden instruments' share
+// with drums, and the pitched polyphony fell under the corpus band (1.5-1.8 against 2.06);
+// 12 (the default corpus' 10 + 2) kept every metric in band.
+int program_limit(const MusicDefaults& learned);
 GenerationSettings piece_settings(int64_t bars, uint64_t seed, const MusicDefaults& learned,
                                   double max_music_seconds = 170);
 
