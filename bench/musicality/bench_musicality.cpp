@@ -31,11 +31,13 @@ struct Options {
   uint64_t seed = 1;
   int64_t bars = 24;
   int threads = 2;
+  int max_empty_beats = -2;  // -2: the recipe's; else an override, to measure what the limit does
+  float density = 0;          // added to the model's recorded density bias (music_controls.hpp)
 };
 
 int usage() {
   std::cerr << "usage: bench_musicality --model MODEL_DIR --reference DIR [--reference DIR ...] [--samples 16] "
-               "[--seed 1] [--bars 24] [--threads 2]\n";
+               "[--seed 1] [--bars 24] [--threads 2] [--max-empty-beats N] [--density B]\n";
   return 2;
 }
 
@@ -51,6 +53,8 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--seed") && has_value) o.seed = std::stoull(argv[++i]);
     else if (!std::strcmp(argv[i], "--bars") && has_value) o.bars = std::stoll(argv[++i]);
     else if (!std::strcmp(argv[i], "--threads") && has_value) o.threads = std::stoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--max-empty-beats") && has_value) o.max_empty_beats = std::stoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--density") && has_value) o.density = std::stof(argv[++i]);
     else return usage();
   }
   if (o.model.empty() || o.reference.empty() || o.samples < 1) return usage();
@@ -73,6 +77,8 @@ int main(int argc, char** argv) {
     for (int i = 0; i < o.samples; ++i) {
       auto settings = gen::musicality_generation_settings(o.bars, o.seed + uint64_t(i));
       settings.max_programs = gen::program_limit(bundle.music);  // as the demo
+      if (o.max_empty_beats > -2) settings.max_empty_beats = o.max_empty_beats;
+      settings.controls.density_bias += o.density;
       const auto result = generator.generate({}, settings);
       auto score = gen::to_score(*bundle.tokenizer, result.sequences.at(0));
       gen::apply_music_defaults(bundle.music, score);  // the corpus' tempo where the tokens gave none

@@ -33,6 +33,7 @@ nlohmann::ordered_json settings_to_json(const GenerationSettings& s) {
   j["max_programs"] = s.max_programs;
   j["max_empty_beats"] = s.max_empty_beats;
   j["max_onset_notes"] = s.max_onset_notes;
+  j["keep_time_signature"] = s.keep_time_signature;
   j["max_seconds"] = s.max_seconds;
   j["seed"] = s.seed;
   j["num_candidates"] = s.num_candidates;
@@ -63,6 +64,7 @@ GenerationSettings settings_from_json(const nlohmann::json& j) {
   s.max_programs = j.value("max_programs", s.max_programs);
   s.max_empty_beats = j.value("max_empty_beats", s.max_empty_beats);
   s.max_onset_notes = j.value("max_onset_notes", s.max_onset_notes);
+  s.keep_time_signature = j.value("keep_time_signature", s.keep_time_signature);
   s.max_seconds = j.value("max_seconds", s.max_seconds);
   s.seed = j.value("seed", s.seed);
   s.num_candidates = j.value("num_candidates", s.num_candidates);

@@ -200,7 +200,7 @@ GenerationResult Generator::generate(const std::vector<int32_t>& prompt, const G
   if (settings.grammar)
     for (int64_t b = 0; b < B; ++b) {
       grammar.emplace_back(tok, GrammarOptions{settings.max_empty_bars, settings.max_programs, settings.max_empty_beats,
-                                             settings.max_onset_notes});
+                                             settings.max_onset_notes, settings.keep_time_signature});
       for (size_t i = 0; i < prompt.size(); i += F) grammar.back().accept(prompt.data() + i);
     }
 

@@ -41,6 +41,7 @@ struct GenerationSettings {
   // REMI: at most this many whole beats in a row with nothing sounding (-1 = no limit).
   int max_empty_beats = -1;
   int max_onset_notes = 0;  // REMI: most notes starting at one position (0 = no limit)
+  bool keep_time_signature = false;  // REMI: no TimeSig other than the piece's first
   double max_seconds = 0;       // wall-clock limit; 0 = none
   uint64_t seed = 0;
   int num_candidates = 1;

@@ -127,6 +127,7 @@ void GrammarConstraint::accept(int32_t id) {
         break;
       }
       case TokenType::TimeSig: {
+        if (first_time_signature_ < 0) first_time_signature_ = id;
         const auto& all = tok_.tables().time_signatures;
         if (kind.value >= 0 && size_t(kind.value) < all.size()) {
           ts_num_ = all[size_t(kind.value)].first;
@@ -180,6 +181,9 @@ void GrammarConstraint::allowed(std::vector<uint8_t>& allowed) const {
     }
     if (time_moves) allowed = std::move(kept);
   }
+  if (options_.keep_time_signature && first_time_signature_ >= 0 && allowed[size_t(first_time_signature_)])
+    for (size_t id = 0; id < vocab_.size(); ++id)
+      if (int(id) != first_time_signature_ && vocab_.kind(int(id)).type == TokenType::TimeSig) allowed[id] = 0;
   if (remi_ && options_.max_empty_beats >= 0) refuse_long_silences(allowed);
   if (options_.max_empty_bars >= 0 && seen_bar_ && !bar_has_note_ && empty_run_ >= options_.max_empty_bars) {
     // Refuse closing another empty bar, unless nothing else but EOS could follow.

@@ -32,6 +32,9 @@ struct GrammarOptions {
   // REMI: at most this many notes starting at one position; then time must move on. Refusing
   // silence alone lets an undertrained model stack thousands of notes on one onset. 0: no limit.
   int max_onset_notes = 0;
+  // REMI: the piece keeps the first time signature it states; a model that picks another
+  // TimeSig after a Bar (MidiTok writes one after every Bar) otherwise drifts into 1/4 bars.
+  bool keep_time_signature = false;
 };
 
 class GrammarConstraint {
@@ -77,6 +80,7 @@ class GrammarConstraint {
   // REMI timing, in ticks of the decoded score (tables().time_division per quarter).
   int64_t bar_tick_ = 0, position_tick_ = 0, sounding_until_ = 0;
   int onset_notes_ = 0;  // notes started at the current position
+  int first_time_signature_ = -1;  // id of the first TimeSig token fed
   int64_t ticks_per_bar() const;
   int64_t ticks_per_position() const;
   void refuse_long_silences(std::vector<uint8_t>& allowed) const;

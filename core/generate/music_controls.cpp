@@ -84,8 +84,14 @@ std::vector<float> control_bias(const tokenizer::Tokenizer& tok, const MusicCont
       bias[id] = (c.key || c.pitch_range) ? forbid : (k.type == TokenType::DrumOff ? 0.0f : c.density_bias);
     } else if (k.type == TokenType::Family && k.value == 1) {
       bias[id] = c.density_bias;  // CPWord: a Note step rather than a Bar/Position step
-    } else if (k.type == TokenType::Program && !c.programs.empty()) {
-      if (std::find(c.programs.begin(), c.programs.end(), k.value) == c.programs.end()) bias[id] = forbid;
+    } else if (k.type == TokenType::Program) {
+      // With programs in one stream a note starts with its Program token (Program -> Pitch):
+      // that is where a denser or sparser choice is made, so the density nudge goes there too.
+      const bool leads_notes = tok.config().use_programs && tok.one_token_stream();
+      if (!c.programs.empty() && std::find(c.programs.begin(), c.programs.end(), k.value) == c.programs.end())
+        bias[id] = forbid;
+      else if (leads_notes)
+        bias[id] = c.density_bias;
     }
   }
   return bias;

@@ -30,6 +30,7 @@ GenerationSettings piece_settings(int64_t bars, uint64_t seed, double max_music_
   s.max_empty_bars = 1;
   s.max_empty_beats = 0;  // no whole beat of silence: the corpora have almost none
   s.max_onset_notes = 12;  // and time moves on: no onset of more than 12 notes
+  s.keep_time_signature = true;  // one metre per piece, as nearly every corpus piece
   // Dense arrangements take ~5 tokens per note; this only caps a model that never ends a bar.
   s.max_new_tokens = 400 * s.max_bars + 256;
   s.seed = seed;

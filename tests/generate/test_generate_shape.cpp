@@ -272,3 +272,41 @@ TEST(GenerateShape, GrammarMovesTimeOnAfterTooManyNotesAtOneOnset) {
     EXPECT_TRUE(allowed[size_t(pitch)]) << "a new position starts a new count";
   }
 }
+
+TEST(GenerateShape, GrammarKeepsThePiecesTimeSignature) {
+  std::shared_ptr<const tokenizer::Tokenizer> tok =
+      tokenizer::Tokenizer::create("REMI", arrangement_tokenizer_config());
+  const auto& v = tok->vocab(0);
+  const int bar = v.id("Bar_None"), four = v.id("TimeSig_4/4"), three = v.id("TimeSig_3/4"), pos = v.id("Position_0"),
+            piano = v.id("Program_0"), pitch = v.id("Pitch_60"), vel = v.id("Velocity_63"), dur = v.id("Duration_1.0.8");
+  ASSERT_TRUE(bar >= 0 && four >= 0 && three >= 0 && pos >= 0 && piano >= 0 && pitch >= 0 && vel >= 0 && dur >= 0);
+  std::vector<uint8_t> allowed;
+  for (bool keep : {false, true}) {
+    GrammarOptions o;
+    o.keep_time_signature = keep;
+    GrammarConstraint g(*tok, o);
+    g.accept(bar);
+    g.allowed(allowed);
+    EXPECT_TRUE(allowed[size_t(three)]) << "the first time signature is free";
+    for (int id : {four, pos, piano, pitch, vel, dur, bar}) g.accept(id);
+    g.allowed(allowed);
+    EXPECT_TRUE(allowed[size_t(four)]);
+    EXPECT_EQ(bool(allowed[size_t(three)]), !keep) << "keep " << keep;
+  }
+}
+
+TEST(GenerateShape, DensityNudgesTheTokenThatStartsANote) {
+  // REMI with programs in one stream: a note starts with Program (Program -> Pitch), so the
+  // density bias must reach Program tokens, or it changes nothing (measured: no effect at all).
+  std::shared_ptr<const tokenizer::Tokenizer> tok =
+      tokenizer::Tokenizer::create("REMI", arrangement_tokenizer_config());
+  MusicControls c;
+  c.density_bias = -1.5f;
+  const auto bias = control_bias(*tok, c);
+  EXPECT_FLOAT_EQ(bias[size_t(tok->vocab(0).id("Program_0"))], -1.5f);
+  EXPECT_FLOAT_EQ(bias[size_t(tok->vocab(0).id("Program_-1"))], -1.5f);
+  EXPECT_FLOAT_EQ(bias[size_t(tok->vocab(0).id("Position_3"))], 0.0f);
+  // Without programs the Pitch token starts a note, and Program tokens do not exist.
+  auto plain = test::remi_tokenizer();
+  EXPECT_FLOAT_EQ(control_bias(*plain, c)[size_t(plain->vocab(0).id("Pitch_60"))], -1.5f);
+}
