@@ -78,15 +78,22 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
     waitFor([&] { return !training->isTraining(); }, 600000);
   }
   if (!files.isEmpty()) {
-    gen->setPromptBars(4);
-    gen->openPrompt(files.front());
     // The starter model where it is installed: a composer's first generation is from it, and
     // the tour's run (a few steps of the tiny preset) has learned too little to show music.
-    gen->modelChoice()->setChoice(ModelChoiceBox::Choice::Starter);
+    // The starter writes its own pop songs from nothing: continuing the default corpus' game
+    // music (several instruments) it added about one note a bar.
+    const bool starter = gen->modelChoice()->setChoice(ModelChoiceBox::Choice::Starter);
+    if (!starter) {
+      gen->setPromptBars(4);
+      gen->openPrompt(files.front());
+    }
     if (generation_available() && !gen->modelChoice()->activeModelDir().isEmpty()) {
       SamplingSettings s = gen->samplingSettings();
       s.seed = 7;
-      s.max_new_tokens = 384;
+      // Eight bars: more than the roll shows at this size, and quick to write. The tour's
+      // barely trained run keeps a token cap: it would take long over them with little music.
+      s.bars = 8;
+      s.max_new_tokens = starter ? 0 : 384;
       s.candidates = 3;
       gen->setSamplingSettings(s);
       window.showPage(3);
@@ -94,14 +101,21 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
       waitFor([&] { return !gen->isGenerating(); }, 300000);
       QApplication::processEvents();
     }
-    gen->rollView()->roll()->setPlayHead(gen->rollView()->roll()->promptEnd() / 2);
+    // Half-way through the prompt, or a bar and a half into a piece written from nothing.
+    const midi::Tick promptEnd = gen->rollView()->roll()->promptEnd();
+    gen->rollView()->roll()->setPlayHead(promptEnd > 0 ? promptEnd / 2 : gen->currentScore().ticks_per_quarter * 6);
   }
   for (const auto theme : {Theme::Light, Theme::Dark}) {
     window.setTheme(theme);
     for (int i = 0; i < window.pageCount(); ++i) {
       window.showPage(i);
       QApplication::processEvents();
-      if (i == 3) window.generatePage()->rollView()->centreOnNotes();
+      if (i == 3) {
+        // From the start (streaming left the view at the last note): the prompt band, if any,
+        // then the new bars.
+        window.generatePage()->rollView()->ensureTickVisible(0);
+        window.generatePage()->rollView()->centreOnNotes();
+      }
       QApplication::processEvents();
       ReplotQueue::flush();  // charts replot one per event-loop turn: finish them
       const QString path = QDir(dir).filePath(QStringLiteral("%1-%2.png").arg(kNames[i], themeName(theme)));
