@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data_fixtures.hpp"
+#include "cli_runner.hpp"
 #include "test_paths.hpp"
 
 using namespace harmonia;
@@ -12,12 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int run(const std::string& args, const fs::path& out, const fs::path& err) {
-  const std::string cmd = "'" + (test::bin_dir() / "harmonia").string() + "' " + args + " > '" + out.string() +
-                          "' 2> '" + err.string() + "'";
-  const int rc = std::system(cmd.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
+int run(const std::string& args, const fs::path& out, const fs::path& err) { return test::run_harmonia(args, out, err); }
 
 }  // namespace
 

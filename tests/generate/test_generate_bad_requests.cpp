@@ -9,6 +9,7 @@
 
 #include "core/midi/midi_file.hpp"
 #include "generate_test_model.hpp"
+#include "cli_runner.hpp"
 #include "test_paths.hpp"
 
 using namespace harmonia;
@@ -16,19 +17,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int run(const std::string& args, const fs::path& log) {
-  const std::string cmd =
-      "'" + (test::bin_dir() / "harmonia").string() + "' " + args + " > '" + log.string() + "' 2>&1";
-  const int rc = std::system(cmd.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+int run(const std::string& args, const fs::path& log) { return test::run_harmonia(args, log); }
+std::string read_all(const fs::path& p) { return test::read_text(p); }
 
 void write_song(const fs::path& path, bool pitched, bool drums) {
   midi::Score s;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/midi/midi_file.hpp"
+#include "cli_runner.hpp"
 #include "test_paths.hpp"
 
 using namespace harmonia;
@@ -14,19 +15,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int run(const std::string& args, const fs::path& out, const fs::path& err) {
-  const std::string cmd = "'" + (test::bin_dir() / "harmonia").string() + "' " + args + " > '" + out.string() +
-                          "' 2> '" + err.string() + "'";
-  const int rc = std::system(cmd.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+int run(const std::string& args, const fs::path& out, const fs::path& err) { return test::run_harmonia(args, out, err); }
+std::string read_all(const fs::path& p) { return test::read_text(p); }
 
 // `count` equal notes filling 4 quarters (2 s at the default 120 qpm): count / 2 notes per second.
 void write_notes(const fs::path& path, int count) {
