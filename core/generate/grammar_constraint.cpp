@@ -50,6 +50,20 @@ bool GrammarConstraint::pending_note() const {
   }
 }
 
+// The musical limits' common rule: refuse the ids `refused` picks, but only while some other
+// non-special id stays allowed, so a limit never leaves EOS as the only way on.
+template <class Refused>
+static void refuse_while_others_remain(std::vector<uint8_t>& allowed, const std::vector<uint8_t>& special, Refused refused) {
+  std::vector<uint8_t> kept = allowed;
+  bool other = false;
+  for (size_t id = 0; id < kept.size(); ++id) {
+    if (!kept[id]) continue;
+    if (refused(id)) kept[id] = 0;
+    else other = other || !special[id];
+  }
+  if (other) allowed = std::move(kept);
+}
+
 int64_t GrammarConstraint::ticks_per_bar() const {
   return int64_t(tokenizer::ticks_per_beat_for(ts_den_, tok_.tables().time_division)) * ts_num_;
 }
@@ -64,19 +78,14 @@ void GrammarConstraint::refuse_long_silences(std::vector<uint8_t>& allowed) cons
   // an onset at beat `onset_beat` leaves onset_beat - last_touched - 1 empty beats before it.
   const int64_t q = std::max(1, tok_.tables().time_division);
   const int64_t latest_beat = sounding_until_ / q + 1 + options_.max_empty_beats;
-  std::vector<uint8_t> kept = allowed;
-  bool other = false;
   const int64_t per_position = ticks_per_position();
-  for (size_t id = 0; id < vocab_.size(); ++id) {
-    if (!kept[id]) continue;
+  refuse_while_others_remain(allowed, special_, [&](size_t id) {
     const auto k = vocab_.kind(int(id));
     int64_t onset = -1;
     if (k.type == TokenType::Position) onset = bar_tick_ + int64_t(k.value) * per_position;
     else if (k.type == TokenType::Bar) onset = seen_bar_ ? bar_tick_ + ticks_per_bar() : 0;
-    if (onset >= 0 && onset / q > latest_beat) kept[id] = 0;
-    else other = other || !special_[id];
-  }
-  if (other) allowed = std::move(kept);  // else nothing but EOS would be left: leave it be
+    return onset >= 0 && onset / q > latest_beat;
+  });
 }
 
 int GrammarConstraint::positions_per_bar() const {
@@ -171,28 +180,20 @@ void GrammarConstraint::allowed(std::vector<uint8_t>& allowed) const {
           !program_used_[id])
         allowed[id] = 0;
   if (remi_ && options_.max_onset_notes > 0 && onset_notes_ >= options_.max_onset_notes && !pending) {
-    // Another note here would need Program/Pitch; refuse them while a Position or Bar may come.
-    std::vector<uint8_t> kept = allowed;
-    bool time_moves = false;
-    for (size_t id = 0; id < vocab_.size(); ++id) {
+    // Another note here would need Program/Pitch; between notes only Position or Bar remain.
+    refuse_while_others_remain(allowed, special_, [&](size_t id) {
       const auto t = vocab_.kind(int(id)).type;
-      if (t == TokenType::Program || t == TokenType::Pitch || t == TokenType::PitchDrum) kept[id] = 0;
-      time_moves = time_moves || (kept[id] && (t == TokenType::Position || t == TokenType::Bar));
-    }
-    if (time_moves) allowed = std::move(kept);
+      return t == TokenType::Program || t == TokenType::Pitch || t == TokenType::PitchDrum;
+    });
   }
   if (options_.keep_time_signature && first_time_signature_ >= 0 && allowed[size_t(first_time_signature_)])
     for (size_t id = 0; id < vocab_.size(); ++id)
       if (int(id) != first_time_signature_ && vocab_.kind(int(id)).type == TokenType::TimeSig) allowed[id] = 0;
   if (remi_ && options_.max_empty_beats >= 0) refuse_long_silences(allowed);
   if (options_.max_empty_bars >= 0 && seen_bar_ && !bar_has_note_ && empty_run_ >= options_.max_empty_bars) {
-    // Refuse closing another empty bar, unless nothing else but EOS could follow.
-    bool other = false;
-    for (size_t id = 0; id < vocab_.size() && !other; ++id)
-      other = allowed[id] && !special_[id] && vocab_.kind(int(id)).type != TokenType::Bar;
-    if (other)
-      for (size_t id = 0; id < vocab_.size(); ++id)
-        if (vocab_.kind(int(id)).type == TokenType::Bar) allowed[id] = 0;
+    // Refuse closing another empty bar.
+    refuse_while_others_remain(allowed, special_,
+                               [&](size_t id) { return vocab_.kind(int(id)).type == TokenType::Bar; });
   }
   if (!any && eos_id_ >= 0 && !pending) allowed[size_t(eos_id_)] = 1;
 }
