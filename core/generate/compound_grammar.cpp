@@ -7,7 +7,8 @@ namespace harmonia::generate {
 
 using tokenizer::TokenType;
 
-CompoundGrammar::CompoundGrammar(const tokenizer::Tokenizer& tok) : tok_(tok) {
+CompoundGrammar::CompoundGrammar(const tokenizer::Tokenizer& tok, int max_empty_bars)
+    : tok_(tok), max_empty_bars_(max_empty_bars) {
   if (tok.name() != "CPWord" && tok.name() != "Octuple")
     throw std::invalid_argument("compound grammar: CPWord or Octuple tokenizer expected, got " + tok.name());
   cpword_ = tok.name() == "CPWord";
@@ -52,6 +53,10 @@ int CompoundGrammar::positions_per_bar(int ts_index) const {
 
 bool CompoundGrammar::position_possible() const { return seen_bar_ && last_position_ + 1 < positions_per_bar(-1); }
 
+bool CompoundGrammar::empty_bar_limit_reached() const {
+  return max_empty_bars_ >= 0 && seen_bar_ && !bar_has_note_ && empty_run_ >= max_empty_bars_;
+}
+
 // A step whose time-signature field holds a TimeSig token sets the bar length from then on.
 void CompoundGrammar::take_time_signature(const int32_t* step) {
   const int ts = field_of_[size_t(TokenType::TimeSig)];
@@ -69,10 +74,13 @@ void CompoundGrammar::accept(const int32_t* step) {
     if (family.type != TokenType::Family) return;  // special or invalid: the decoder skips or drops it
     if (family.value == 1) {
       prev_ = Prev::Note;
+      bar_has_note_ = true;
       return;
     }
     const Kind bp = kind(1, step[1]);
     if (bp.type == TokenType::Bar) {
+      if (seen_bar_) empty_run_ = bar_has_note_ ? 0 : empty_run_ + 1;
+      bar_has_note_ = false;
       prev_ = Prev::Bar;
       seen_bar_ = true;
       last_position_ = -1;
@@ -115,9 +123,11 @@ void CompoundGrammar::cpword_allowed(size_t field, const std::vector<int32_t>& s
   const bool tempos = field_of_[size_t(TokenType::Tempo)] > 0;
   // MidiTok's CPWord graph: Bar -> Bar|Position, Position -> Note (and Bar|Position with
   // tempos), Note -> Note|Bar|Position; a piece opens with a Bar.
-  const bool bar_ok = prev_ != Prev::Position || tempos;
   const bool position_ok = position_possible() && (prev_ != Prev::Position || tempos);
   const bool note_ok = prev_ == Prev::Position || prev_ == Prev::Note;
+  // The empty-bar limit holds only while the bar can still get a note (a Position or a note
+  // may come): a limit never leaves EOS as the only way on.
+  const bool bar_ok = (prev_ != Prev::Position || tempos) && !(empty_bar_limit_reached() && (position_ok || note_ok));
   auto allow_type = [&](TokenType a, TokenType b = TokenType::Count) {
     for (size_t id = 0; id < v.size(); ++id) {
       const auto t = v.kind(int(id)).type;
@@ -185,7 +195,10 @@ void CompoundGrammar::octuple_allowed(size_t field, const std::vector<int32_t>& 
     }
     if ((k.type == TokenType::PitchDrum ? TokenType::Pitch : k.type) != role) continue;
     if (role == TokenType::Bar) {
-      out[id] = k.value >= last_bar_;  // bars never go back
+      // Bars never go back; bars skipped are empty bars (the decoder places bar numbers
+      // absolutely), so at most max_empty_bars of them. The current bar always stays allowed
+      // (and bars 0..max_empty_bars at the start), so this never empties the field.
+      out[id] = k.value >= last_bar_ && (max_empty_bars_ < 0 || k.value <= last_bar_ + 1 + max_empty_bars_);
     } else if (role == TokenType::TimeSig) {
       // A new time signature starts a new bar: within the current bar it stays.
       out[id] = !same_bar || last_bar_ < 0 || k.value == current_ts_index();

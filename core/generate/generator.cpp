@@ -88,7 +88,7 @@ int32_t sample_row(const float* scores, int64_t v, std::mt19937_64& rng, bool gr
 class RowGrammar {
  public:
   RowGrammar(const tokenizer::Tokenizer& tok, GrammarOptions options) {
-    if (tok.is_compound()) compound_ = std::make_unique<CompoundGrammar>(tok);
+    if (tok.is_compound()) compound_ = std::make_unique<CompoundGrammar>(tok, options.max_empty_bars);
     else single_ = std::make_unique<GrammarConstraint>(tok, options);
   }
   void allowed(size_t field, const std::vector<int32_t>& step, std::vector<uint8_t>& out) const {
@@ -173,7 +173,10 @@ GenerationResult Generator::generate(const std::vector<int32_t>& prompt, const G
     eos[f] = v.id("EOS_None");
     filler[f] = eos[f] >= 0 ? eos[f] : std::max(0, v.id("PAD_None"));
   }
-  // Bars: a Bar token (REMI...), a CPWord step whose field 1 is a Bar, or a higher Octuple bar number.
+  // Bars: a Bar token (REMI...), a CPWord step whose field 1 is a Bar, or a higher Octuple bar
+  // number. Octuple's numbers are absolute (the decoder puts bar k at k bar lengths, from bar 0
+  // at the piece's start), so a note k bars past the last one starts k bars: the ones skipped
+  // are empty bars of the piece. The grammar keeps those runs to max_empty_bars.
   const bool octuple = tok.name() == "Octuple";
   const int bar_field = octuple ? 2 : (compound ? 1 : 0);
   const int bar_id = tok.vocab(size_t(bar_field)).id(tokenizer::TokenType::Bar, -1);

@@ -6,6 +6,7 @@
 #include "core/generate/compound_grammar.hpp"
 #include "core/generate/continuation.hpp"
 #include "core/generate/generation_output.hpp"
+#include "core/generate/music_recipe.hpp"
 #include "generate_test_model.hpp"
 
 using namespace harmonia;
@@ -176,6 +177,63 @@ TEST(GenerateCompound, ContinuesAPromptPastTheContextAndStopsAtMaxBars) {
   for (size_t i = 1; i < bars.sequences[0].size(); i += tok->num_fields()) count += bars.sequences[0][i] == bar;
   EXPECT_LE(count, 2);
   EXPECT_THROW(gen.generate({1, 2}, s), std::invalid_argument) << "a compound prompt holds whole steps";
+}
+
+// The recipe's length in bars and its empty-bar limit hold for compound schemes too. Octuple
+// numbers bars absolutely: an untrained model picks any of its 60 bar numbers, so without the
+// limit a first note lands tens of bars in (that many empty bars), past max_bars at once, and
+// the piece ends with no note.
+TEST(GenerateCompound, OctupleRecipePiecesStartAtTheFirstBarsAndSkipFewBars) {
+  auto tok = make_tok("Octuple", true);
+  Generator gen(test::random_tiny_model(*tok), tok);
+  auto s = piece_settings(6, 11);
+  s.num_candidates = 8;
+  s.max_new_tokens = 40;
+  ASSERT_EQ(s.max_empty_bars, 1);
+  const auto r = gen.generate({}, s);
+  const size_t F = tok->num_fields();
+  for (size_t c = 0; c < r.sequences.size(); ++c) {
+    const auto& seq = r.sequences[c];
+    ASSERT_GT(seq.size() / F, 0u) << "candidate " << c << " stopped at once (" << r.stop_reasons[c] << ")";
+    int last_bar = -1;
+    for (size_t st = 0; st < seq.size() / F; ++st) {
+      const int bar = tok->vocab(2).kind(seq[st * F + 2]).value;
+      EXPECT_LE(bar, last_bar + 2) << "candidate " << c << " step " << st << ": more than one empty bar";
+      last_bar = std::max(last_bar, bar);
+    }
+    EXPECT_LE(last_bar + 1, 6) << "candidate " << c << " spans more than max_bars";
+  }
+}
+
+// CPWord: at most max_empty_bars Bar steps without a note step between them.
+TEST(GenerateCompound, CpwordKeepsEmptyBarRunsToTheLimit) {
+  auto tok = make_tok("CPWord", false);
+  Generator gen(test::random_tiny_model(*tok), tok);
+  for (int limit : {0, 1}) {
+    auto s = raw(60, 8, 5);
+    s.max_empty_bars = limit;
+    const auto r = gen.generate({}, s);
+    const size_t F = tok->num_fields();
+    size_t bars = 0;
+    for (const auto& seq : r.sequences) {
+      bool seen_bar = false, has_note = false;
+      int run = 0, longest = 0;
+      for (size_t st = 0; st < seq.size() / F; ++st) {
+        const auto family = tok->vocab(0).kind(seq[st * F]);
+        if (family.value == 1) {
+          has_note = true;
+        } else if (tok->vocab(1).kind(seq[st * F + 1]).type == tokenizer::TokenType::Bar) {
+          if (seen_bar) run = has_note ? 0 : run + 1;
+          longest = std::max(longest, run);
+          seen_bar = true;
+          has_note = false;
+          ++bars;
+        }
+      }
+      EXPECT_LE(longest, limit);
+    }
+    EXPECT_GT(bars, 8u * 2) << "bars still come";
+  }
 }
 
 TEST(GenerateCompound, ModelAndTokenizerMustAgree) {
