@@ -93,7 +93,7 @@ bool import_corpus(const std::string& corpus_dir, const std::filesystem::path& o
 struct DemoOptions {
   std::string corpus, out = "harmonia-demo", soundfont, preset = "tiny", precision = "auto";
   double train_seconds = 180;
-  int64_t bars = 24, context = 256, batch_size = 16;
+  int64_t bars = generate::kPieceBars, context = 256, batch_size = 16;
   uint64_t seed = 1234;
 };
 

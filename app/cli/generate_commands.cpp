@@ -24,7 +24,11 @@ struct GenerateOptions {
   std::string model_dir, out, prompt, key;
   int64_t prompt_bars = 0, prompt_events = 0, bars = -1;
   int max_programs = -1;  // -1: music_recipe's program_limit of the model's recorded defaults
-  gen::GenerationSettings settings;
+  // Starts as the demo's piece (music_recipe.hpp), so every flag the user leaves out keeps the
+  // recipe's value (and --help shows it); the length is settled in run_generate.
+  gen::GenerationSettings settings = gen::piece_settings(gen::kPieceBars, 0);
+  // The flags that give a length other than in bars; set by register_generate_commands.
+  const CLI::Option *max_new_tokens_flag = nullptr, *max_bars_flag = nullptr, *music_seconds_flag = nullptr;
   bool no_grammar = false;
   double tempo = 0;
   int low_pitch = -1, high_pitch = -1;
@@ -38,6 +42,23 @@ std::filesystem::path candidate_path(const std::filesystem::path& out, int i) {
   return p;
 }
 
+// The length: --bars N gives the recipe's piece of N bars (it may end after two thirds of them);
+// with no length flag at all, the recipe's kPieceBars bars, as the demo. --max-new-tokens,
+// --max-bars or --music-seconds without --bars make the length the user's own: the recipe's
+// bar counts and music-time cap are dropped and only what was given limits it (besides a
+// token cap for a model that never ends a bar). A length flag given always wins over the recipe.
+void settle_length(GenerateOptions& o) {
+  auto& s = o.settings;
+  const auto given = [](const CLI::Option* f) { return f && f->count() > 0; };
+  const bool own_length = given(o.max_new_tokens_flag) || given(o.max_bars_flag) || given(o.music_seconds_flag);
+  const auto piece = gen::piece_settings(o.bars > 0 ? o.bars : gen::kPieceBars, s.seed);
+  const bool in_bars = o.bars > 0 || !own_length;
+  if (!given(o.max_bars_flag)) s.max_bars = in_bars ? piece.max_bars : 0;
+  s.min_bars = in_bars ? piece.min_bars : 0;
+  if (!given(o.music_seconds_flag)) s.max_music_seconds = in_bars ? piece.max_music_seconds : 0;
+  if (!given(o.max_new_tokens_flag)) s.max_new_tokens = piece.max_new_tokens;
+}
+
 int run_generate(GenerateOptions o) {
   auto& s = o.settings;
   s.grammar = !o.no_grammar;
@@ -45,12 +66,7 @@ int run_generate(GenerateOptions o) {
   if (o.low_pitch >= 0 || o.high_pitch >= 0)
     s.controls.pitch_range = std::make_pair(std::max(0, o.low_pitch), o.high_pitch < 0 ? 127 : o.high_pitch);
   if (o.bars == 0) throw std::invalid_argument("--bars 0: ask for at least one bar");
-  if (o.bars > 0) {
-    // A length in bars: may end by itself after two thirds of them (as music_recipe's pieces).
-    s.max_bars = o.bars;
-    s.min_bars = std::max<int64_t>(1, o.bars * 2 / 3);
-    s.max_new_tokens = std::max(s.max_new_tokens, 400 * o.bars + 256);
-  }
+  settle_length(o);
   const auto bundle = gen::load_bundle(o.model_dir);
   std::vector<int32_t> prompt;
   midi::Score prompt_score;
@@ -167,12 +183,17 @@ void register_generate_commands(CLI::App& app, CommandTable& table) {
   g->add_option("--prompt-bars", o->prompt_bars, "Use only the prompt's first K bars");
   g->add_option("--prompt-events", o->prompt_events, "Use only the prompt's first N notes");
   auto& s = o->settings;
-  g->add_option("--max-new-tokens", s.max_new_tokens, "Tokens to generate")->capture_default_str();
+  o->max_new_tokens_flag =
+      g->add_option("--max-new-tokens", s.max_new_tokens, "Most tokens to generate (default: 400 a bar + 256)");
   g->add_option("--min-new-tokens", s.min_new_tokens, "No end-of-sequence before this many new tokens");
-  g->add_option("--bars", o->bars, "Length in bars: ends by itself after 2/3 of them, never goes past them")
+  g->add_option("--bars", o->bars,
+                "Length in bars: ends by itself after 2/3 of them, never goes past them (default: " +
+                    std::to_string(gen::kPieceBars) + ", unless a length in tokens or seconds is given)")
       ->check(CLI::Range(int64_t(0), int64_t(100000)));
-  g->add_option("--max-bars", s.max_bars, "Stop after this many new bars (0: no limit)");
-  g->add_option("--music-seconds", s.max_music_seconds, "Stop before a bar that starts past this much music (0: no limit)");
+  o->max_bars_flag = g->add_option("--max-bars", s.max_bars, "Stop after this many new bars (0: no limit)");
+  o->music_seconds_flag =
+      g->add_option("--music-seconds", s.max_music_seconds, "Stop before a bar that starts past this much music (0: no limit)")
+          ->capture_default_str();
   g->add_option("--max-empty-bars", s.max_empty_bars, "Most bars without a note in a row (-1: no limit)")
       ->capture_default_str();
   g->add_option("--max-empty-beats", s.max_empty_beats,

@@ -32,6 +32,10 @@ data::TidyOptions training_tidy_options();
 // Training windows with fewer notes than this teach rests, not music (docs/dataset.md).
 constexpr int64_t kMinWindowNotes = 8;
 
+// The length of a piece when nobody asks for another: the demo's, and `harmonia generate`'s
+// without a length flag (issue 15 asks for 16-32 bars).
+constexpr int64_t kPieceBars = 24;
+
 // A piece of about `bars` bars: it may end by itself (EOS) after two thirds of them, never
 // goes past `bars` nor past `max_music_seconds` of music, and never holds two empty bars in
 // a row. Sampling: temperature 1, top-k 0, top-p 0.95, no repetition penalty (music repeats

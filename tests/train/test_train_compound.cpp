@@ -347,6 +347,15 @@ TEST_P(CompoundCli, TrainsResumesAndGeneratesFromAPop909Import) {
   std::cout << "[" << GetParam() << " cli] losses " << losses.front() << " -> " << losses.back() << ", generated "
             << notes << " notes\n";
   EXPECT_GT(notes, 0u);
+
+  // A length in bars (the recipe's piece, as `generate` without flags): Octuple's bar numbers
+  // are absolute, and an early model's first note must not land past the bars asked for.
+  ASSERT_EQ(run_cli("generate --model " + quoted(dir / "full") + " --out " + quoted(dir / "bars.mid") +
+                        " --bars 4 --seed 3",
+                    dir / "bars.txt"),
+            0)
+      << test::read_all(dir / "bars.txt");
+  EXPECT_GT(midi::read_midi_file((dir / "bars.mid").string()).note_count(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Train, CompoundCli, ::testing::Values("CPWord", "Octuple"));
