@@ -93,7 +93,8 @@ class CpWord final : public Tokenizer {
     return step;
   }
 
-  TokSequence events_to_tokens(const std::vector<Event>& events, int tpq) const override {
+  TokSequence events_to_tokens(const std::vector<Event>& events, int tpq,
+                               std::vector<int64_t>* /*ticks: compound schemes cannot be trained*/ = nullptr) const override {
     TokSequence seq;
     seq.fields = fields_;
     seq.ids.reserve(events.size() * fields_);

@@ -137,6 +137,41 @@ std::vector<TpbSection> PreparedScore::ticks_per_beat_sections() const {
   return s;
 }
 
+namespace {
+// MidiTok's get_bars_ticks/get_beats_ticks(only_notes_onsets=True): `per_sig` gives the
+// ticks of one bar or one beat of a time signature.
+template <class PerSig>
+std::vector<int64_t> split_ticks(const PreparedScore& p, PerSig per_sig) {
+  int64_t max_tick = std::max(p.max_onset_tick(), p.passive_last_tick);
+  for (const auto& t : p.tracks) max_tick = std::max(max_tick, t.passive_last);
+  // time_sigs is what MidiTok's preprocessed Score holds (4/4 at 0 when they are not used).
+  if (!p.time_sigs.empty()) max_tick = std::max(max_tick, p.time_sigs.back().time);
+  if (max_tick == 0) return {0};
+  std::vector<int64_t> out;
+  std::vector<PTimeSig> ts = p.time_sigs;
+  if (ts.empty()) ts.push_back({0, 4, 4});
+  ts.push_back({max_tick, 4, 4});
+  PTimeSig current = (ts[0].time == 0 && ts[0].numerator > 0 && ts[0].denominator > 0) ? ts[0] : PTimeSig{0, 4, 4};
+  for (size_t i = 1; i < ts.size(); ++i) {
+    if (ts[i].numerator <= 0 || ts[i].denominator <= 0) continue;
+    const int64_t step = std::max<int64_t>(1, per_sig(current));
+    const int64_t diff = ts[i].time - current.time;
+    const int64_t n = diff <= 0 ? 0 : (diff + step - 1) / step;
+    for (int64_t k = 0; k < n; ++k) out.push_back(current.time + step * k);
+    current = ts[i];
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<int64_t> PreparedScore::split_bar_ticks() const {
+  return split_ticks(*this, [&](const PTimeSig& t) { return ticks_per_bar(t, tpq); });
+}
+
+std::vector<int64_t> PreparedScore::split_beat_ticks() const {
+  return split_ticks(*this, [&](const PTimeSig& t) { return int64_t(ticks_per_beat_for(t.denominator, tpq)); });
+}
+
 std::vector<int64_t> PreparedScore::bar_ticks() const {
   const int64_t max_tick = max_onset_tick();
   if (max_tick == 0) return {0};
@@ -179,6 +214,10 @@ PreparedScore preprocess_score(const midi::Score& score, const TokenizerConfig& 
   const double scale = double(new_tpq) / double(tpq);
   if (resample)
     for (auto& t : ts) t.time = int64_t(double(t.time) * scale);
+  if (!score.key_signatures.empty()) {
+    const int64_t k = score.key_signatures.back().time;
+    out.passive_last_tick = resample ? symusic_round(scale * double(k)) : k;
+  }
   out.tpq = new_tpq;
   for (const auto& tr : score.tracks) {
     PTrack p;
@@ -194,6 +233,10 @@ PreparedScore preprocess_score(const midi::Score& score, const TokenizerConfig& 
       }
       p.notes.push_back(q);
     }
+    int64_t passive = 0;
+    if (!tr.controls.empty()) passive = std::max(passive, tr.controls.back().time);
+    if (!tr.pitch_bends.empty()) passive = std::max(passive, tr.pitch_bends.back().time);
+    p.passive_last = resample ? symusic_round(scale * double(passive)) : passive;
     out.tracks.push_back(std::move(p));
   }
   struct RawTempo {
@@ -218,6 +261,7 @@ PreparedScore preprocess_score(const midi::Score& score, const TokenizerConfig& 
       } else {
         const size_t g = size_t(it - keys.begin());
         merged[g].notes.insert(merged[g].notes.end(), t.notes.begin(), t.notes.end());
+        merged[g].passive_last = std::max(merged[g].passive_last, t.passive_last);
         ++sizes[g];
       }
     }
@@ -237,6 +281,7 @@ PreparedScore preprocess_score(const midi::Score& score, const TokenizerConfig& 
   // 4. Time signature changes: delayed to bar lines, repeats removed.
   if (c.use_time_signatures) preprocess_time_signatures(ts, new_tpq);
   out.time_sigs = ts;
+  if (!c.use_tempos && !tempos.empty()) out.passive_last_tick = std::max(out.passive_last_tick, tempos.back().time);
 
   // 5. Ticks-per-beat sections (durations) and resampling factors (several denominators).
   // Computed on the score before note filtering, as MidiTok does.

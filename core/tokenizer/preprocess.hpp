@@ -25,6 +25,7 @@ struct PTrack {
   int program = 0;
   bool is_drum = false;
   std::vector<PNote> notes;  // onset order
+  int64_t passive_last = 0;  // last control / pitch bend (kept by MidiTok, not tokenized)
   int token_program() const { return is_drum ? -1 : program; }
 };
 
@@ -54,6 +55,13 @@ struct PreparedScore {
   int64_t max_onset_tick() const;     // last onset of anything (MidiTok's only_notes_onsets)
   std::vector<TpbSection> ticks_per_beat_sections() const;
   std::vector<int64_t> bar_ticks() const;  // start tick of each bar up to the last onset
+
+  // What MidiTok's get_bars_ticks / get_beats_ticks see on its preprocessed Score, used to
+  // cut sequences per bar or beat for trained tokenizers: the last time of events it keeps
+  // without tokenizing counts too.
+  int64_t passive_last_tick = 0;  // untokenized tempos, key signatures
+  std::vector<int64_t> split_bar_ticks() const;
+  std::vector<int64_t> split_beat_ticks() const;
 };
 
 // `note_on_off`: MIDILike-style schemes keep durations in ticks instead of snapping them to

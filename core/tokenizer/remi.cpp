@@ -60,7 +60,8 @@ class Remi final : public Tokenizer {
     g.add_special_tokens(c.special_tokens);
   }
 
-  TokSequence events_to_tokens(const std::vector<Event>& events, int tpq) const override {
+  TokSequence events_to_tokens(const std::vector<Event>& events, int tpq,
+                               std::vector<int64_t>* ticks = nullptr) const override {
     const Vocabulary& v = vocabs_[0];
     TokSequence seq;
     seq.ids.reserve(events.size() + events.size() / 2);
@@ -86,11 +87,16 @@ class Remi final : public Tokenizer {
           ++current_bar;
           tick_at_current_bar = tick_at_last_ts + (current_bar - bar_at_last_ts) * tpbar;
           seq.ids.push_back(bar_id);
-          if (config_.use_time_signatures && !(e.type == TokenType::TimeSig && i + 1 == new_bars))
+          if (ticks) ticks->push_back(tick_at_current_bar);
+          if (config_.use_time_signatures && !(e.type == TokenType::TimeSig && i + 1 == new_bars)) {
             seq.ids.push_back(v.id(TokenType::TimeSig, ts_index));
+            if (ticks) ticks->push_back(tick_at_current_bar);
+          }
         }
-        if (e.type != TokenType::TimeSig)
+        if (e.type != TokenType::TimeSig) {
           seq.ids.push_back(v.id(TokenType::Position, int((e.time - tick_at_current_bar) / tppos)));
+          if (ticks) ticks->push_back(e.time);
+        }
         previous_tick = e.time;
       }
       if (e.type == TokenType::TimeSig) {
@@ -104,6 +110,7 @@ class Remi final : public Tokenizer {
         previous_tick -= 1;
       }
       seq.ids.push_back(v.id(e.type, e.value));
+      if (ticks) ticks->push_back(e.time);
     }
     return seq;
   }

@@ -42,6 +42,10 @@ struct TrackSplitter {
   std::array<Slot, 16 * 128> open;
   std::pair<int, int> last_key{-1, -1};
   midi::Track* last_track = nullptr;
+  // The last control change / pitch bend per (channel, program): tokens never carry them,
+  // but MidiTok's bar and beat splitting of trained tokenizers counts their time.
+  std::map<std::pair<int, int>, midi::ControlChange> last_control;
+  std::map<std::pair<int, int>, midi::PitchBend> last_bend;
 
   midi::Track& track(int ch) {
     const auto key = std::make_pair(ch, program[ch]);
@@ -131,11 +135,21 @@ void read_track(midi::ByteCursor& r, midi::Score& score) {
         break;
       }
       case 0xA0:
-      case 0xB0:
-      case 0xE0:
         data("channel message");
         data("channel message");
         break;
+      case 0xB0: {
+        const int number = data("control change");
+        const int value = data("control change value");
+        split.last_control[{ch, split.program[ch]}] = {tick, number, value};
+        break;
+      }
+      case 0xE0: {
+        const int lsb = data("pitch bend");
+        const int msb = data("pitch bend");
+        split.last_bend[{ch, split.program[ch]}] = {tick, ((msb << 7) | lsb) - 8192};
+        break;
+      }
       case 0xC0:
         split.program[ch] = data("program change");
         break;
@@ -151,6 +165,8 @@ void read_track(midi::ByteCursor& r, midi::Score& score) {
     for (const auto& n : tr.notes)
       if (n.duration >= 0) kept.push_back(n);
     tr.notes = std::move(kept);
+    if (const auto c = split.last_control.find(key); c != split.last_control.end()) tr.controls = {c->second};
+    if (const auto b = split.last_bend.find(key); b != split.last_bend.end()) tr.pitch_bends = {b->second};
     tr.name = name;
     score.tracks.push_back(std::move(tr));
   }

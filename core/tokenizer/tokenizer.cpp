@@ -55,7 +55,9 @@ int Tokenizer::num_positions() const {
 }
 
 void Tokenizer::add_special_tokens(Vocabulary& v) const {
-  for (size_t i = 0; i < config_.special_tokens.size(); ++i) v.add(TokenType::Special, int(i), config_.special_tokens[i]);
+  // MidiTok's "<special>-unigram" tokens come after the base vocabulary (set_subword).
+  for (size_t i = 0; i < config_.special_tokens.size(); ++i)
+    if (!is_unigram_special(config_.special_tokens[i])) v.add(TokenType::Special, int(i), config_.special_tokens[i]);
 }
 
 void Tokenizer::add_note_tokens(Vocabulary& v) const {
@@ -163,7 +165,7 @@ void add_track_events(const PTrack& track, const TokenizerConfig& c, const TimeT
 
 }  // namespace
 
-Encoding Tokenizer::encode(const midi::Score& score) const {
+Tokenizer::BaseEncoding Tokenizer::encode_with_ticks(const midi::Score& score, bool want_ticks) const {
   PreparedScore p = preprocess_score(score, config_, tables_, note_on_off_);
   // Bar/TimeShift tokens grow with the length: refuse absurd lengths instead of filling memory.
   constexpr int64_t kMaxQuarters = 4'000'000;  // about 9 days at 120 qpm
@@ -179,27 +181,53 @@ Encoding Tokenizer::encode(const midi::Score& score) const {
     for (const auto& t : p.tempos) global.push_back({TokenType::Tempo, t.index, t.time, 0, 0});
   const auto sections = p.ticks_per_beat_sections();
 
-  Encoding enc;
+  BaseEncoding out;
+  Encoding& enc = out.encoding;
+  auto emit = [&](const std::vector<Event>& events) {
+    std::vector<int64_t>* ticks = nullptr;
+    if (want_ticks) ticks = &out.token_ticks.emplace_back();
+    enc.sequences.push_back(events_to_tokens(events, p.tpq, ticks));
+    if (ticks && ticks->size() != enc.sequences.back().ids.size())
+      throw TokenizerError("internal: token ticks do not match the tokens");
+  };
   for (const auto& t : p.tracks) enc.programs.push_back({t.program, t.is_drum});
   if (one_token_stream()) {
     std::vector<Event> events = global;
     for (const auto& t : p.tracks) add_track_events(t, config_, tables_, note_on_off_, sections, events);
     sort_events(events);
-    enc.sequences.push_back(events_to_tokens(events, p.tpq));
+    emit(events);
   } else if (p.tracks.empty()) {
     std::vector<Event> events = global;
     sort_events(events);
-    enc.sequences.push_back(events_to_tokens(events, p.tpq));
+    emit(events);
   } else {
     std::vector<Event> events;
     for (const auto& t : p.tracks) {
       events = global;
       add_track_events(t, config_, tables_, note_on_off_, sections, events);
       sort_events(events);
-      enc.sequences.push_back(events_to_tokens(events, p.tpq));
+      emit(events);
     }
   }
-  return enc;
+  if (want_ticks) {
+    if (config_.encode_ids_split == "bar") out.split_ticks = p.split_bar_ticks();
+    else if (config_.encode_ids_split == "beat") out.split_ticks = p.split_beat_ticks();
+  }
+  return out;
+}
+
+Encoding Tokenizer::encode_base(const midi::Score& score) const { return encode_with_ticks(score, false).encoding; }
+
+Encoding Tokenizer::encode(const midi::Score& score) const {
+  if (!subword_) return encode_base(score);
+  BaseEncoding b = encode_with_ticks(score, true);
+  for (size_t i = 0; i < b.encoding.sequences.size(); ++i) {
+    TokSequence learned;
+    for (const auto& w : split_words(b.encoding.sequences[i], b.token_ticks[i], b.split_ticks))
+      subword_->encode_word(w, learned.ids);
+    b.encoding.sequences[i] = std::move(learned);
+  }
+  return std::move(b.encoding);
 }
 
 // ---- decoding ------------------------------------------------------------------------------
@@ -222,7 +250,13 @@ midi::Score Tokenizer::decode(const std::vector<TokSequence>& sequences, const P
   score.ticks_per_quarter = tables_.time_division;
   DecodeReport local;
   for (size_t i = 0; i < sequences.size(); ++i) {
-    const auto& seq = sequences[i];
+    TokSequence base_ids;
+    if (subword_) {
+      size_t dropped = 0;
+      base_ids = decode_ids(sequences[i], &dropped);
+      local.tokens_dropped += dropped;
+    }
+    const auto& seq = subword_ ? base_ids : sequences[i];
     local.tokens_read += seq.steps();
     const auto prog = i < programs.size() ? programs[i] : std::make_pair(0, false);
     decode_sequence(seq, prog.first, prog.second, score, local);
@@ -273,7 +307,8 @@ ordered_json Tokenizer::to_json() const {
   j["tokenization"] = name_;
   j["miditok_version"] = kMidiTokVersion;
   j["symusic_version"] = "0.5.9";
-  j["hf_tokenizers_version"] = "0.0.0";
+  j["hf_tokenizers_version"] = subword_ ? "0.23.2" : "0.0.0";  // the tokenizers release we match
+  write_trained_fields(j);
   return j;
 }
 
@@ -303,9 +338,10 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json(const ordered_json& j, const std
         scheme = v.get<std::string>();
       } else if (key == "has_bpe" || key == "is_trained") {
         if (!v.is_boolean()) throw TokenizerError("\"" + key + "\" must be a boolean");
-        if (v.get<bool>()) throw TokenizerError("trained (BPE/Unigram/WordPiece) tokenizers are not supported");
-      } else if (key == "_model" || key == "_vocab_base_byte_to_token") {
-        if (!v.is_null()) throw TokenizerError("trained (BPE/Unigram/WordPiece) tokenizers are not supported");
+        if (v.get<bool>() && (!j.contains("_model") || j["_model"].is_null()))
+          throw TokenizerError("\"" + key + "\" is true but there is no \"_model\"");
+      } else if (key == "_model" || key == "_vocab_base_byte_to_token" || key == "_vocab_base") {
+        // read below, once the base vocabulary exists
       } else if (key == "miditok_version" || key == "symusic_version" || key == "hf_tokenizers_version") {
         if (!v.is_string()) throw TokenizerError("\"" + key + "\" must be a string");
       } else if (key == "one_token_stream") {
@@ -316,7 +352,9 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json(const ordered_json& j, const std
     }
     if (scheme.empty()) throw TokenizerError("missing \"tokenization\" (the scheme name)");
     if (!have_config) throw TokenizerError("missing \"config\"");
-    return create(scheme, std::move(config));
+    auto t = create(scheme, std::move(config));
+    t->read_trained_fields(j);
+    return t;
   } catch (const TokenizerError& e) {
     throw TokenizerError(source + ": " + e.what());
   }

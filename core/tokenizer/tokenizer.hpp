@@ -13,6 +13,7 @@
 
 #include "core/midi/score.hpp"
 #include "core/tokenizer/config.hpp"
+#include "core/tokenizer/subword_model.hpp"
 #include "core/tokenizer/time_tables.hpp"
 #include "core/tokenizer/token_grammar.hpp"
 #include "core/tokenizer/vocabulary.hpp"
@@ -44,6 +45,9 @@ struct DecodeReport {
   size_t notes = 0;
 };
 
+// MidiTok's base tokens that stand for Unigram's special tokens ("PAD_None-unigram").
+bool is_unigram_special(const std::string& token);
+
 class Tokenizer {
  public:
   virtual ~Tokenizer();
@@ -68,9 +72,11 @@ class Tokenizer {
   bool one_token_stream() const;
   const TokenGrammar& grammar() const { return grammar_; }
 
-  // MIDI -> tokens. Any Score is accepted; an empty one gives empty sequences.
+  // MIDI -> tokens. Any Score is accepted; an empty one gives empty sequences. A trained
+  // tokenizer returns learned ids (MidiTok's encode with encode_ids=True).
   Encoding encode(const midi::Score& score) const;
-  // Tokens -> MIDI at tables().time_division ticks per quarter. `programs` gives each
+  Encoding encode_base(const midi::Score& score) const;  // base ids even when trained
+  // Tokens (learned ids when trained) -> MIDI at tables().time_division ticks per quarter. `programs` gives each
   // sequence's instrument (defaults to piano); with a single stream programs come from
   // Program tokens. Never throws on token content.
   midi::Score decode(const std::vector<TokSequence>& sequences, const ProgramList& programs = {},
@@ -81,15 +87,42 @@ class Tokenizer {
   std::vector<std::string> strings(const TokSequence& seq) const;
   TokSequence from_strings(const std::vector<std::string>& tokens) const;
 
+ // ---- trained tokenizers: a BPE / Unigram / WordPiece model over the base tokens ----
+  bool is_trained() const { return subword_ != nullptr; }
+  const SubwordModel* subword() const { return subword_.get(); }
+  // Installs a trained model (Unigram also adds MidiTok's 4 "-unigram" base tokens).
+  void set_subword(SubwordModel model);
+  // Size of the id space a language model sees: the learned vocabulary when trained.
+  size_t model_vocab_size() const;
+  // The base sequences of a score cut as config().encode_ids_split says (bar, beat or no),
+  // as strings of base characters, empty pieces dropped: what MidiTok trains on.
+  std::vector<std::u32string> training_words(const midi::Score& score) const;
+  // Learned ids -> base ids (ids out of range are skipped and counted in `dropped`).
+  TokSequence decode_ids(const TokSequence& learned, size_t* dropped = nullptr) const;
+
  protected:
   Tokenizer(std::string name, TokenizerConfig config, bool note_on_off);
+  // Base sequences plus each token's tick and the ticks where encode_ids_split cuts them.
+  struct BaseEncoding {
+    Encoding encoding;
+    std::vector<std::vector<int64_t>> token_ticks;
+    std::vector<int64_t> split_ticks;
+  };
+  BaseEncoding encode_with_ticks(const midi::Score& score, bool want_ticks) const;
+  // One base sequence -> the words MidiTok hands to the trained model.
+  std::vector<std::u32string> split_words(const TokSequence& seq, const std::vector<int64_t>& ticks,
+                                          const std::vector<int64_t>& split_ticks) const;
+  void read_trained_fields(const nlohmann::ordered_json& j);
+  void write_trained_fields(nlohmann::ordered_json& j) const;
   void add_special_tokens(Vocabulary& v) const;
   // Scheme hooks.
   virtual void build_vocabularies() = 0;
   virtual void build_grammar() = 0;
   virtual void prepare_extra(PreparedScore& score) const;  // Octuple's bar clipping
-  // Global + track events sorted by time -> ids (with time tokens).
-  virtual TokSequence events_to_tokens(const std::vector<Event>& events, int tpq) const = 0;
+  // Global + track events sorted by time -> ids (with time tokens). `ticks`, when given,
+  // receives each token's time as MidiTok's events carry it (bar and beat splitting).
+  virtual TokSequence events_to_tokens(const std::vector<Event>& events, int tpq,
+                                       std::vector<int64_t>* ticks = nullptr) const = 0;
   virtual void sort_events(std::vector<Event>& events) const;
   // One sequence -> notes etc. appended to `score` (tracks created as needed).
   virtual void decode_sequence(const TokSequence& seq, int program, bool is_drum, midi::Score& score,
@@ -108,6 +141,7 @@ class Tokenizer {
   bool note_on_off_ = false;
   std::vector<Vocabulary> vocabs_;
   TokenGrammar grammar_;
+  std::shared_ptr<const SubwordModel> subword_;
 };
 
 }  // namespace harmonia::tokenizer

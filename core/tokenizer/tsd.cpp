@@ -65,7 +65,8 @@ class Tsd final : public Tokenizer {
     g.add_special_tokens(c.special_tokens);
   }
 
-  TokSequence events_to_tokens(const std::vector<Event>& events, int tpq) const override {
+  TokSequence events_to_tokens(const std::vector<Event>& events, int tpq,
+                               std::vector<int64_t>* ticks = nullptr) const override {
     const Vocabulary& v = vocabs_[0];
     TokSequence seq;
     seq.ids.reserve(events.size() + events.size() / 2);
@@ -73,9 +74,10 @@ class Tsd final : public Tokenizer {
     int tpb = ticks_per_beat_for(4, tpq);
     for (const auto& e : events) {
       if (e.time != previous_tick)
-        append_time_tokens(v, tables_, config_.use_rests, tpb, previous_note_end, previous_tick, e.time, seq.ids);
+        append_time_tokens(v, tables_, config_.use_rests, tpb, previous_note_end, previous_tick, e.time, seq.ids, ticks);
       if (e.type == TokenType::TimeSig) tpb = ticks_per_beat_for(tables_.time_signatures[size_t(e.value)].second, tpq);
       seq.ids.push_back(v.id(e.type, e.value));
+      if (ticks) ticks->push_back(e.time);
       // Latest note end / event so far: rests only cover silence (MidiTok's rule).
       if (e.type == TokenType::Pitch || e.type == TokenType::PitchDrum) previous_note_end = std::max(previous_note_end, e.desc);
       else if (e.type == TokenType::Program || e.type == TokenType::Tempo || e.type == TokenType::TimeSig ||
