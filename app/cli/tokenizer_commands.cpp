@@ -80,7 +80,8 @@ void register_tokenizer_commands(CLI::App& app, CommandTable& table) {
       }
       const auto parsed = tokenizer::tokens_from_json(*tok, j);
       tokenizer::DecodeReport report;
-      const auto score = tok->decode(parsed.sequences, parsed.programs, &report);
+      const auto score = parsed.base_ids ? tok->decode_base(parsed.sequences, parsed.programs, &report)
+                                         : tok->decode(parsed.sequences, parsed.programs, &report);
       midi::write_midi_file(score, dargs->out);
       std::cerr << "harmonia detokenize: " << report.notes << " notes from " << report.tokens_read << " tokens ("
                 << report.tokens_dropped << " dropped) -> " << dargs->out << "\n";

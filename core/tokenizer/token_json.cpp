@@ -30,8 +30,10 @@ ordered_json shaped(const TokSequence& seq, Get get) {
 ordered_json encoding_to_json(const Tokenizer& tok, const Encoding& enc) {
   ordered_json tokens = ordered_json::array(), ids = ordered_json::array();
   for (const auto& seq : enc.sequences) {
-    const auto strings = tok.strings(seq);
-    tokens.push_back(shaped<std::string>(seq, [&](size_t i) { return strings[i]; }));
+    // Trained: "ids" are the learned ids, "tokens" the base tokens they stand for (MidiTok).
+    const auto strings = tok.strings(tok.is_trained() ? tok.decode_ids(seq) : seq);
+    if (tok.is_trained()) tokens.push_back(strings);
+    else tokens.push_back(shaped<std::string>(seq, [&](size_t i) { return strings[i]; }));
     ids.push_back(shaped<int>(seq, [&](size_t i) { return seq.ids[i]; }));
   }
   ordered_json j;
@@ -53,7 +55,8 @@ ordered_json encoding_to_json(const Tokenizer& tok, const Encoding& enc) {
 
 ParsedTokens tokens_from_json(const Tokenizer& tok, const ordered_json& j) {
   if (!j.is_object()) throw TokenizerError("tokens JSON: top level must be an object");
-  const bool use_strings = j.contains("tokens");
+  // A trained tokenizer reads the learned "ids" when there are some, else base "tokens".
+  const bool use_strings = j.contains("tokens") && !(tok.is_trained() && j.contains("ids"));
   if (!use_strings && !j.contains("ids")) throw TokenizerError("tokens JSON: needs \"tokens\" or \"ids\"");
   const ordered_json& data = use_strings ? j["tokens"] : j["ids"];
   if (!data.is_array()) throw TokenizerError("tokens JSON: \"tokens\"/\"ids\" must be a list");
@@ -89,6 +92,7 @@ ParsedTokens tokens_from_json(const Tokenizer& tok, const ordered_json& j) {
     }
     out.sequences.push_back(std::move(seq));
   }
+  out.base_ids = use_strings || !tok.is_trained();
   const char* keys[] = {"programs", "programs_after_preprocessing"};
   for (const char* key : keys) {
     if (!j.contains(key)) continue;

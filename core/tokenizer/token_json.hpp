@@ -15,6 +15,7 @@ nlohmann::ordered_json encoding_to_json(const Tokenizer& tok, const Encoding& en
 struct ParsedTokens {
   std::vector<TokSequence> sequences;
   ProgramList programs;
+  bool base_ids = true;  // false: learned ids of a trained tokenizer (decode(), not decode_base())
 };
 // Reads "tokens" (preferred) or "ids" and "programs" / "programs_after_preprocessing".
 // Accepts our output and MidiTok's reference files. Bad shapes raise TokenizerError.

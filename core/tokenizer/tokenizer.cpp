@@ -246,17 +246,22 @@ midi::Track& track_for(midi::Score& score, int program, bool is_drum) {
 
 midi::Score Tokenizer::decode(const std::vector<TokSequence>& sequences, const ProgramList& programs,
                               DecodeReport* report) const {
+  if (!subword_) return decode_base(sequences, programs, report);
+  std::vector<TokSequence> base;
+  size_t dropped = 0;
+  for (const auto& s : sequences) base.push_back(decode_ids(s, &dropped));
+  midi::Score score = decode_base(base, programs, report);
+  if (report) report->tokens_dropped += dropped;
+  return score;
+}
+
+midi::Score Tokenizer::decode_base(const std::vector<TokSequence>& sequences, const ProgramList& programs,
+                                   DecodeReport* report) const {
   midi::Score score;
   score.ticks_per_quarter = tables_.time_division;
   DecodeReport local;
   for (size_t i = 0; i < sequences.size(); ++i) {
-    TokSequence base_ids;
-    if (subword_) {
-      size_t dropped = 0;
-      base_ids = decode_ids(sequences[i], &dropped);
-      local.tokens_dropped += dropped;
-    }
-    const auto& seq = subword_ ? base_ids : sequences[i];
+    const auto& seq = sequences[i];
     local.tokens_read += seq.steps();
     const auto prog = i < programs.size() ? programs[i] : std::make_pair(0, false);
     decode_sequence(seq, prog.first, prog.second, score, local);

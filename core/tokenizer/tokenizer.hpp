@@ -81,9 +81,11 @@ class Tokenizer {
   // Program tokens. Never throws on token content.
   midi::Score decode(const std::vector<TokSequence>& sequences, const ProgramList& programs = {},
                      DecodeReport* report = nullptr) const;
+  midi::Score decode_base(const std::vector<TokSequence>& sequences, const ProgramList& programs = {},
+                          DecodeReport* report = nullptr) const;  // base ids even when trained
 
-  // Token strings (compound: `fields` strings per step) and back. Unknown strings map to -1
-  // ids, which decode() skips and counts.
+  // Token strings (compound: `fields` strings per step) and back, over base ids. Unknown
+  // strings map to -1 ids, which decode() skips and counts.
   std::vector<std::string> strings(const TokSequence& seq) const;
   TokSequence from_strings(const std::vector<std::string>& tokens) const;
 
