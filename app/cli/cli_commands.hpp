@@ -25,6 +25,8 @@ void register_demo_command(CLI::App& app, CommandTable& table);
 void register_audio_commands(CLI::App& app, CommandTable& table);
 // `harmonia tokenize`, `harmonia detokenize`: MIDI <-> tokens (core/tokenizer).
 void register_tokenizer_commands(CLI::App& app, CommandTable& table);
+// `harmonia tokenizer train`: BPE / Unigram / WordPiece over a scheme's base tokens.
+void register_tokenizer_train_command(CLI::App& app, CommandTable& table);
 // `harmonia model info|init|forward`
 void register_model_commands(CLI::App& app, CommandTable& table);
 void register_dataset_commands(CLI::App& app, CommandTable& table);

@@ -1,5 +1,7 @@
 #include "core/data/augmentation.hpp"
 
+#include <stdexcept>
+
 #include <algorithm>
 #include <cmath>
 
@@ -16,6 +18,11 @@ bool is_pitched(TokenType t) { return t == TokenType::Pitch || t == TokenType::N
 
 TokenAugmenter::TokenAugmenter(const tokenizer::Tokenizer& tok, AugmentOptions options)
     : tok_(tok), options_(options) {
+  // Ids are edited in place by their base meaning; a learned id of a trained tokenizer holds
+  // several base tokens, and changing one would need the whole window re-encoded.
+  if (tok.is_trained() && options.enabled())
+    throw std::invalid_argument("augmentation edits base token ids; it is not available with a trained (" +
+                                std::string(tokenizer::subword_kind_name(tok.subword()->kind())) + ") tokenizer");
   // The playable range is whatever the vocabulary can spell (MidiTok's pitch_range).
   min_pitch_ = 128, max_pitch_ = -1;
   for (const auto& v : tok.vocabs())

@@ -32,11 +32,30 @@ void validate(const ChunkOptions& o) {
   if (o.min_len > o.max_seq_len) throw DatasetError("chunking: min_len is larger than max_seq_len");
 }
 
+bool is_note_type(TokenType type) {
+  return type == TokenType::Pitch || type == TokenType::PitchDrum || type == TokenType::NoteOn || type == TokenType::DrumOn;
+}
+
+// Trained tokenizers: a learned id stands for several base tokens; it starts a bar when one
+// of them is a Bar, and holds as many notes as it has note tokens.
+std::vector<uint32_t> learned_bar_starts(const tokenizer::Tokenizer& tok, const int32_t* ids, size_t steps) {
+  std::vector<uint32_t> out;
+  const auto& v = tok.vocab();
+  for (size_t s = 0; s < steps; ++s)
+    for (int32_t b : tok.subword()->base_ids(ids[s]))
+      if (v.valid(b) && v.kind(b).type == TokenType::Bar) {
+        out.push_back(uint32_t(s));
+        break;
+      }
+  return out;
+}
+
 }  // namespace
 
 std::vector<uint32_t> bar_starts(const tokenizer::Tokenizer& tok, const int32_t* ids, size_t steps) {
   std::vector<uint32_t> out;
   if (!scheme_has_bars(tok)) return out;
+  if (tok.is_trained()) return learned_bar_starts(tok, ids, steps);
   const size_t fields = tok.num_fields();
   bool have_bar_number = false;
   int last_bar_number = 0;
@@ -100,6 +119,12 @@ std::vector<Window> chunk_sequence(const SequenceRef& ref, size_t steps, const s
 size_t count_notes(const tokenizer::Tokenizer& tok, const int32_t* ids, size_t begin, size_t end) {
   const size_t fields = tok.num_fields();
   size_t notes = 0;
+  if (tok.is_trained()) {
+    for (size_t s = begin; s < end; ++s)
+      for (int32_t b : tok.subword()->base_ids(ids[s]))
+        notes += tok.vocab().valid(b) && is_note_type(tok.vocab().kind(b).type);
+    return notes;
+  }
   for (size_t s = begin; s < end; ++s)
     for (size_t f = 0; f < fields; ++f) {
       const auto& v = tok.vocab(f);

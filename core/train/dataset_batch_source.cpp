@@ -139,7 +139,7 @@ FileWindows tokenize_files(const std::vector<std::string>& midi_files, const tok
                            const data::ChunkOptions& chunk, double validation, uint64_t seed) {
   if (validation < 0 || validation >= 1) throw std::invalid_argument("tokenize_files: validation must be in [0, 1)");
   FileWindows out;
-  out.vocab_size = static_cast<int64_t>(tokenizer.vocab_size());
+  out.vocab_size = static_cast<int64_t>(tokenizer.model_vocab_size());
   const size_t F = tokenizer.num_fields();
   out.fields = static_cast<int64_t>(F);
   // Per field, as a dataset import's windows (data::window_ids): BOS/EOS/PAD fill every field.
