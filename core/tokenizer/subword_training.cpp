@@ -318,9 +318,3 @@ SubwordModel train_wordpiece(const WordCounts& words, const SubwordTrainOptions&
 
 }  // namespace harmonia::tokenizer
 
-// TEMPORARY until unigram_training.cpp lands (removed then).
-namespace harmonia::tokenizer {
-__attribute__((weak)) SubwordModel train_unigram(const WordCounts&, const SubwordTrainOptions&) {
-  throw TokenizerError("Unigram training is not available in this build");
-}
-}  // namespace harmonia::tokenizer
