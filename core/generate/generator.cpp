@@ -11,6 +11,7 @@
 #include "core/compute/decode_pool.hpp"
 #include "core/generate/compound_grammar.hpp"
 #include "core/generate/grammar_constraint.hpp"
+#include "core/generate/subword_grammar.hpp"
 
 namespace harmonia::generate {
 
@@ -87,27 +88,41 @@ int32_t sample_row(const float* scores, int64_t v, std::mt19937_64& rng, bool gr
 // The per-row grammar of either kind behind one interface: field by field, then the step.
 class RowGrammar {
  public:
-  RowGrammar(const tokenizer::Tokenizer& tok, GrammarOptions options) {
+  RowGrammar(const tokenizer::Tokenizer& tok, GrammarOptions options, std::shared_ptr<const LearnedTrie> trie) {
     if (tok.is_compound()) compound_ = std::make_unique<CompoundGrammar>(tok, options.max_empty_bars);
+    else if (tok.is_trained()) learned_ = std::make_unique<SubwordGrammar>(tok, options, std::move(trie));
     else single_ = std::make_unique<GrammarConstraint>(tok, options);
   }
   void allowed(size_t field, const std::vector<int32_t>& step, std::vector<uint8_t>& out) const {
     if (compound_) compound_->allowed(field, step, out);
+    else if (learned_) learned_->allowed(out);
     else single_->allowed(out);
   }
   void accept(const int32_t* step) {
     if (compound_) compound_->accept(step);
+    else if (learned_) learned_->accept(step[0]);
     else single_->accept(step[0]);
   }
   // Ids (flat) after which the sequence may stop without leaving an unfinished note.
   size_t complete_ids(size_t fields) const {
-    return compound_ ? compound_->steps() * fields : single_->complete_length();
+    return compound_ ? compound_->steps() * fields : learned_ ? learned_->complete_length() : single_->complete_length();
   }
 
  private:
   std::unique_ptr<GrammarConstraint> single_;
+  std::unique_ptr<SubwordGrammar> learned_;
   std::unique_ptr<CompoundGrammar> compound_;
 };
+
+// Trained tokenizers: how many Bar tokens each learned id stands for (bars are counted in
+// base tokens whatever the model's ids are).
+std::vector<int> bars_per_learned_id(const tokenizer::Tokenizer& tok) {
+  std::vector<int> out(tok.model_vocab_size(), 0);
+  for (size_t id = 0; id < out.size(); ++id)
+    for (int32_t b : tok.subword()->base_ids(int32_t(id)))
+      out[id] += tok.vocab().valid(b) && tok.vocab().kind(b).type == tokenizer::TokenType::Bar;
+  return out;
+}
 
 // Sampling order of a step's fields: the compound grammar's (fields a choice depends on
 // first), else field order.
@@ -136,9 +151,10 @@ Generator::Generator(std::shared_ptr<model::CausalLM> model, std::shared_ptr<con
         throw std::invalid_argument("generator: field " + std::to_string(f) + " of the model has " +
                                     std::to_string(compound.field_vocab_sizes[f]) + " ids, the tokenizer's " +
                                     std::to_string(tokenizer_->vocab(f).size()));
-  } else if (size_t(model_->config().vocab_size) < tokenizer_->vocab_size()) {
+  } else if (size_t(model_->config().vocab_size) < tokenizer_->model_vocab_size()) {
     throw std::invalid_argument("generator: the model's vocabulary (" + std::to_string(model_->config().vocab_size) +
-                                ") is smaller than the tokenizer's (" + std::to_string(tokenizer_->vocab_size()) + ")");
+                                ") is smaller than the tokenizer's (" + std::to_string(tokenizer_->model_vocab_size()) +
+                                ")");
   }
 }
 
@@ -199,11 +215,17 @@ GenerationResult Generator::generate(const std::vector<int32_t>& prompt, const G
   result.sequences.assign(size_t(B), prompt);
   result.stop_reasons.assign(size_t(B), "");
 
+  // Trained tokenizers: learned ids are counted and constrained by their base tokens.
+  const bool learned = tok.is_trained();
+  const std::shared_ptr<const LearnedTrie> trie = learned && settings.grammar ? std::make_shared<LearnedTrie>(tok) : nullptr;
+  const std::vector<int> learned_bars = learned ? bars_per_learned_id(tok) : std::vector<int>{};
   std::vector<RowGrammar> grammar;
   if (settings.grammar)
     for (int64_t b = 0; b < B; ++b) {
-      grammar.emplace_back(tok, GrammarOptions{settings.max_empty_bars, settings.max_programs, settings.max_empty_beats,
-                                             settings.max_onset_notes, settings.keep_time_signature});
+      grammar.emplace_back(tok,
+                           GrammarOptions{settings.max_empty_bars, settings.max_programs, settings.max_empty_beats,
+                                          settings.max_onset_notes, settings.keep_time_signature},
+                           trie);
       for (size_t i = 0; i < prompt.size(); i += F) grammar.back().accept(prompt.data() + i);
     }
 
@@ -229,7 +251,7 @@ GenerationResult Generator::generate(const std::vector<int32_t>& prompt, const G
       extra.push_back(std::make_unique<MinBars>(eos[0], settings.min_bars, &bars));
     if (settings.grammar) extra.push_back(std::make_unique<RowMask>(forbidden[f]));
     if (settings.controls.active()) {
-      auto bias = control_bias(tok, settings.controls, f);
+      auto bias = learned ? learned_control_bias(tok, settings.controls) : control_bias(tok, settings.controls, f);
       bias.resize(size_t(width[f]), 0.0f);
       extra.push_back(std::make_unique<TokenBias>(std::move(bias), "music_controls"));
     }
@@ -334,6 +356,10 @@ GenerationResult Generator::generate(const std::vector<int32_t>& prompt, const G
           last_bar[size_t(b)] = k.value;
           new_bar = true;
         }
+      } else if (learned) {
+        const int n = ids[0] >= 0 && size_t(ids[0]) < learned_bars.size() ? learned_bars[size_t(ids[0])] : 0;
+        bars[size_t(b)] += n;
+        new_bar = n > 0;
       } else if (ids[size_t(bar_field)] == bar_id) {
         ++bars[size_t(b)];
         new_bar = true;

@@ -58,14 +58,19 @@ class GrammarConstraint {
   bool pending_note() const;
   int positions_per_bar() const;
 
-  const tokenizer::Tokenizer& tok_;
-  const tokenizer::Vocabulary& vocab_;
-  std::vector<uint8_t> special_;       // id is a special token
-  std::vector<uint8_t> type_index_;    // id -> index into type_names_
-  std::vector<std::vector<uint8_t>> successors_;  // type index -> type index -> allowed
-  int eos_id_ = -1;
-  bool remi_ = false;
-  bool velocity_needs_duration_ = false;
+  // What never changes once built, shared by copies: a copy is the cheap state below (trained
+  // tokenizers copy the state to try each learned token's base tokens, subword_grammar.hpp).
+  struct Tables {
+    std::vector<uint8_t> special;                  // id is a special token
+    std::vector<uint8_t> type_index;               // id -> type index
+    std::vector<std::vector<uint8_t>> successors;  // type index -> type index -> allowed
+    int eos_id = -1;
+    bool remi = false;
+    bool velocity_needs_duration = false;
+  };
+  const tokenizer::Tokenizer* tok_;
+  const tokenizer::Vocabulary* vocab_;
+  std::shared_ptr<const Tables> t_;
   GrammarOptions options_;
 
   int previous_ = -1;          // last non-special id, -1 at start

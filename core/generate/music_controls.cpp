@@ -97,4 +97,15 @@ std::vector<float> control_bias(const tokenizer::Tokenizer& tok, const MusicCont
   return bias;
 }
 
+std::vector<float> learned_control_bias(const tokenizer::Tokenizer& tok, const MusicControls& c) {
+  // A learned id plays all its base tokens: their nudges add up, and one forbidden base token
+  // forbids the learned one.
+  const std::vector<float> base = control_bias(tok, c, 0);
+  std::vector<float> bias(tok.model_vocab_size(), 0.0f);
+  for (size_t id = 0; id < bias.size(); ++id)
+    for (int32_t b : tok.subword()->base_ids(int32_t(id)))
+      if (b >= 0 && size_t(b) < base.size()) bias[id] += base[size_t(b)];
+  return bias;
+}
+
 }  // namespace harmonia::generate

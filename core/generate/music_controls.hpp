@@ -35,5 +35,7 @@ struct MusicControls {
 // Bias over vocab(field): 0, -inf (forbidden) or density_bias. Compound tokenizers get one
 // per field (CPWord's density bias goes to Family_Note: more note steps).
 std::vector<float> control_bias(const tokenizer::Tokenizer& tok, const MusicControls& controls, size_t field = 0);
+// The same over a trained tokenizer's learned ids (each the sum of its base tokens' bias).
+std::vector<float> learned_control_bias(const tokenizer::Tokenizer& tok, const MusicControls& c);
 
 }  // namespace harmonia::generate

@@ -81,8 +81,11 @@ TokSequence Tokenizer::decode_ids(const TokSequence& learned, size_t* dropped) c
   base.ids.reserve(learned.ids.size() * 2);
   size_t bad = 0;
   for (int32_t id : learned.ids) {
-    const auto& parts = subword_->base_ids(id);
-    if (parts.empty()) ++bad;
+    if (id < 0 || size_t(id) >= subword_->size()) {
+      ++bad;
+      continue;
+    }
+    const auto& parts = subword_->base_ids(id);  // empty for "▁" alone: MidiTok decodes it to nothing
     for (int32_t b : parts) {
       if (vocabs_[0].valid(b)) base.ids.push_back(b);
       else ++bad;
