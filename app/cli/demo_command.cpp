@@ -15,6 +15,7 @@
 #include "core/data/dataset_stats.hpp"
 #include "core/data/default_corpus.hpp"
 #include "core/data/import_job.hpp"
+#include "core/tokenizer/tokenizer_training.hpp"
 #include "core/data/token_dataset.hpp"
 #include "core/generate/generation_output.hpp"
 #include "core/generate/generator.hpp"
@@ -63,17 +64,63 @@ bool summarise_corpus(const std::vector<std::string>& files, const std::string& 
   return true;
 }
 
+struct DemoOptions {
+  std::string corpus, out = "harmonia-demo", soundfont, preset = "tiny", precision = "auto";
+  std::string tokenizer_model = "none";  // or bpe, unigram, wordpiece (issue 16)
+  size_t tokenizer_vocab = 1000;
+  double train_seconds = 180;
+  int64_t bars = generate::kPieceBars, context = 256, batch_size = 16;
+  uint64_t seed = 1234;
+};
+
+// Step 2a (--tokenizer-model): learn BPE/Unigram/WordPiece tokens over the REMI tokens of the
+// corpus, as MidiTok's tokenizer.train does.
+std::shared_ptr<const tokenizer::Tokenizer> train_corpus_tokenizer(const DemoOptions& o, const tokenizer::Tokenizer& remi,
+                                                                   const std::vector<std::string>& files) {
+  tokenizer::TokenizerTrainingOptions opt;
+  if (!tokenizer::subword_kind_from_name(o.tokenizer_model, opt.kind))
+    throw std::runtime_error("--tokenizer-model must be none, bpe, unigram or wordpiece");
+  opt.vocab_size = o.tokenizer_vocab;
+  tokenizer::TokenizerTrainingStats stats;
+  std::shared_ptr<const tokenizer::Tokenizer> trained = tokenizer::train_tokenizer(remi, files, opt, &stats);
+  const double seconds = stats.read_seconds + stats.train_seconds;
+  std::cout << "2a. Tokenizer: " << tokenizer::subword_kind_name(opt.kind) << " with " << trained->model_vocab_size()
+            << " tokens learned over " << remi.vocab_size() << " REMI tokens from " << stats.files - stats.failed
+            << " files in " << seconds << " s (" << static_cast<int64_t>(double(stats.base_tokens) / std::max(seconds, 1e-9))
+            << " REMI tokens/s)\n";
+  return trained;
+}
+
+// Base tokens per model token over the dataset: 1 for plain REMI, more with a trained
+// tokenizer; the validation loss per base token (nats) is comparable across tokenizers.
+double base_tokens_per_token(const std::filesystem::path& dataset_dir) {
+  const auto dataset = data::TokenDataset::open(dataset_dir.string());
+  const auto& tok = dataset->tokenizer();
+  if (!tok.is_trained()) return 1.0;
+  size_t base = 0, learned = 0;
+  for (const auto& file : dataset->files())
+    for (const auto& seq : file.sequences) {
+      const int32_t* ids = dataset->ids(seq);
+      learned += seq.steps;
+      for (size_t i = 0; i < seq.steps; ++i) base += tok.subword()->base_ids(ids[i]).size();
+    }
+  return learned ? double(base) / double(learned) : 1.0;
+}
+
 // Step 2: tokenize into an on-disk dataset: REMI over whole arrangements (programs, tempos,
 // time signatures), scores tidied of long silences first.
-bool import_corpus(const std::string& corpus_dir, const std::filesystem::path& out) {
+bool import_corpus(const DemoOptions& o, const std::string& corpus_dir, const std::vector<std::string>& files,
+                   const std::filesystem::path& out) {
   std::shared_ptr<const tokenizer::Tokenizer> remi =
       tokenizer::Tokenizer::create("REMI", generate::arrangement_tokenizer_config());
+  if (o.tokenizer_model != "none") remi = train_corpus_tokenizer(o, *remi, files);
   data::ImportOptions options;
   options.input_dir = corpus_dir;
   options.dataset_dir = (out / "dataset").string();
   options.tidy = generate::training_tidy_options();
   const auto report = data::import_dataset(remi, options);
-  std::cout << "2. Dataset (REMI, one stream with programs, tempos and time signatures): " << report.files_in_dataset
+  std::cout << "2. Dataset (REMI" << (remi->is_trained() ? " + " + std::string(tokenizer::subword_kind_name(remi->subword()->kind())) : "")
+            << ", one stream with programs, tempos and time signatures): " << report.files_in_dataset
             << " files, " << report.total_tokens << " tokens in " << report.seconds << " s (" << report.tokenized
             << " tokenized, " << report.reused << " reused from the cache, " << report.skipped.size() << " skipped) -> "
             << options.dataset_dir << "\n";
@@ -84,18 +131,13 @@ bool import_corpus(const std::string& corpus_dir, const std::filesystem::path& o
   for (const auto& s : report.skipped) std::cout << "   skipped " << s.path << ": " << s.reason << "\n";
   const auto dataset = data::TokenDataset::open(options.dataset_dir);
   const auto stats = data::compute_stats(*dataset, 5);
+  if (remi->is_trained())
+    std::cout << "   " << base_tokens_per_token(options.dataset_dir) << " REMI tokens per learned token\n";
   std::cout << "   most frequent tokens:";
   for (const auto& [token, count] : stats.top_tokens) std::cout << " " << token << " (" << count << ")";
   std::cout << "\n";
   return report.files_in_dataset > 0;
 }
-
-struct DemoOptions {
-  std::string corpus, out = "harmonia-demo", soundfont, preset = "tiny", precision = "auto";
-  double train_seconds = 180;
-  int64_t bars = generate::kPieceBars, context = 256, batch_size = 16;
-  uint64_t seed = 1234;
-};
 
 // Step 3: the tiny preset (~0.86M parameters) for a fixed time budget, cosine over the budget.
 bool train_model(const DemoOptions& o, const std::filesystem::path& out) {
@@ -122,6 +164,10 @@ bool train_model(const DemoOptions& o, const std::filesystem::path& out) {
   std::cout << "   " << result.steps << " steps, " << static_cast<int64_t>(result.tokens_per_s)
             << " tokens/s, train loss " << result.last_train_loss << ", validation loss " << result.last_val_loss
             << " (perplexity " << std::exp(result.last_val_loss) << ")\n";
+  const double per_token = base_tokens_per_token(out / "dataset");
+  if (per_token > 1.0)
+    std::cout << "   validation loss per REMI token " << result.last_val_loss / per_token << " (" << per_token
+              << " REMI tokens per learned token)\n";
   return result.steps > 0;
 }
 
@@ -186,6 +232,13 @@ void register_demo_command(CLI::App& app, CommandTable& table) {
       ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
       ->capture_default_str();
   demo->add_option("--seed", o->seed, "Seed for training and sampling")->capture_default_str();
+  demo->add_option("--tokenizer-model", o->tokenizer_model,
+                   "none (plain REMI), or learn bpe, unigram or wordpiece tokens from the corpus first")
+      ->check(CLI::IsMember({"none", "bpe", "unigram", "wordpiece"}, CLI::ignore_case))
+      ->capture_default_str();
+  demo->add_option("--tokenizer-vocab", o->tokenizer_vocab, "Learned vocabulary size with --tokenizer-model")
+      ->check(CLI::Range(size_t(300), size_t(100000)))
+      ->capture_default_str();
   demo->add_option("--soundfont", o->soundfont, "SoundFont for the .wav (default: soundfonts/, then the system's GM font)");
   table.add(demo, [o] {
     const std::filesystem::path out_dir(o->out);
@@ -213,7 +266,7 @@ void register_demo_command(CLI::App& app, CommandTable& table) {
     }
     try {
       if (!summarise_corpus(files, o->corpus.empty() ? "the default corpus" : o->corpus)) return 1;
-      if (!import_corpus(corpus_dir, out_dir)) return 1;
+      if (!import_corpus(*o, corpus_dir, files, out_dir)) return 1;
       if (!train_model(*o, out_dir)) return 1;
       const auto midi = generate_piece(*o, out_dir);
       render_piece(*o, midi, out_dir);
