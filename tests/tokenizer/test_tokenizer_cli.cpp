@@ -99,3 +99,57 @@ TEST(TokenizerCli, ConfigFileAndErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+// `harmonia tokenizer train` on a folder, then tokenize and detokenize with the result: the
+// learned ids are MidiTok-style (fewer than the base tokens) and decode to the same notes.
+TEST(TokenizerCli, TrainTokenizeDetokenize) {
+  const fs::path dir = test::scratch_dir("tokenizer-cli-train");
+  const fs::path corpus = dir / "corpus";
+  fs::create_directories(corpus);
+  for (int k = 0; k < 3; ++k) {
+    test::TrackBytes piano;
+    for (int bar = 0; bar < 16; ++bar)
+      for (int i = 0; i < 4; ++i) piano.event(0, {0x90, uint8_t(60 + (i * 4 + k) % 12), 80}).event(480, {0x80, uint8_t(60 + (i * 4 + k) % 12), 0});
+    const auto bytes = test::smf(1, 480, {piano.end()});
+    std::ofstream(corpus / ("s" + std::to_string(k) + ".mid"), std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), long(bytes.size()));
+  }
+  const fs::path cfg = dir / "bpe.json", report = dir / "report.json", err = dir / "err.txt";
+  ASSERT_EQ(run("tokenizer train --model bpe --vocab-size 300 --quiet --out '" + cfg.string() + "' '" + corpus.string() + "'",
+                report, err),
+            0)
+      << slurp(err);
+  const auto r = nlohmann::json::parse(slurp(report));
+  EXPECT_EQ(r["files"], 3);
+  EXPECT_EQ(r["vocab_size"], 300);
+  EXPECT_GT(r["sequence_length_reduction"].get<double>(), 1.5);  // 16 identical bars compress well
+  auto tok = Tokenizer::load(cfg.string());
+  ASSERT_TRUE(tok->is_trained());
+  EXPECT_EQ(tok->model_vocab_size(), 300u);
+
+  const fs::path song = corpus / "s1.mid", tokens = dir / "tokens.json", back = dir / "back.mid";
+  ASSERT_EQ(run("tokenize --config '" + cfg.string() + "' '" + song.string() + "'", tokens, err), 0) << slurp(err);
+  const auto j = nlohmann::json::parse(slurp(tokens));
+  EXPECT_LT(j["ids"][0].size(), j["tokens"][0].size()) << "learned ids stand for several base tokens";
+  ASSERT_EQ(run("detokenize --config '" + cfg.string() + "' '" + tokens.string() + "' --out '" + back.string() + "'",
+                dir / "out.txt", err),
+            0)
+      << slurp(err);
+  EXPECT_EQ(midi::read_midi_file(back.string()).note_count(), 64u);
+
+  // A compound scheme cannot be trained: a clear message, exit 1.
+  EXPECT_EQ(run("tokenizer train --config '" + (dir / "none.json").string() + "' --out x.json '" + corpus.string() + "'",
+                report, err),
+            105);  // CLI11: --config must exist
+  auto octuple = Tokenizer::create("Octuple");
+  octuple->save((dir / "octuple.json").string());
+  EXPECT_EQ(run("tokenizer train --config '" + (dir / "octuple.json").string() + "' --out '" + (dir / "o.json").string() +
+                    "' '" + corpus.string() + "'",
+                report, err),
+            1);
+  EXPECT_NE(slurp(err).find("cannot be trained"), std::string::npos) << slurp(err);
+}
+
+}  // namespace
