@@ -4,8 +4,11 @@
 // (../shared/data/miditok-reference/3.0.6.post1-trained).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iostream>
+#include <tuple>
 
+#include "core/midi/midi_file.hpp"
 #include "core/tokenizer/score_loader.hpp"
 #include "core/tokenizer/tokenizer.hpp"
 #include "test_paths.hpp"
@@ -95,6 +98,34 @@ TEST_P(TrainedParity, SavedAndReloadedEncodesTheSame) {
   for (const char* midi : {"pop909/005.mid", "miditok-tests/MIDIs_multitrack/Funkytown.mid"}) {
     const auto score = load_score_file_for_tokenizer((test::shared_dir() / "data" / "midi" / midi).string());
     EXPECT_EQ(ids_of(again->encode(score)), ids_of(tok->encode(score))) << midi;
+  }
+}
+
+// decode(encode(x)) with the learned ids gives MidiTok's decoded files note for note (both
+// sides through a MIDI file, as MidiTok's decoded references were written).
+TEST(TrainedParity, DecodesLearnedIdsLikeMidiTok) {
+  HARMONIA_REQUIRE_SHARED();
+  const fs::path dir = trained_dir() / "REMI-BPE1000";
+  auto tok = Tokenizer::load((dir / "tokenizer.json").string());
+  using Note = std::tuple<int, bool, int64_t, int, int64_t, int>;  // program, drum, time, pitch, duration, velocity
+  auto notes_of = [](const midi::Score& s) {
+    std::vector<Note> out;
+    for (const auto& t : s.tracks)
+      for (const auto& n : t.notes) out.push_back({t.program, t.is_drum, n.time, n.pitch, n.duration, n.velocity});
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  for (const char* f : {"MIDIs_one_track/POP909_008.mid", "MIDIs_one_track/6338816_Etude No. 4.mid",
+                        "MIDIs_multitrack/Funkytown.mid"}) {
+    const auto score = load_score_file_for_tokenizer((test::shared_dir() / "data" / "midi" / "miditok-tests" / f).string());
+    const auto enc = tok->encode(score);
+    DecodeReport report;
+    const auto bytes = midi::write_midi(tok->decode(enc.sequences, enc.programs, &report));
+    EXPECT_EQ(report.tokens_dropped, 0u) << f;
+    const auto ours = notes_of(midi::read_midi(bytes.data(), bytes.size(), "decoded"));
+    const auto theirs = notes_of(midi::read_midi_file((dir / "miditok-tests" / (std::string(f) + ".decoded.mid")).string()));
+    EXPECT_GT(theirs.size(), 100u) << f;
+    EXPECT_TRUE(ours == theirs) << f << ": " << ours.size() << " notes vs MidiTok's " << theirs.size();
   }
 }
 
