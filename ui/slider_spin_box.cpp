@@ -3,6 +3,7 @@
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QSlider>
+#include <algorithm>
 #include <cmath>
 
 namespace harmonia::ui {
@@ -41,6 +42,13 @@ void SliderSpinBox::setValue(double v) {
   spin_->setValue(v);
   QSignalBlocker block(slider_);
   slider_->setValue(int(std::lround((spin_->value() - min_) / (max_ - min_) * kSteps)));
+}
+
+void SliderSpinBox::setRange(double min, double max) {
+  min_ = min;
+  max_ = std::max(max, min + 1e-9);  // the slider divides by the span
+  spin_->setRange(min_, max_);
+  setValue(spin_->value());
 }
 
 }  // namespace harmonia::ui

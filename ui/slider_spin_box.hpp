@@ -15,6 +15,8 @@ class SliderSpinBox : public QWidget {
   SliderSpinBox(double min, double max, double value, int decimals, QWidget* parent = nullptr);
   double value() const;
   void setValue(double v);
+  // New limits (the value is clamped into them), e.g. a vocabulary that must exceed another.
+  void setRange(double min, double max);
   QDoubleSpinBox* spinBox() const { return spin_; }
 
  signals:

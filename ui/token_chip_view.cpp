@@ -3,7 +3,10 @@
 #include <QFontMetrics>
 #include <QHash>
 #include <QPaintEvent>
+#include <QHelpEvent>
 #include <QPainter>
+#include <QPainterPath>
+#include <QToolTip>
 
 namespace harmonia::ui {
 
@@ -46,8 +49,38 @@ QColor TokenChipView::colorForType(const QString& type) {
 void TokenChipView::measureChips() {
   const QFontMetrics fm(font());
   widths_.clear();
+  partWidths_.clear();
   widths_.reserve(chips_.size());
-  for (const auto& c : chips_) widths_.push_back(fm.horizontalAdvance(c.text) + 2 * kPadX);
+  partWidths_.resize(chips_.size());
+  for (size_t i = 0; i < chips_.size(); ++i) {
+    const auto& c = chips_[i];
+    if (c.parts.isEmpty()) {
+      widths_.push_back(fm.horizontalAdvance(c.text) + 2 * kPadX);
+      continue;
+    }
+    int w = 0;
+    for (const auto& part : c.parts) {
+      partWidths_[i].push_back(fm.horizontalAdvance(part) + 2 * kPadX);
+      w += partWidths_[i].back();
+    }
+    widths_.push_back(w);
+  }
+}
+
+bool TokenChipView::event(QEvent* e) {
+  if (e->type() == QEvent::ToolTip) {
+    const auto* help = static_cast<QHelpEvent*>(e);
+    for (size_t i = 0; i < rects_.size() && i < chips_.size(); ++i)
+      if (rects_[i].contains(help->pos())) {
+        QToolTip::showText(help->globalPos(), chips_[i].toolTip.isEmpty() ? chips_[i].text : chips_[i].toolTip, this,
+                           rects_[i]);
+        return true;
+      }
+    QToolTip::hideText();
+    e->ignore();
+    return true;
+  }
+  return QWidget::event(e);
 }
 
 void TokenChipView::changeEvent(QEvent* event) {
@@ -85,6 +118,32 @@ void TokenChipView::resizeEvent(QResizeEvent*) {
   setMinimumHeight(heightForWidth(width()));
 }
 
+void TokenChipView::paintLearnedChip(QPainter& p, const QRect& r, const QStringList& parts, const std::vector<int>& widths) const {
+  // Segments in their base tokens' colours inside one rounded outline: the outline, in the
+  // text colour and thicker than a base chip's, is what says "this is a single token".
+  QPainterPath outline;
+  outline.addRoundedRect(QRectF(r).adjusted(0.5, 0.5, -0.5, -0.5), 5, 5);
+  p.save();
+  p.setClipPath(outline, Qt::IntersectClip);
+  int x = r.left();
+  for (int k = 0; k < parts.size() && size_t(k) < widths.size(); ++k) {
+    const QRect seg(x, r.top(), widths[size_t(k)], r.height());
+    const QColor c = colorForType(parts[k].section('_', 0, 0));
+    p.fillRect(seg, c);
+    if (k > 0) {
+      p.setPen(c.darker(150));
+      p.drawLine(seg.topLeft(), seg.bottomLeft());
+    }
+    p.setPen(c.lightness() > 150 ? Qt::black : Qt::white);
+    p.drawText(seg, Qt::AlignCenter, parts[k]);
+    x += widths[size_t(k)];
+  }
+  p.restore();
+  p.setPen(QPen(palette().color(QPalette::WindowText), 2));
+  p.setBrush(Qt::NoBrush);
+  p.drawPath(outline);
+}
+
 void TokenChipView::paintEvent(QPaintEvent* event) {
   QPainter p(this);
   p.setRenderHint(QPainter::Antialiasing);
@@ -92,6 +151,10 @@ void TokenChipView::paintEvent(QPaintEvent* event) {
   for (size_t i = 0; i < chips_.size() && i < rects_.size(); ++i) {
     const QRect& r = rects_[i];
     if (!r.intersects(clip)) continue;
+    if (!chips_[i].parts.isEmpty() && i < partWidths_.size()) {
+      paintLearnedChip(p, r, chips_[i].parts, partWidths_[i]);
+      continue;
+    }
     const QColor c = colorForType(chips_[i].type);
     p.setPen(c.darker(130));
     p.setBrush(c);

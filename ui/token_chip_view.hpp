@@ -1,17 +1,24 @@
 // Token strings shown as rounded chips coloured by token type (Bar, Position, Pitch, ...),
 // flowing left to right and wrapping, so students see how music turns into a sequence.
+// A learned token of a trained tokenizer (BPE...) is one outlined chip made of its base
+// tokens' coloured segments: one id in the model, several tokens of music.
 #pragma once
 
 #include <QColor>
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 #include <vector>
+
+class QPainter;
 
 namespace harmonia::ui {
 
 struct TokenChip {
   QString text;
-  QString type;  // "Bar", "Pitch", ...: picks the colour
+  QString type;       // "Bar", "Pitch", ...: picks the colour
+  QStringList parts;  // a learned token's base tokens (two or more); empty for a base token
+  QString toolTip;    // shown on hover; the text when empty
 };
 
 class TokenChipView : public QWidget {
@@ -31,6 +38,7 @@ class TokenChipView : public QWidget {
   void paintEvent(QPaintEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
   void changeEvent(QEvent* event) override;
+  bool event(QEvent* event) override;  // tooltips: the chip under the mouse
 
  private:
   // Each chip's width in the current font: measured once, not at every layout pass (the
@@ -38,10 +46,12 @@ class TokenChipView : public QWidget {
   void measureChips();
   // Lays chips out for `width`; returns the needed height and fills rects_ when asked.
   int layoutChips(int width, std::vector<QRect>* rects) const;
+  void paintLearnedChip(QPainter& p, const QRect& r, const QStringList& parts, const std::vector<int>& widths) const;
 
   std::vector<TokenChip> chips_;
   std::vector<QRect> rects_;
   std::vector<int> widths_;
+  std::vector<std::vector<int>> partWidths_;  // learned chips: each segment's width
 };
 
 }  // namespace harmonia::ui
