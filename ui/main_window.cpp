@@ -106,7 +106,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
   auto passTokenizer = [this] {
     const auto tok = tokenizer_->tokenizer();
-    training_->setTokenizer(tokenizer_->configJson(), tok ? qint64(tok->vocab_size()) : 0);
+    // The model's embedding size: a trained tokenizer's learned vocabulary, not its base one.
+    training_->setTokenizer(tokenizer_->configJson(), tok ? qint64(tok->model_vocab_size()) : 0);
   };
   connect(tokenizer_, &TokenizerPage::tokenizerChanged, this, passTokenizer);
   passTokenizer();

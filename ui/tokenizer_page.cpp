@@ -14,6 +14,8 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QScrollArea>
+#include <QScrollBar>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 #include <algorithm>
@@ -23,14 +25,41 @@
 #include "core/midi/midi_file.hpp"
 #include "core/tokenizer/tokenizer.hpp"
 #include "ui/piano_roll_widget.hpp"
+#include "ui/scroll_wheel_guard.hpp"
+#include "ui/tokenizer_training_panel.hpp"
 
 namespace harmonia::ui {
 
 namespace {
 
 constexpr size_t kMaxChips = 400;  // enough to read; painting thousands would not help anyone
+constexpr size_t kMostUseful = 40;  // learned tokens the training panel lists
 
 const char* const kSchemes[] = {"REMI", "TSD", "MIDILike", "CPWord", "Octuple"};
+
+QString baseText(const tokenizer::Tokenizer& tok, int32_t id) {
+  return tok.vocab().valid(id) ? QString::fromStdString(tok.vocab().text(id)) : QStringLiteral("?");
+}
+
+// A trained tokenizer's ids: one chip per learned token, made of its base tokens.
+void appendLearnedChips(const tokenizer::Tokenizer& tok, const tokenizer::TokSequence& seq, std::vector<TokenChip>& chips) {
+  for (int32_t id : seq.ids) {
+    if (chips.size() >= kMaxChips) break;
+    QStringList parts;
+    for (int32_t b : tok.subword()->base_ids(id)) parts << baseText(tok, b);
+    if (parts.isEmpty()) continue;  // no id the model gives; nothing to show
+    TokenChip chip;
+    chip.type = parts.front().section('_', 0, 0);
+    chip.text = parts.join(QStringLiteral(" · "));
+    if (parts.size() == 1) {
+      chip.toolTip = QObject::tr("Learned token %1: the base token %2 alone").arg(id).arg(parts.front());
+    } else {
+      chip.parts = parts;
+      chip.toolTip = QObject::tr("Learned token %1: %2 base tokens in one\n%3").arg(id).arg(parts.size()).arg(chip.text);
+    }
+    chips.push_back(std::move(chip));
+  }
+}
 
 std::vector<TokenChip> chipsFor(const tokenizer::Tokenizer& tok, const tokenizer::Encoding& enc, size_t* total) {
   std::vector<TokenChip> chips;
@@ -38,12 +67,16 @@ std::vector<TokenChip> chipsFor(const tokenizer::Tokenizer& tok, const tokenizer
   for (const auto& seq : enc.sequences) {
     *total += seq.steps();
     if (chips.size() >= kMaxChips) continue;
+    if (tok.is_trained()) {
+      appendLearnedChips(tok, seq, chips);
+      continue;
+    }
     for (const auto& s : tok.strings(seq)) {
       if (chips.size() >= kMaxChips) break;
       const QString text = QString::fromStdString(s);
       const QString type = text.section('_', 0, 0);
       if (type == QLatin1String("Ignore")) continue;  // compound fields that carry nothing
-      chips.push_back({text, type});
+      chips.push_back({text, type, {}, {}});
     }
   }
   return chips;
@@ -102,6 +135,7 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
   checks->addWidget(sustain_, 2, 1);
   form->addRow(tr("Extra tokens:"), checks);
   vocabLabel_ = new QLabel;
+  vocabLabel_->setWordWrap(true);
   form->addRow(tr("Vocabulary:"), vocabLabel_);
   errorLabel_ = new QLabel;
   errorLabel_->setWordWrap(true);
@@ -116,8 +150,22 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
   fileButtons->addWidget(save_);
   fileButtons->addWidget(load_);
   form->addRow(fileButtons);
-  optionsBox->setMaximumWidth(520);
-  top->addWidget(optionsBox);
+  // The left column: the scheme, then training over it; it scrolls on a short screen.
+  auto* side = new QWidget;
+  auto* sideLayout = new QVBoxLayout(side);
+  sideLayout->setContentsMargins(0, 0, 0, 0);
+  sideLayout->addWidget(optionsBox);
+  training_ = new TokenizerTrainingPanel;
+  sideLayout->addWidget(training_, 1);
+  // Wider than other pages' columns: the option check boxes need ~430 px beside their labels
+  // plus a vertical scroll bar once the training panel makes the column taller than a 720 px
+  // screen; long rows wrap under their labels when even that does not fit.
+  form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+  sideScroll_ = qobject_cast<QScrollArea*>(sideColumn(side));
+  sideScroll_->setMinimumWidth(450);
+  sideScroll_->setMaximumWidth(480);
+  top->addWidget(sideScroll_);
+  guardWheelInColumn(sideScroll_);
 
   auto* previewBox = new QGroupBox(tr("Live preview"));
   auto* pv = new QVBoxLayout(previewBox);
@@ -130,6 +178,7 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
   fileRow->addWidget(file_, 1);
   pv->addLayout(fileRow);
   previewInfo_ = new QLabel;
+  previewInfo_->setWordWrap(true);  // never widens the page past a 1280-pixel screen
   pv->addWidget(previewInfo_);
   chips_ = new TokenChipView;
   auto* chipScroll = new QScrollArea;
@@ -159,6 +208,9 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
   connect(file_, &QComboBox::currentIndexChanged, this, &TokenizerPage::startPreview);
   connect(save_, &QPushButton::clicked, this, &TokenizerPage::onSave);
   connect(load_, &QPushButton::clicked, this, &TokenizerPage::onLoad);
+  connect(training_, &TokenizerTrainingPanel::trained, this, &TokenizerPage::applyTrained);
+  connect(training_, &TokenizerTrainingPanel::plainChosen, this, &TokenizerPage::rebuildTokenizer);
+  connect(training_, &TokenizerTrainingPanel::statusMessage, this, &TokenizerPage::statusMessage);
   connect(&previewWatcher_, &QFutureWatcher<TokenPreview>::finished, this, [this] {
     previewPending_ = false;
     preview_ = previewWatcher_.result();
@@ -167,7 +219,10 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
       chips_->setChips({});
       roll_->roll()->clear();
     } else {
-      previewInfo_->setText(tr("%1 tokens (first %2 shown as chips), %3 notes")
+      previewInfo_->setText((tokenizer_ && tokenizer_->is_trained()
+                                 ? tr("%1 learned tokens (first %2 shown; an outlined chip is one learned token), "
+                                      "%3 notes")
+                                 : tr("%1 tokens (first %2 shown as chips), %3 notes"))
                                 .arg(preview_.totalTokens)
                                 .arg(std::min(preview_.chips.size(), kMaxChips))
                                 .arg(preview_.score.note_count()));
@@ -190,13 +245,24 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
       startStats();
       return;
     }
-    statsLabel_->setText(stats_.files == 0
-                             ? tr("Sequence lengths: no readable file in the dataset.")
-                             : tr("Sequence lengths over %1 files: min %2, mean %3, max %4 tokens.")
-                                   .arg(stats_.files)
-                                   .arg(stats_.minTokens)
-                                   .arg(qRound(stats_.meanTokens))
-                                   .arg(stats_.maxTokens));
+    const bool trained = tokenizer_ && tokenizer_->is_trained();
+    if (stats_.files == 0)
+      statsLabel_->setText(tr("Sequence lengths: no readable file in the dataset."));
+    else if (trained && stats_.learnedTokens > 0)
+      statsLabel_->setText(tr("Sequence lengths over %1 files: min %2, mean %3, max %4 learned tokens "
+                              "(%5× shorter than in base tokens).")
+                               .arg(stats_.files)
+                               .arg(stats_.minTokens)
+                               .arg(qRound(stats_.meanTokens))
+                               .arg(stats_.maxTokens)
+                               .arg(QString::number(double(stats_.baseTokens) / double(stats_.learnedTokens), 'f', 2)));
+    else
+      statsLabel_->setText(tr("Sequence lengths over %1 files: min %2, mean %3, max %4 tokens.")
+                               .arg(stats_.files)
+                               .arg(stats_.minTokens)
+                               .arg(qRound(stats_.meanTokens))
+                               .arg(stats_.maxTokens));
+    if (trained) training_->showCorpusEffect(stats_.files, stats_.baseTokens, stats_.learnedTokens, stats_.mostUseful);
     emit statsReady();
   });
   rebuildTokenizer();
@@ -210,6 +276,7 @@ TokenizerPage::~TokenizerPage() {
 
 void TokenizerPage::setFiles(const QStringList& files) {
   files_ = files;
+  training_->setFiles(files);
   const QString current = file_->currentData().toString();
   {
     QSignalBlocker block(file_);
@@ -259,6 +326,9 @@ void TokenizerPage::suggestForCorpus(bool multiTrack) {
 
 void TokenizerPage::rebuildTokenizer() {
   if (loading_) return;
+  // A trained tokenizer belongs to the options it was trained with: new options (or the
+  // model "None") give plain tokens again, and the user is told so.
+  const bool wasTrained = tokenizer_ && tokenizer_->is_trained();
   explanation_->setText(schemeExplanation(schemeName()));
   tokenizer::TokenizerConfig config;
   const int r = beatRes_->currentData().toInt();
@@ -274,8 +344,7 @@ void TokenizerPage::rebuildTokenizer() {
   try {
     tokenizer_ = tokenizer::Tokenizer::create(schemeName().toStdString(), config);
     errorLabel_->clear();
-    vocabLabel_->setText(tr("%1 tokens").arg(tokenizer_->vocab_size()));
-    setState(StepState::Done, tr("%1, %2 tokens").arg(schemeName()).arg(tokenizer_->vocab_size()));
+    showVocabulary();
   } catch (const std::exception& e) {
     tokenizer_.reset();
     vocabLabel_->setText(tr("—"));
@@ -285,6 +354,54 @@ void TokenizerPage::rebuildTokenizer() {
     emit statusMessage(errorLabel_->text());
   }
   save_->setEnabled(tokenizer_ != nullptr);
+  training_->setBase(tokenizer_);
+  if (wasTrained) {
+    const QString why = tr("The learned vocabulary was dropped: these are plain %1 tokens again (the options "
+                           "or the model changed). Train again for shorter sequences.")
+                            .arg(schemeName());
+    training_->showUntrained(why);
+    emit statusMessage(why);
+  }
+  emit tokenizerChanged();
+  startPreview();
+  startStats();
+}
+
+void TokenizerPage::showVocabulary() {
+  if (tokenizer_->is_trained()) {
+    const QString kind = QString::fromStdString(std::string(tokenizer::subword_kind_name(tokenizer_->subword()->kind())));
+    vocabLabel_->setText(tr("%1 learned tokens (%2) over %3 base tokens")
+                             .arg(tokenizer_->model_vocab_size())
+                             .arg(kind)
+                             .arg(tokenizer_->vocab_size()));
+    setState(StepState::Done, tr("%1 + %2, %3 tokens").arg(schemeName(), kind).arg(tokenizer_->model_vocab_size()));
+  } else {
+    vocabLabel_->setText(tr("%1 tokens").arg(tokenizer_->vocab_size()));
+    setState(StepState::Done, tr("%1, %2 tokens").arg(schemeName()).arg(tokenizer_->vocab_size()));
+  }
+}
+
+void TokenizerPage::applyTrained(std::shared_ptr<const tokenizer::Tokenizer> trained) {
+  if (!trained) return;
+  tokenizer_ = std::move(trained);
+  userChose_ = true;  // a trained tokenizer is the user's choice: corpus suggestions leave it
+  suggestionLabel_->clear();
+  errorLabel_->clear();
+  showVocabulary();
+  save_->setEnabled(true);
+  training_->setBase(tokenizer_);
+  const auto& outcome = training_->lastOutcome();
+  training_->showTrained(tokenizer_, outcome.failed ? tr("trained on %1 files (%2 unreadable) in %3 s")
+                                                          .arg(outcome.files - outcome.failed)
+                                                          .arg(outcome.failed)
+                                                          .arg(outcome.seconds, 0, 'f', 1)
+                                                    : tr("trained on %1 files in %2 s")
+                                                          .arg(outcome.files)
+                                                          .arg(outcome.seconds, 0, 'f', 1));
+  emit statusMessage(tr("Trained tokenizer ready: importing, training and Save tokenizer.json now use its %1 tokens.")
+                         .arg(tokenizer_->model_vocab_size()));
+  // The results sit below the Train button, under the fold of a 720-pixel screen.
+  QTimer::singleShot(0, this, [this] { sideScroll_->verticalScrollBar()->setValue(sideScroll_->verticalScrollBar()->maximum()); });
   emit tokenizerChanged();
   startPreview();
   startStats();
@@ -327,11 +444,21 @@ void TokenizerPage::startStats() {
     lowerThisThreadPriority();  // the GUI thread keeps its core
     SequenceStats s;
     size_t sum = 0;
+    const tokenizer::SubwordModel* learned = tok->subword();  // null when plain
+    std::vector<size_t> uses(learned ? learned->size() : 0);
     for (const auto& f : files) {
       try {
         const auto enc = tok->encode(midi::read_midi_file(f.toStdString()));
         size_t n = 0;
-        for (const auto& seq : enc.sequences) n += seq.steps();
+        for (const auto& seq : enc.sequences) {
+          n += seq.steps();
+          if (!learned) continue;
+          // Base tokens are what each learned id stands for: no second, base-only encoding.
+          for (int32_t id : seq.ids) {
+            s.baseTokens += learned->base_ids(id).size();
+            if (id >= 0 && size_t(id) < uses.size()) ++uses[size_t(id)];
+          }
+        }
         s.minTokens = s.files == 0 ? n : std::min(s.minTokens, n);
         s.maxTokens = std::max(s.maxTokens, n);
         sum += n;
@@ -341,11 +468,25 @@ void TokenizerPage::startStats() {
       }
     }
     s.meanTokens = s.files ? double(sum) / s.files : 0.0;
+    if (learned) {
+      s.learnedTokens = sum;
+      // Most useful = most base tokens saved: uses x (length - 1).
+      for (size_t id = 0; id < uses.size(); ++id)
+        if (uses[id] > 0 && learned->base_ids(int32_t(id)).size() > 1) s.mostUseful.emplace_back(int32_t(id), uses[id]);
+      const auto saved = [learned](const std::pair<int32_t, size_t>& u) {
+        return u.second * (learned->base_ids(u.first).size() - 1);
+      };
+      std::stable_sort(s.mostUseful.begin(), s.mostUseful.end(),
+                       [&](const auto& a, const auto& b) { return saved(a) > saved(b); });
+      if (s.mostUseful.size() > kMostUseful) s.mostUseful.resize(kMostUseful);
+    }
     return s;
   }));
 }
 
-bool TokenizerPage::isIdle() const { return !previewPending_ && !statsPending_ && !previewAgain_ && !statsAgain_; }
+bool TokenizerPage::isIdle() const {
+  return !previewPending_ && !statsPending_ && !previewAgain_ && !statsAgain_ && !training_->isTraining();
+}
 
 QString TokenizerPage::configJson() const {
   if (!tokenizer_) return {};
@@ -385,13 +526,21 @@ bool TokenizerPage::loadTokenizerFile(const QString& path, QString* error) {
     auto tok = tokenizer::Tokenizer::load(path.toStdString());
     applyConfigToControls(tok->config(), QString::fromStdString(tok->name()));
     explanation_->setText(schemeExplanation(schemeName()));
-    // Keep the loaded tokenizer itself: its config may hold options the controls do not show.
+    // Keep the loaded tokenizer itself: its config may hold options the controls do not show,
+    // and a trained one its learned model.
     tokenizer_ = std::move(tok);
     userChose_ = true;  // a loaded tokenizer is the user's (or the project's) choice
     suggestionLabel_->clear();
     errorLabel_->clear();
-    vocabLabel_->setText(tr("%1 tokens").arg(tokenizer_->vocab_size()));
-    setState(StepState::Done, tr("%1 from %2").arg(schemeName(), QFileInfo(path).fileName()));
+    showVocabulary();
+    save_->setEnabled(true);
+    training_->setBase(tokenizer_);
+    if (tokenizer_->is_trained())
+      training_->showTrained(tokenizer_, tr("loaded from %1").arg(QFileInfo(path).fileName()));
+    else
+      training_->showUntrained({});
+    // showVocabulary() said "REMI + BPE, 1000 tokens"; the sidebar names the file instead.
+    setState(StepState::Done, tr("%1 from %2").arg(stateDetail().section(',', 0, 0), QFileInfo(path).fileName()));
     emit tokenizerChanged();
     startPreview();
     startStats();

@@ -1,11 +1,14 @@
-// Tokenizer page: pick a scheme and its main options, see one file as coloured token chips
+// Tokenizer page: pick a scheme and its main options, train a BPE/Unigram/WordPiece
+// tokenizer over it (ui/tokenizer_training_panel.hpp), see one file as coloured token chips
 // next to its piano roll, sequence-length statistics over the dataset, save/load
-// tokenizer.json. Encoding runs on a worker thread; the page only shows results.
+// tokenizer.json. Encoding and training run on worker threads; the page only shows results.
 #pragma once
 
 #include <QFutureWatcher>
 #include <QStringList>
+#include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "core/midi/score.hpp"
@@ -16,6 +19,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QPushButton;
+class QScrollArea;
 class QSpinBox;
 
 namespace harmonia::tokenizer {
@@ -26,6 +30,7 @@ struct TokenizerConfig;
 namespace harmonia::ui {
 
 class PianoRollView;
+class TokenizerTrainingPanel;
 
 struct TokenPreview {
   QString error;  // non-empty: what went wrong and what to do
@@ -36,8 +41,12 @@ struct TokenPreview {
 
 struct SequenceStats {
   size_t files = 0;
-  size_t minTokens = 0, maxTokens = 0;
+  size_t minTokens = 0, maxTokens = 0;  // learned ids when the tokenizer is trained
   double meanTokens = 0;
+  // Trained tokenizers: totals over the files, and the learned ids that save the most base
+  // tokens (id, times used), best first.
+  size_t baseTokens = 0, learnedTokens = 0;
+  std::vector<std::pair<int32_t, size_t>> mostUseful;
 };
 
 class TokenizerPage : public PipelinePage {
@@ -52,7 +61,8 @@ class TokenizerPage : public PipelinePage {
   std::shared_ptr<const tokenizer::Tokenizer> tokenizer() const { return tokenizer_; }
   QString schemeName() const;
   bool selectScheme(const QString& scheme);
-  // tokenizer.json text of the current tokenizer (empty when invalid).
+  // tokenizer.json text of the current tokenizer (empty when invalid); a trained one's
+  // includes its learned model (`_model`).
   QString configJson() const;
   bool loadTokenizerFile(const QString& path, QString* error = nullptr);
   // The imported corpus's shape (ui/corpus_shape.hpp). Until the user has chosen options
@@ -69,6 +79,7 @@ class TokenizerPage : public PipelinePage {
   const TokenPreview& preview() const { return preview_; }
   const SequenceStats& stats() const { return stats_; }
   static QString schemeExplanation(const QString& scheme);
+  TokenizerTrainingPanel* trainingPanel() const { return training_; }
 
  signals:
   void tokenizerChanged();
@@ -85,6 +96,9 @@ class TokenizerPage : public PipelinePage {
 
  private:
   void applyConfigToControls(const tokenizer::TokenizerConfig& config, const QString& scheme);
+  // The panel trained a tokenizer: it becomes the page's (and so the pipeline's).
+  void applyTrained(std::shared_ptr<const tokenizer::Tokenizer> trained);
+  void showVocabulary();  // vocabLabel_ and the sidebar state for the current tokenizer
 
   QComboBox* scheme_ = nullptr;
   QLabel* explanation_ = nullptr;
@@ -106,6 +120,8 @@ class TokenizerPage : public PipelinePage {
   QLabel* statsLabel_ = nullptr;
   QPushButton* save_ = nullptr;
   QPushButton* load_ = nullptr;
+  TokenizerTrainingPanel* training_ = nullptr;
+  QScrollArea* sideScroll_ = nullptr;  // the options and training column
 
   QStringList files_;
   std::shared_ptr<const tokenizer::Tokenizer> tokenizer_;

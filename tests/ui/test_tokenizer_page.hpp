@@ -1,21 +1,29 @@
 #pragma once
 // The tokenizer page driven like a user: pick schemes, see chips and the piano roll, get a
-// clear error for options that do not go together, save and load tokenizer.json.
+// clear error for options that do not go together, save and load tokenizer.json, train a
+// BPE tokenizer from the dataset (issue 16).
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
+#include <QPushButton>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include "core/generate/music_recipe.hpp"
+#include "core/midi/midi_file.hpp"
 #include "core/tokenizer/tokenizer.hpp"
+#include "core/tokenizer/tokenizer_training.hpp"
+#include <nlohmann/json.hpp>
 #include "ui/corpus_shape.hpp"
 #include "ui/piano_roll_widget.hpp"
 #include "ui/tokenizer_page.hpp"
+#include "ui/tokenizer_training_panel.hpp"
 #include "ui_test_support.hpp"
 
 using harmonia::ui::StepState;
 using harmonia::ui::TokenizerPage;
+using harmonia::ui::TokenizerTrainingPanel;
 using harmonia::ui::test::someMidiFiles;
 using harmonia::ui::test::waitUntil;
 
@@ -187,7 +195,175 @@ class TestTokenizerPage final : public QObject {
     QVERIFY(!error.isEmpty());
   }
 
+  // Issue 16: Train on the page learns a BPE vocabulary of the chosen size from the dataset's
+  // files on a worker; it becomes the page's tokenizer (its JSON with the learned model is
+  // what the pipeline gets), the chips are learned tokens and the corpus gets shorter.
+  void trainsABpeTokenizerFromTheDataset() {
+    TokenizerPage page;
+    page.show();
+    page.setFiles(files_);
+    QVERIFY(waitUntil([&] { return page.isIdle(); }));
+    QVERIFY(!page.tokenizer()->is_trained());
+    auto* panel = page.trainingPanel();
+    QVERIFY(panel->selectModel("BPE"));
+    const int vocab = int(page.tokenizer()->vocab_size()) + 150;
+    panel->setVocabSize(vocab);
+    QCOMPARE(panel->vocabSize(), vocab);
+    QSignalSpy changed(&page, &TokenizerPage::tokenizerChanged);
+    QPushButton* train = button(*panel, "&Train");
+    QVERIFY(train->isEnabled());
+    train->click();
+    QVERIFY(panel->isTraining());  // on a worker: the click returned at once
+    QVERIFY(!train->isEnabled());
+    QVERIFY(waitUntil([&] { return page.isIdle(); }, 120000));
+    QVERIFY2(panel->lastOutcome().error.isEmpty(), qPrintable(panel->lastOutcome().error));
+    const auto tok = page.tokenizer();
+    QVERIFY(tok && tok->is_trained());
+    QCOMPARE(tok->subword()->kind(), harmonia::tokenizer::SubwordKind::BPE);
+    QCOMPARE(int(tok->model_vocab_size()), vocab);
+    QCOMPARE(changed.count(), 1);
+    // The JSON the pipeline (dataset import, training, project, Save) takes is the trained one.
+    const auto reloaded = harmonia::tokenizer::Tokenizer::from_json(
+        nlohmann::ordered_json::parse(page.configJson().toStdString()));
+    QVERIFY(reloaded->is_trained());
+    QCOMPARE(int(reloaded->model_vocab_size()), vocab);
+    // Base tokens / learned ids over the corpus, shown as a ratio above 1.
+    QVERIFY2(page.stats().learnedTokens > 0 && page.stats().baseTokens > page.stats().learnedTokens,
+             qPrintable(panel->reductionText()));
+    const auto ratio = QRegularExpression(QStringLiteral("([0-9]+\\.[0-9]+)× shorter")).match(panel->reductionText());
+    QVERIFY2(ratio.hasMatch(), qPrintable(panel->reductionText()));
+    QVERIFY(ratio.captured(1).toDouble() > 1.0);
+    QCOMPARE(panel->reduction(), double(page.stats().baseTokens) / double(page.stats().learnedTokens));
+    QVERIFY(!page.stats().mostUseful.empty());
+    // Each chip is one learned token; its parts, in order, are the file's base tokens.
+    const auto& chips = page.preview().chips;
+    QStringList flat;
+    bool merged = false;
+    for (const auto& c : chips) {
+      merged |= c.parts.size() > 1;
+      if (c.parts.isEmpty()) flat << c.text; else flat << c.parts;
+      QVERIFY(!c.toolTip.isEmpty());
+    }
+    QVERIFY(merged);
+    QVERIFY(size_t(flat.size()) > chips.size());
+    QStringList base;
+    for (const auto& seq : tok->encode_base(harmonia::midi::read_midi_file(files_.front().toStdString())).sequences)
+      for (const auto& s : tok->strings(seq)) base << QString::fromStdString(s);
+    QCOMPARE(flat, base.mid(0, flat.size()));
+
+    // New options drop back to plain tokens, and the panel says so.
+    box(page, "Chords")->click();
+    QVERIFY(page.tokenizer() && !page.tokenizer()->is_trained());
+    QVERIFY(panelText(*panel).contains("dropped"));
+    QCOMPARE(page.trainingPanel()->reduction(), 0.0);
+  }
+
+  void cancelKeepsTheTokenizer() {
+    TokenizerPage page;
+    page.setFiles(files_);
+    QVERIFY(waitUntil([&] { return page.isIdle(); }));
+    const auto before = page.tokenizer();
+    auto* panel = page.trainingPanel();
+    button(*panel, "&Train")->click();
+    button(*panel, "Cancel")->click();  // before the worker's result can arrive
+    QVERIFY(waitUntil([&] { return page.isIdle(); }, 120000));
+    QVERIFY(panel->lastOutcome().cancelled);
+    QCOMPARE(page.tokenizer(), before);
+    QVERIFY(panelText(*panel).contains("cancelled"));
+    QVERIFY(button(*panel, "&Train")->isEnabled());
+  }
+
+  void compoundSchemesCannotBeTrained() {
+    TokenizerPage page;
+    page.setFiles(files_.mid(0, 1));
+    auto* panel = page.trainingPanel();
+    for (const QString scheme : {"CPWord", "Octuple"}) {
+      QVERIFY(page.selectScheme(scheme));
+      QPushButton* train = button(*panel, "&Train");
+      QVERIFY2(!train->isEnabled(), qPrintable(scheme));
+      QVERIFY2(train->toolTip().contains("cannot be trained"), qPrintable(train->toolTip()));
+      QVERIFY(panelText(*panel).contains("cannot be trained"));
+      panel->train();  // refused, not started
+      QVERIFY(!panel->isTraining());
+    }
+    QVERIFY(page.selectScheme("TSD"));
+    QVERIFY(button(*panel, "&Train")->isEnabled());
+    QVERIFY(waitUntil([&] { return page.isIdle(); }));
+  }
+
+  void loadsATrainedTokenizerJson() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("tokenizer.json");
+    std::vector<std::string> files;
+    for (const auto& f : files_) files.push_back(f.toStdString());
+    const auto base = harmonia::tokenizer::Tokenizer::create("TSD");
+    harmonia::tokenizer::TokenizerTrainingOptions opt;
+    opt.kind = harmonia::tokenizer::SubwordKind::WordPiece;
+    opt.vocab_size = base->vocab_size() + 100;
+    harmonia::tokenizer::train_tokenizer(*base, files, opt)->save(path.toStdString());
+    TokenizerPage page;
+    page.setFiles(files_);
+    QString error;
+    QVERIFY2(page.loadTokenizerFile(path, &error), qPrintable(error));
+    QVERIFY(page.tokenizer()->is_trained());
+    QCOMPARE(page.schemeName(), QStringLiteral("TSD"));
+    QCOMPARE(page.tokenizer()->model_vocab_size(), opt.vocab_size);
+    auto* panel = page.trainingPanel();
+    QVERIFY(panelText(*panel).contains("Trained WordPiece"));
+    QCOMPARE(panel->vocabSize(), int(opt.vocab_size));
+    QVERIFY(waitUntil([&] { return page.isIdle(); }));
+    QVERIFY(panel->reduction() > 1.0);
+    // Saved again, it is still the trained tokenizer.
+    const QString again = dir.filePath("again.json");
+    QVERIFY(page.saveTokenizerFile(again, &error));
+    QVERIFY(harmonia::tokenizer::Tokenizer::load(again.toStdString())->is_trained());
+    // Model "None": the plain scheme again.
+    QVERIFY(panel->selectModel("None"));
+    QVERIFY(!page.tokenizer()->is_trained());
+    QCOMPARE(page.schemeName(), QStringLiteral("TSD"));
+    QVERIFY(!button(*panel, "&Train")->isEnabled());
+    QVERIFY(waitUntil([&] { return page.isIdle(); }));
+  }
+
+  // Scrolling the options column with the wheel must not change the setting under the
+  // pointer: a model combo turned to "None" that way silently dropped a trained vocabulary.
+  void wheelOverTheColumnDoesNotChangeSettings() {
+    TokenizerPage page;
+    page.resize(990, 620);
+    page.show();
+    QComboBox* model = nullptr;
+    for (auto* c : page.trainingPanel()->findChildren<QComboBox*>()) model = c;
+    QVERIFY(model);
+    const QString before = model->currentText();
+    QVERIFY(!model->hasFocus());
+    QWheelEvent up(QPointF(5, 5), model->mapToGlobal(QPointF(5, 5)), QPoint(), QPoint(0, 120), Qt::NoButton,
+                   Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(model, &up);
+    QCOMPARE(model->currentText(), before);
+    QCOMPARE(page.schemeName(), QStringLiteral("REMI"));
+    // Once the user picks the control, the wheel is theirs.
+    page.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&page));
+    model->setFocus();
+    QVERIFY(model->hasFocus());
+    QWheelEvent again(QPointF(5, 5), model->mapToGlobal(QPointF(5, 5)), QPoint(), QPoint(0, 120), Qt::NoButton,
+                      Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(model, &again);
+    QVERIFY(model->currentText() != before);
+  }
+
  private:
+  static QPushButton* button(QWidget& parent, const QString& text) {
+    for (auto* b : parent.findChildren<QPushButton*>())
+      if (b->text() == text) return b;
+    qFatal("no button %s", qPrintable(text));
+  }
+  // Everything the panel says, in one string.
+  static QString panelText(TokenizerTrainingPanel& panel) {
+    QStringList all;
+    for (auto* l : panel.findChildren<QLabel*>()) all << l->text();
+    return all.join('\n');
+  }
   static QCheckBox* box(TokenizerPage& page, const QString& text) {
     for (auto* b : page.findChildren<QCheckBox*>())
       if (b->text() == text) return b;
