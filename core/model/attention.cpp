@@ -82,4 +82,16 @@ torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch
   return out.transpose(1, 2).reshape({batch, length, heads * out.size(3)});
 }
 
+torch::Tensor attend_upcast(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                            const torch::Tensor& allowed, double scale, double dropout) {
+  const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2);
+  TORCH_CHECK(k.size(1) == heads, "attend_upcast: grouped-query attention is not used by GPT-2");
+  auto scores = torch::matmul(q.to(torch::kFloat), k.to(torch::kFloat).transpose(-2, -1)) * scale;
+  if (allowed.defined()) scores = scores.masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest());
+  auto probs = torch::softmax(scores, -1).to(v.scalar_type());
+  if (dropout > 0) probs = torch::dropout(probs, dropout, /*train=*/true);
+  auto out = torch::matmul(probs, v);
+  return out.transpose(1, 2).reshape({batch, length, heads * out.size(3)});
+}
+
 }  // namespace harmonia::model

@@ -35,4 +35,11 @@ torch::Tensor allowed_keys(const AttentionLayout& layout, int64_t window = 0);
 torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                      const torch::Tensor& allowed, double scale, double dropout = 0.0);
 
+// GPT-2's reorder_and_upcast_attn: q and k cast to fp32 before the product, the scale applied
+// to the fp32 product (transformers folds it into baddbmm's alpha), softmax in fp32, the
+// probabilities cast to v's dtype. Only differs from attend() when q is bf16/fp16: there the
+// scores never pass through a 16-bit matmul. Same shapes and result layout as attend().
+torch::Tensor attend_upcast(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                            const torch::Tensor& allowed, double scale, double dropout = 0.0);
+
 }  // namespace harmonia::model

@@ -13,10 +13,11 @@ namespace {
 
 class GPT2AttentionImpl : public torch::nn::Module {
  public:
-  explicit GPT2AttentionImpl(const ModelConfig& c)
+  GPT2AttentionImpl(const ModelConfig& c, int64_t layer)
       : heads_(c.num_attention_heads),
         head_dim_(c.head_dim),
-        scale_(c.scale_attn_weights ? 1.0 / std::sqrt(static_cast<double>(c.head_dim)) : 1.0),
+        scale_(attention_scale(c, layer)),
+        upcast_(c.reorder_and_upcast_attn),
         attention_dropout_(c.attention_dropout),
         residual_dropout_(c.residual_dropout) {
     c_attn = register_module("c_attn", Conv1D(c.hidden_size, 3 * c.hidden_size));
@@ -28,15 +29,30 @@ class GPT2AttentionImpl : public torch::nn::Module {
     auto qkv = c_attn(x).view({batch, length, 3, heads_, head_dim_}).permute({2, 0, 3, 1, 4});  // [3, B, H, T, D]
     torch::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
     if (cache) std::tie(k, v) = cache->append(layer, k, v);
-    const auto out = c_proj(attend(q, k, v, allowed, scale_, is_training() ? attention_dropout_ : 0.0));
+    const double dropout = is_training() ? attention_dropout_ : 0.0;
+    // In fp32 the upcast path is the same arithmetic (transformers' own fixture moves by 1.7e-6),
+    // so fp32 keeps attend()'s faster decode kernel.
+    const auto mixed = upcast_ && q.scalar_type() != torch::kFloat ? attend_upcast(q, k, v, allowed, scale_, dropout)
+                                                                   : attend(q, k, v, allowed, scale_, dropout);
+    const auto out = c_proj(mixed);
     return dropout_in_training(out, residual_dropout_, is_training());
   }
 
   Conv1D c_attn{nullptr}, c_proj{nullptr};
 
  private:
+  // 1/sqrt(head_dim) unless scale_attn_weights is off; scale_attn_by_inverse_layer_idx also
+  // divides layer l (0-based) by l + 1, which keeps deep stacks' early scores small.
+  static double attention_scale(const ModelConfig& c, int64_t layer) {
+    double scale = c.scale_attn_weights ? 1.0 / std::sqrt(static_cast<double>(c.head_dim)) : 1.0;
+    if (c.scale_attn_by_inverse_layer_idx) scale /= static_cast<double>(layer + 1);
+    return scale;
+  }
+
   int64_t heads_, head_dim_;
-  double scale_, attention_dropout_, residual_dropout_;
+  double scale_;
+  bool upcast_;
+  double attention_dropout_, residual_dropout_;
 };
 TORCH_MODULE(GPT2Attention);
 
@@ -59,10 +75,10 @@ TORCH_MODULE(GPT2MLP);
 
 class GPT2BlockImpl : public torch::nn::Module {
  public:
-  explicit GPT2BlockImpl(const ModelConfig& c) {
+  GPT2BlockImpl(const ModelConfig& c, int64_t layer) {
     const auto ln = torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_epsilon);
     ln_1 = register_module("ln_1", torch::nn::LayerNorm(ln));
-    attn = register_module("attn", GPT2Attention(c));
+    attn = register_module("attn", GPT2Attention(c, layer));
     ln_2 = register_module("ln_2", torch::nn::LayerNorm(ln));
     mlp = register_module("mlp", GPT2MLP(c));
   }
@@ -84,7 +100,7 @@ class GPT2BodyImpl : public torch::nn::Module {
     wpe = register_module("wpe", torch::nn::Embedding(c.max_position_embeddings, c.hidden_size));
     h = register_module("h", torch::nn::ModuleList());
     for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
-      blocks.push_back(GPT2Block(c));
+      blocks.push_back(GPT2Block(c, i));
       h->push_back(blocks.back());
     }
     ln_f = register_module("ln_f", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_epsilon)));

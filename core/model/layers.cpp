@@ -25,14 +25,6 @@ torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
   return weight * normed.to(x.scalar_type());
 }
 
-torch::Tensor activate(const torch::Tensor& x, const std::string& name) {
-  if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast") return torch::gelu(x, "tanh");
-  if (name == "gelu") return torch::gelu(x);
-  if (name == "relu") return torch::relu(x);
-  if (name == "silu" || name == "swish") return torch::silu(x);
-  throw std::invalid_argument("unsupported activation \"" + name + "\"");
-}
-
 torch::Tensor dropout_in_training(const torch::Tensor& x, double p, bool training) {
   return training && p > 0 ? torch::dropout(x, p, /*train=*/true) : x;
 }

@@ -8,6 +8,8 @@
 
 #include <string>
 
+#include "core/model/activations.hpp"
+
 namespace harmonia::model {
 
 // GPT-2's "Conv1D": a linear layer whose weight is stored [in, out] (transposed from nn.Linear).
@@ -28,10 +30,6 @@ class RMSNormImpl : public torch::nn::Module {
   double eps;
 };
 TORCH_MODULE(RMSNorm);
-
-// The activations HF configs name: gelu_new / gelu_pytorch_tanh / gelu_fast (tanh
-// approximation), gelu (erf), relu, silu / swish.
-torch::Tensor activate(const torch::Tensor& x, const std::string& name);
 
 // Dropout that is the identity (no copy) outside training or at p == 0.
 torch::Tensor dropout_in_training(const torch::Tensor& x, double p, bool training);

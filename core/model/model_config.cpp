@@ -1,6 +1,8 @@
 // config.json <-> ModelConfig, using the field names each transformers config class writes.
 #include "core/model/model_config.hpp"
 
+#include "core/model/activations.hpp"
+
 #include <algorithm>
 #include <fstream>
 
@@ -128,10 +130,13 @@ void ModelConfig::validate() const {
         throw ModelConfigError("gpt_neo config: attention kind \"" + kind + "\" is neither global nor local");
     positive(window_size, "window_size");
   }
-  static const std::vector<std::string> activations = {"gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu",
-                                                       "relu", "silu", "swish"};
-  if (std::find(activations.begin(), activations.end(), activation) == activations.end())
-    throw ModelConfigError(model_type + " config: unsupported activation \"" + activation + "\"");
+  const auto& activations = supported_activations();
+  if (std::find(activations.begin(), activations.end(), activation) == activations.end()) {
+    std::string list;
+    for (const auto& a : activations) list += (list.empty() ? "" : ", ") + a;
+    throw ModelConfigError(model_type + " config: unsupported activation \"" + activation + "\" (supported: " + list +
+                           ")");
+  }
   for (double p : {embedding_dropout, attention_dropout, residual_dropout})
     if (!(p >= 0.0 && p < 1.0))
       throw ModelConfigError(model_type + " config: dropout probabilities must be in [0, 1), got " + std::to_string(p));
@@ -177,10 +182,11 @@ ModelConfig config_from_json(const nlohmann::json& json, const std::string& sour
     c.attention_dropout = get_double(json, "attn_pdrop", source, 0.1);
     c.residual_dropout = get_double(json, "resid_pdrop", source, 0.1);
     c.tie_word_embeddings = get_bool(json, "tie_word_embeddings", source, true);
-    if (get_bool(json, "scale_attn_by_inverse_layer_idx", source, false))
-      bad(source, "scale_attn_by_inverse_layer_idx=true is not supported");
-    if (get_bool(json, "reorder_and_upcast_attn", source, false))
-      bad(source, "reorder_and_upcast_attn=true is not supported");
+    c.scale_attn_by_inverse_layer_idx = get_bool(json, "scale_attn_by_inverse_layer_idx", source, false);
+    c.reorder_and_upcast_attn = get_bool(json, "reorder_and_upcast_attn", source, false);
+    // Cross-attention layers only exist in encoder-decoder setups, which a causal LM never is.
+    if (get_bool(json, "add_cross_attention", source, false))
+      bad(source, "add_cross_attention=true (encoder-decoder cross-attention) is not supported");
   } else if (c.model_type == "gpt_neo") {
     c.max_position_embeddings = get_int(json, {"max_position_embeddings"}, source, 2048);
     c.hidden_size = get_int(json, {"hidden_size"}, source, 2048);
@@ -280,6 +286,8 @@ nlohmann::json config_to_json(const ModelConfig& c) {
     j["activation_function"] = c.activation;
     j["layer_norm_epsilon"] = c.layer_norm_epsilon;
     j["scale_attn_weights"] = c.scale_attn_weights;
+    j["scale_attn_by_inverse_layer_idx"] = c.scale_attn_by_inverse_layer_idx;
+    j["reorder_and_upcast_attn"] = c.reorder_and_upcast_attn;
     j["embd_pdrop"] = c.embedding_dropout;
     j["attn_pdrop"] = c.attention_dropout;
     j["resid_pdrop"] = c.residual_dropout;

@@ -44,7 +44,9 @@ struct ModelConfig {
   double rope_theta = 10000.0;
   bool tie_word_embeddings = true;
   bool attention_bias = false;      // Llama/Qwen3 q/k/v/o biases
-  bool scale_attn_weights = true;   // GPT-2
+  bool scale_attn_weights = true;   // GPT-2: scores / sqrt(head_dim)
+  bool scale_attn_by_inverse_layer_idx = false;  // GPT-2: layer l's scores also / (l + 1)
+  bool reorder_and_upcast_attn = false;          // GPT-2: q·k and softmax in fp32 even in bf16/fp16
   // Dropout, active only in train(): after the embeddings, on attention probabilities, and on
   // each block's residual branches (GPT-2: embd/attn/resid_pdrop; GPT-Neo: embed_dropout,
   // attention_dropout, resid_dropout; Llama/Qwen3: attention_dropout only).

@@ -17,6 +17,11 @@ inline std::filesystem::path hf_fixture_dir(const std::string& arch) {
   return shared_dir() / "fixtures" / "hf" / arch;
 }
 
+// The second batch (RoPE scaling, GPT-2 attention options, GPT-NeoX): same layout as hf/.
+inline std::filesystem::path hf_more_fixture_dir(const std::string& name) {
+  return shared_dir() / "fixtures" / "hf-more" / name;
+}
+
 inline nlohmann::json read_json(const std::filesystem::path& path) {
   std::ifstream in(path);
   return nlohmann::json::parse(in);

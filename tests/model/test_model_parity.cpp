@@ -1,9 +1,11 @@
-// Parity with Hugging Face transformers: the fixtures in ../shared/fixtures/hf were computed by
-// transformers itself (see their README). Each architecture must reproduce the full-forward,
-// left-padded and incremental (KV cache) logits, the greedy continuation, the loss and the
-// gradients.
+// Parity with Hugging Face transformers: the fixtures in ../shared/fixtures/hf and hf-more were
+// computed by transformers itself (see their READMEs). Each model must reproduce the
+// full-forward, left-padded and incremental (KV cache) logits, the greedy continuation, the loss
+// and the gradients. Parameters are "hf/<arch>" or "hf-more/<name>".
 #include <gtest/gtest.h>
 #include <torch/torch.h>
+
+#include <algorithm>
 
 #include "core/compute/threads.hpp"
 #include "core/model/causal_lm.hpp"
@@ -22,7 +24,7 @@ class ModelParity : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     HARMONIA_REQUIRE_SHARED();
     harmonia::compute::set_compute_threads(2);
-    dir_ = ht::hf_fixture_dir(GetParam());
+    dir_ = ht::shared_dir() / "fixtures" / GetParam();
     ASSERT_TRUE(std::filesystem::exists(dir_ / "model.safetensors")) << dir_;
     model_ = hm::load_model(dir_);
     fixtures_ = ht::read_json(dir_ / "fixtures.json");
@@ -85,7 +87,16 @@ TEST_P(ModelParity, IncrementalDecodingMatchesTransformersAndFullForward) {
   std::cout << GetParam() << " incremental vs transformers " << worst_vs_hf << ", vs our full forward "
             << worst_vs_full << "\n";
   EXPECT_LE(worst_vs_hf, kLogitTolerance);
-  EXPECT_LE(worst_vs_full, 1e-5);
+  // Dynamic NTK RoPE picks its base from each call's length, so a step differs from the full
+  // pass by design (0.26 in transformers); the prefill is checked whole instead.
+  if (fixtures_.contains("dynamic_ntk")) {
+    const double prefill_diff = ht::max_abs_diff(prefill_logits, reference_->tensor("prefill_logits"));
+    std::cout << GetParam() << " prefill (all positions) vs transformers " << prefill_diff << "\n";
+    EXPECT_LE(prefill_diff, kLogitTolerance);
+    EXPECT_GT(worst_vs_full, 0.01) << "a step must see its own, longer base, not the full pass's";
+  } else {
+    EXPECT_LE(worst_vs_full, 1e-5);
+  }
 }
 
 TEST_P(ModelParity, GreedyContinuationIsIdentical) {
@@ -106,6 +117,7 @@ TEST_P(ModelParity, GreedyContinuationIsIdentical) {
     input = torch::tensor({next}, torch::kLong).view({1, 1});
   }
   EXPECT_EQ(produced, expected_new);
+  std::cout << GetParam() << " generate scores max abs diff " << worst << "\n";
   EXPECT_LE(worst, kLogitTolerance);
 }
 
@@ -116,12 +128,14 @@ TEST_P(ModelParity, LossAndGradientsMatchTransformers) {
   const auto loss = torch::nn::functional::cross_entropy(
       logits.narrow(1, 0, ids_.size(1) - 1).reshape({-1, vocab}), ids_.narrow(1, 1, ids_.size(1) - 1).reshape({-1}));
   const double expected_loss = fixtures_["train"]["loss"].get<double>();
+  std::cout << GetParam() << " loss " << loss.item<double>() << " vs " << expected_loss << "\n";
   EXPECT_NEAR(loss.item<double>(), expected_loss, 1e-5 * std::abs(expected_loss));
   loss.backward();
 
   hm::SafetensorsReader grads(dir_ / "grads.safetensors");
   const auto ours = model_->hf_gradients();
   size_t compared = 0;
+  double worst = 0;
   for (const auto& name : grads.names()) {
     const std::string param = name.substr(std::string("grad.").size());
     auto it = ours.find(param);
@@ -129,13 +143,17 @@ TEST_P(ModelParity, LossAndGradientsMatchTransformers) {
     const auto expected = grads.tensor(name);
     EXPECT_TRUE(torch::allclose(it->second, expected, /*rtol=*/1e-3, /*atol=*/1e-5))
         << param << " max abs diff " << ht::max_abs_diff(it->second, expected);
+    worst = std::max(worst, ht::max_abs_diff(it->second, expected));
     ++compared;
   }
+  std::cout << GetParam() << " gradients max abs diff " << worst << "\n";
   EXPECT_EQ(compared, ours.size());
 }
 
 TEST_P(ModelParity, SaveAndReloadGivesIdenticalTensorsAndHfNames) {
-  const auto out = ht::scratch_dir("model_parity_save_" + GetParam());
+  std::string name = GetParam();
+  std::replace(name.begin(), name.end(), '/', '_');
+  const auto out = ht::scratch_dir("model_parity_save_" + name);
   model_->save(out);
   hm::SafetensorsReader original(dir_ / "model.safetensors");
   hm::SafetensorsReader saved(out / "model.safetensors");
@@ -152,7 +170,10 @@ TEST_P(ModelParity, SaveAndReloadGivesIdenticalTensorsAndHfNames) {
   EXPECT_TRUE(torch::equal(reloaded->forward(ids_), model_->forward(ids_)));
 }
 
-INSTANTIATE_TEST_SUITE_P(HfFixtures, ModelParity, ::testing::Values("gpt2", "gpt_neo", "llama"));
+INSTANTIATE_TEST_SUITE_P(HfFixtures, ModelParity, ::testing::Values("hf/gpt2", "hf/gpt_neo", "hf/llama"));
+// GPT-2 with scale_attn_by_inverse_layer_idx + reorder_and_upcast_attn (3 layers, so layers 1
+// and 2 really are rescaled).
+INSTANTIATE_TEST_SUITE_P(HfMoreFixtures, ModelParity, ::testing::Values("hf-more/gpt2-upcast"));
 
 TEST(ModelParityBf16, Gpt2Bf16LogitsStayCloseToFp32Reference) {
   HARMONIA_REQUIRE_SHARED();
@@ -172,6 +193,43 @@ TEST(ModelParityBf16, Gpt2Bf16LogitsStayCloseToFp32Reference) {
   EXPECT_LE(diff.max().item<double>(), 0.1);
   EXPECT_LE(diff.mean().item<double>(), 0.02);
   EXPECT_TRUE(torch::equal(logits.argmax(-1), fp32.argmax(-1)));
+}
+
+// gpt2-upcast in bf16: transformers' own bf16 run moves 0.039 from fp32 and agrees on 95.8% of
+// argmaxes, so the check is against its bf16 logits. Turning reorder_and_upcast_attn off moves
+// transformers' bf16 logits by 0.035, which is how this test can see whether we honour it.
+std::shared_ptr<hm::CausalLM> load_with(const std::filesystem::path& dir, bool upcast, torch::ScalarType dtype) {
+  auto config = hm::read_config(dir / "config.json");
+  config.reorder_and_upcast_attn = upcast;
+  auto model = hm::create_model(config);
+  hm::SafetensorsReader weights(dir / "model.safetensors");
+  model->load_hf_state_dict(weights.all_tensors(), "model.safetensors");
+  model->to(torch::kCPU, dtype);
+  model->eval();
+  return model;
+}
+
+TEST(ModelParityBf16, Gpt2UpcastBf16FollowsTransformersBf16) {
+  HARMONIA_REQUIRE_SHARED();
+  harmonia::compute::set_compute_threads(2);
+  const auto dir = ht::hf_more_fixture_dir("gpt2-upcast");
+  const auto fixtures = ht::read_json(dir / "fixtures.json");
+  hm::SafetensorsReader reference(dir / "fixtures.safetensors");
+  const auto ids = ht::ids_tensor(fixtures["input_ids"]);
+  torch::NoGradGuard no_grad;
+  const auto with = load_with(dir, true, torch::kBFloat16)->forward(ids).to(torch::kFloat);
+  const auto without = load_with(dir, false, torch::kBFloat16)->forward(ids).to(torch::kFloat);
+  const auto fp32 = reference.tensor("logits"), hf_bf16 = reference.tensor("logits_bf16");
+  const auto diff = (with - fp32).abs();
+  const double vs_hf = ht::max_abs_diff(with, hf_bf16), without_vs_hf = ht::max_abs_diff(without, hf_bf16);
+  const double argmax_agree = with.argmax(-1).eq(hf_bf16.argmax(-1)).to(torch::kFloat).mean().item<double>();
+  std::cout << "gpt2-upcast bf16 vs fp32 reference: max " << diff.max().item<double>() << " mean "
+            << diff.mean().item<double>() << "; vs transformers bf16: max " << vs_hf << " (upcast off: "
+            << without_vs_hf << "), argmax agreement " << argmax_agree << "\n";
+  EXPECT_LE(diff.max().item<double>(), 0.1);
+  EXPECT_LE(diff.mean().item<double>(), 0.02);
+  EXPECT_LE(vs_hf, 0.01);  // 0 when measured: the same bf16 roundings as transformers
+  EXPECT_LT(vs_hf, without_vs_hf);
 }
 
 }  // namespace
