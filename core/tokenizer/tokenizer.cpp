@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
 #include "core/tokenizer/events.hpp"
 #include "core/tokenizer/schemes.hpp"
@@ -35,8 +36,14 @@ std::unique_ptr<Tokenizer> Tokenizer::create(const std::string& scheme, Tokenize
   else if (key == "octuple") t = make_octuple(std::move(config));
   else throw TokenizerError("unknown tokenizer \"" + scheme + "\" (expected remi, tsd, midilike, cpword or octuple)");
   t->config_.validate(t->name_);
-  t->build_vocabularies();
-  t->build_grammar();
+  try {
+    t->build_vocabularies();
+    t->build_grammar();
+  } catch (const std::logic_error& e) {
+    // A config listing one value twice (programs, special tokens...) would give one token
+    // twice: a bad file, not a bug (found by fuzzing tokenizer.json).
+    throw TokenizerError(std::string("invalid config: ") + e.what());
+  }
   return t;
 }
 

@@ -1,7 +1,8 @@
 // A small mutation fuzzer for machines without libFuzzer: starts from seed files and
 // hand-made valid MIDI, applies random byte edits, splices and length lies, and feeds each
-// input to LLVMFuzzerTestOneInput. Run under ASan/UBSan, any memory error aborts.
-//   midi_mutation_driver [--iterations N] [--seconds S] [--seed K] SEED_FILES_OR_DIRS...
+// input to LLVMFuzzerTestOneInput. Run under ASan/UBSan, any memory error aborts. Linked
+// with other targets too (tokenizer.json): --ext picks the seed files of folders.
+//   <driver> [--iterations N] [--seconds S] [--seed K] [--ext .mid] [--name midi] SEED_FILES_OR_DIRS...
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -88,14 +89,17 @@ int main(int argc, char** argv) {
   double seconds = 0;
   uint64_t seed = 1;
   std::vector<Bytes> seeds = {builtin_seed()};
+  std::string ext = ".mid", name = "midi";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--iterations" && i + 1 < argc) iterations = std::stoll(argv[++i]);
     else if (a == "--seconds" && i + 1 < argc) seconds = std::stod(argv[++i]);
     else if (a == "--seed" && i + 1 < argc) seed = std::stoull(argv[++i]);
+    else if (a == "--ext" && i + 1 < argc) ext = argv[++i];
+    else if (a == "--name" && i + 1 < argc) name = argv[++i];
     else if (std::filesystem::is_directory(a)) {
       for (const auto& e : std::filesystem::recursive_directory_iterator(a))
-        if (e.is_regular_file() && e.path().extension() == ".mid") add_seed(e.path(), seeds);
+        if (e.is_regular_file() && e.path().extension() == ext) add_seed(e.path(), seeds);
     } else if (std::filesystem::is_regular_file(a)) add_seed(a, seeds);
   }
   std::mt19937_64 rng(seed);
@@ -109,7 +113,7 @@ int main(int argc, char** argv) {
     mutate(input, rng, seeds);
     LLVMFuzzerTestOneInput(input.data(), input.size());
   }
-  std::printf("midi fuzz: %lld mutated inputs from %zu seeds (seed %llu), no crash\n", done, seeds.size(),
+  std::printf("%s fuzz: %lld mutated inputs from %zu seeds (seed %llu), no crash\n", name.c_str(), done, seeds.size(),
               (unsigned long long)seed);
   return 0;
 }

@@ -296,3 +296,18 @@ TEST(TokenizerBadInput, LoadsMidiTok2TokenizerJson) {
 }
 
 }  // namespace
+
+// Found by fuzzing tokenizer.json: a config listing a program twice made the vocabulary
+// builder throw std::logic_error, which escaped from_json (the caller expects TokenizerError).
+TEST(TokenizerBadInput, ConfigListingAValueTwiceIsAClearError) {
+  auto j = Tokenizer::create("REMI")->to_json();
+  j["config"]["use_programs"] = true;
+  j["config"]["programs"] = {0, 10, 10};
+  try {
+    Tokenizer::from_json(j, "dup.json");
+    FAIL() << "loaded";
+  } catch (const TokenizerError& e) {
+    EXPECT_NE(std::string(e.what()).find("dup.json"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("Program_10"), std::string::npos) << e.what();
+  }
+}
