@@ -169,6 +169,10 @@ SubwordModel train_bpe(const WordCounts& word_counts, const SubwordTrainOptions&
   // All words in one linked list of symbols (node = position in the concatenation), so a
   // merge visits only the places its pair occurs: whole-track words stay cheap.
   constexpr uint32_t kDead = 0xFFFFFFFFu;
+  const bool plain = prefix.empty() && suffix.empty();
+  std::unordered_map<char32_t, uint32_t> char_id;
+  for (const auto& [text, id] : word_to_id)
+    if (text.size() == 1) char_id[text[0]] = id;
   std::vector<uint32_t> sym, word_of;
   std::vector<int32_t> next, prev;
   std::vector<int64_t> counts;
@@ -177,13 +181,21 @@ SubwordModel train_bpe(const WordCounts& word_counts, const SubwordTrainOptions&
     counts.push_back(int64_t(n));
     const size_t first = sym.size();
     for (size_t i = 0; i < w.size(); ++i) {
-      std::u32string s(1, w[i]);
-      if (!word_to_id.count(s)) continue;
-      if (i > 0) s = prefix + s;
-      if (i + 1 == w.size()) s += suffix;
-      add_token(s);
+      uint32_t id;
+      if (plain) {  // no prefix/suffix (MidiTok's choice): a character is its alphabet entry
+        const auto it = char_id.find(w[i]);
+        if (it == char_id.end()) continue;
+        id = it->second;
+      } else {
+        std::u32string s(1, w[i]);
+        if (!word_to_id.count(s)) continue;
+        if (i > 0) s = prefix + s;
+        if (i + 1 == w.size()) s += suffix;
+        add_token(s);
+        id = word_to_id.at(s);
+      }
       const auto node = int32_t(sym.size());
-      sym.push_back(word_to_id.at(s));
+      sym.push_back(id);
       word_of.push_back(word);
       prev.push_back(node > int32_t(first) ? node - 1 : -1);
       next.push_back(-1);
