@@ -40,15 +40,6 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> FusedQKVImpl::forward(co
   return {qkv.narrow(-1, 0, q_out), qkv.narrow(-1, q_out, kv_out), qkv.narrow(-1, q_out + kv_out, kv_out)};
 }
 
-std::pair<torch::Tensor, torch::Tensor> rotary_cos_sin(const torch::Tensor& position_ids, int64_t head_dim,
-                                                       double theta) {
-  const auto opts = torch::TensorOptions().dtype(torch::kFloat).device(position_ids.device());
-  auto inv_freq = 1.0 / torch::pow(theta, torch::arange(0, head_dim, 2, opts) / static_cast<double>(head_dim));
-  auto freqs = position_ids.to(torch::kFloat).unsqueeze(-1) * inv_freq;  // [B, T, D/2]
-  auto emb = torch::cat({freqs, freqs}, -1).unsqueeze(1);               // [B, 1, T, D]
-  return {emb.cos(), emb.sin()};
-}
-
 torch::Tensor apply_rotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
   const int64_t half = x.size(-1) / 2;
   auto rotated = torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);

@@ -47,9 +47,7 @@ class FusedQKVImpl : public torch::nn::Module {
 TORCH_MODULE(FusedQKV);
 
 // Rotary position embedding, "rotate_half" layout (the first and second halves of each head
-// form the pairs), as in HF Llama/Qwen. Returns cos, sin [B, 1, T, D] in fp32.
-std::pair<torch::Tensor, torch::Tensor> rotary_cos_sin(const torch::Tensor& position_ids, int64_t head_dim,
-                                                       double theta);
+// form the pairs), as in HF Llama/Qwen; cos/sin come from RotaryEmbedding (rope_scaling.hpp).
 // x [B, H, T, D]; computed in x's dtype, as HF does after casting cos/sin to it.
 torch::Tensor apply_rotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
 

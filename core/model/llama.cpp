@@ -10,6 +10,7 @@
 #include "core/model/attention.hpp"
 #include "core/model/decode_kernels.hpp"
 #include "core/model/layers.hpp"
+#include "core/model/rope_scaling.hpp"
 
 namespace harmonia::model {
 namespace {
@@ -63,14 +64,16 @@ TORCH_MODULE(LlamaAttention);
 class LlamaMLPImpl : public torch::nn::Module {
  public:
   explicit LlamaMLPImpl(const ModelConfig& c) : activation_(c.activation) {
-    auto linear = [](int64_t in, int64_t out) { return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(false)); };
+    auto linear = [&](int64_t in, int64_t out) {
+      return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(c.mlp_bias));
+    };
     gate_proj = register_module("gate_proj", linear(c.hidden_size, c.intermediate_size));
     up_proj = register_module("up_proj", linear(c.hidden_size, c.intermediate_size));
     down_proj = register_module("down_proj", linear(c.intermediate_size, c.hidden_size));
   }
   torch::Tensor forward(const torch::Tensor& x) {
-    const auto gate = activate(linear_out_in(x, gate_proj->weight), activation_);
-    return linear_out_in(gate * linear_out_in(x, up_proj->weight), down_proj->weight);
+    const auto gate = activate(linear_out_in(x, gate_proj->weight, gate_proj->bias), activation_);
+    return linear_out_in(gate * linear_out_in(x, up_proj->weight, up_proj->bias), down_proj->weight, down_proj->bias);
   }
   torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
 
@@ -119,7 +122,8 @@ TORCH_MODULE(LlamaBody);
 
 class LlamaLM : public CausalLM {
  public:
-  LlamaLM(const ModelConfig& c, bool qk_norm) : CausalLM(c) {
+  LlamaLM(const ModelConfig& c, bool qk_norm)
+      : CausalLM(c), rotary_(c.head_dim, c.rope_theta, c.max_position_embeddings, c.rope_scaling) {
     model = register_module("model", LlamaBody(c, qk_norm));
     if (!c.tie_word_embeddings)
       lm_head_ = register_module("lm_head", torch::nn::Linear(torch::nn::LinearOptions(c.hidden_size, c.vocab_size).bias(false)));
@@ -131,7 +135,9 @@ class LlamaLM : public CausalLM {
     const int64_t past = cache ? cache->length() : 0;
     const auto layout = make_attention_layout(attention_mask, batch, past, length, embeddings.device());
     const auto allowed = allowed_keys(layout);
-    const auto [rope_cos, rope_sin] = rotary_cos_sin(layout.position_ids, config_.head_dim, config_.rope_theta);
+    // The keys span past + length positions: what dynamic NTK scaling sizes its base by (as
+    // transformers 4.33 does per call; cached keys keep the rotation they were stored with).
+    const auto [rope_cos, rope_sin] = rotary_.cos_sin(layout.position_ids, past + length);
     auto h = embeddings;
     for (size_t i = 0; i < model->blocks.size(); ++i)
       h = model->blocks[i]->forward(h, rope_cos, rope_sin, allowed, cache, static_cast<int64_t>(i));
@@ -148,6 +154,7 @@ class LlamaLM : public CausalLM {
  private:
   LlamaBody model{nullptr};
   torch::nn::Linear lm_head_{nullptr};
+  RotaryEmbedding rotary_;
 };
 
 }  // namespace

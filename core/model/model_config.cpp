@@ -224,10 +224,18 @@ ModelConfig config_from_json(const nlohmann::json& json, const std::string& sour
     c.attention_bias = get_bool(json, "attention_bias", source, false);
     c.attention_dropout = get_double(json, "attention_dropout", source, 0.0);
     c.tie_word_embeddings = get_bool(json, "tie_word_embeddings", source, false);
-    if (field(json, {"rope_scaling"})) bad(source, "rope_scaling is not supported");
+    try {
+      c.rope_scaling = parse_rope_scaling(field(json, {"rope_scaling"}));
+    } catch (const std::invalid_argument& e) {
+      bad(source, e.what());
+    }
+    c.mlp_bias = get_bool(json, "mlp_bias", source, false);
     if (get_bool(json, "use_sliding_window", source, false)) bad(source, "use_sliding_window=true is not supported");
-    if (get_bool(json, "mlp_bias", source, false)) bad(source, "mlp_bias=true is not supported");
-    if (get_int(json, {"pretraining_tp"}, source, 1) != 1) bad(source, "pretraining_tp other than 1 is not supported");
+    // pretraining_tp > 1 makes transformers split each projection into that many slices and sum
+    // them: the same product up to rounding, so any positive value runs the ordinary matmul.
+    if (get_int(json, {"pretraining_tp"}, source, 1) < 1) bad(source, "pretraining_tp must be at least 1");
+    if (get_double(json, "partial_rotary_factor", source, 1.0) != 1.0)
+      bad(source, "partial_rotary_factor other than 1 is not supported for " + c.model_type);
   }
   c.num_key_value_heads = get_int(json, {"num_key_value_heads"}, source, c.num_attention_heads);
   if (c.model_type == "gpt2" || c.model_type == "gpt_neo") c.num_key_value_heads = c.num_attention_heads;
@@ -321,8 +329,9 @@ nlohmann::json config_to_json(const ModelConfig& c) {
     j["rms_norm_eps"] = c.rms_norm_eps;
     j["rope_theta"] = c.rope_theta;
     j["attention_bias"] = c.attention_bias;
+    j["mlp_bias"] = c.mlp_bias;
     j["attention_dropout"] = c.attention_dropout;
-    if (!j.contains("rope_scaling")) j["rope_scaling"] = nullptr;
+    j["rope_scaling"] = rope_scaling_to_json(c.rope_scaling);
   }
   if (c.compound.enabled()) {
     j["harmonia_compound"] = {{"field_vocab_sizes", c.compound.field_vocab_sizes},

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "core/model/rope_scaling.hpp"
+
 namespace harmonia::model {
 
 class ModelConfigError : public std::runtime_error {
@@ -42,8 +44,10 @@ struct ModelConfig {
   double layer_norm_epsilon = 1e-5;  // GPT-2, GPT-Neo
   double rms_norm_eps = 1e-6;        // Llama, Qwen3
   double rope_theta = 10000.0;
+  RopeScaling rope_scaling;         // Llama/Qwen3 "rope_scaling" (linear, dynamic, llama3, yarn)
   bool tie_word_embeddings = true;
   bool attention_bias = false;      // Llama/Qwen3 q/k/v/o biases
+  bool mlp_bias = false;            // Llama gate/up/down biases
   bool scale_attn_weights = true;   // GPT-2: scores / sqrt(head_dim)
   bool scale_attn_by_inverse_layer_idx = false;  // GPT-2: layer l's scores also / (l + 1)
   bool reorder_and_upcast_attn = false;          // GPT-2: q·k and softmax in fp32 even in bf16/fp16

@@ -154,4 +154,28 @@ TEST(ModelOptions, RefusedGpt2OptionsNameTheOption) {
   }
 }
 
+TEST(ModelOptions, LlamaMlpBiasIsLoadedAndUsed) {
+  nlohmann::json json = {{"model_type", "llama"},  {"vocab_size", 30},       {"hidden_size", 16},
+                         {"intermediate_size", 24}, {"num_attention_heads", 2}, {"num_hidden_layers", 1},
+                         {"mlp_bias", true},        {"pretraining_tp", 2}};  // tp slices: same math, accepted
+  const auto c = hm::config_from_json(json);
+  EXPECT_TRUE(c.mlp_bias);
+  EXPECT_TRUE(hm::config_to_json(c)["mlp_bias"].get<bool>());
+  torch::manual_seed(2);
+  auto model = hm::create_model(c);
+  model->eval();
+  auto weights = model->hf_state_dict();
+  for (const char* name : {"gate_proj", "up_proj", "down_proj"})
+    ASSERT_TRUE(weights.count(std::string("model.layers.0.mlp.") + name + ".bias")) << name;
+  torch::NoGradGuard no_grad;
+  const auto ids = torch::randint(0, 30, {1, 5}, torch::kLong);
+  const auto before = model->forward(ids);
+  auto changed = weights;
+  changed["model.layers.0.mlp.down_proj.bias"] = torch::full({16}, 0.5);
+  model->load_hf_state_dict(changed, "copy");
+  EXPECT_GT(ht::max_abs_diff(model->forward(ids), before), 1e-3);
+  json["pretraining_tp"] = 0;
+  EXPECT_THROW(hm::config_from_json(json), hm::ModelConfigError);
+}
+
 }  // namespace

@@ -173,7 +173,11 @@ TEST_P(ModelParity, SaveAndReloadGivesIdenticalTensorsAndHfNames) {
 INSTANTIATE_TEST_SUITE_P(HfFixtures, ModelParity, ::testing::Values("hf/gpt2", "hf/gpt_neo", "hf/llama"));
 // GPT-2 with scale_attn_by_inverse_layer_idx + reorder_and_upcast_attn (3 layers, so layers 1
 // and 2 really are rescaled).
-INSTANTIATE_TEST_SUITE_P(HfMoreFixtures, ModelParity, ::testing::Values("hf-more/gpt2-upcast"));
+// Llama with linear RoPE scaling (GQA, untied), and with dynamic NTK scaling over a 16-position
+// context run at 24 (transformers 4.33 semantics on a fresh model, see the fixtures' README).
+INSTANTIATE_TEST_SUITE_P(HfMoreFixtures, ModelParity,
+                         ::testing::Values("hf-more/gpt2-upcast", "hf-more/llama-rope-linear",
+                                           "hf-more/llama-rope-dynamic"));
 
 TEST(ModelParityBf16, Gpt2Bf16LogitsStayCloseToFp32Reference) {
   HARMONIA_REQUIRE_SHARED();
