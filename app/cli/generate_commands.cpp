@@ -207,6 +207,12 @@ void register_generate_commands(CLI::App& app, CommandTable& table) {
   g->add_option("--temperature", s.sampling.temperature, "Sampling temperature (0: greedy)")->capture_default_str();
   g->add_option("--top-k", s.sampling.top_k, "Top-k (0: off)")->capture_default_str();
   g->add_option("--top-p", s.sampling.top_p, "Nucleus top-p (1: off)")->capture_default_str();
+  g->add_option("--top-p-on", s.sampling.top_p_on,
+                "What top-p narrows: pitch (the choice of a pitch only; timing, durations and velocities "
+                "as the model gives them) or all (every token, as transformers)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, gen::TopPScope>{{"pitch", gen::TopPScope::Pitch},
+                                                                              {"all", gen::TopPScope::All}}))
+      ->default_str("pitch");
   g->add_option("--min-p", s.sampling.min_p, "Min-p (0: off)")->capture_default_str();
   g->add_option("--repetition-penalty", s.sampling.repetition_penalty, "Repetition penalty (1: off)")->capture_default_str();
   g->add_option("--no-repeat-ngram", s.sampling.no_repeat_ngram, "Forbid repeating n-grams of this size (0: off)");

@@ -21,6 +21,7 @@ nlohmann::ordered_json settings_to_json(const GenerationSettings& s) {
   j["temperature"] = s.sampling.temperature;
   j["top_k"] = s.sampling.top_k;
   j["top_p"] = s.sampling.top_p;
+  j["top_p_on"] = s.sampling.top_p_on == TopPScope::Pitch ? "pitch" : "all";
   j["min_p"] = s.sampling.min_p;
   j["repetition_penalty"] = s.sampling.repetition_penalty;
   j["no_repeat_ngram"] = s.sampling.no_repeat_ngram;
@@ -52,6 +53,7 @@ GenerationSettings settings_from_json(const nlohmann::json& j) {
   s.sampling.temperature = j.value("temperature", s.sampling.temperature);
   s.sampling.top_k = j.value("top_k", s.sampling.top_k);
   s.sampling.top_p = j.value("top_p", s.sampling.top_p);
+  if (j.contains("top_p_on")) s.sampling.top_p_on = j["top_p_on"] == "pitch" ? TopPScope::Pitch : TopPScope::All;
   s.sampling.min_p = j.value("min_p", s.sampling.min_p);
   s.sampling.repetition_penalty = j.value("repetition_penalty", s.sampling.repetition_penalty);
   s.sampling.no_repeat_ngram = j.value("no_repeat_ngram", s.sampling.no_repeat_ngram);

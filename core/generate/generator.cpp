@@ -255,7 +255,18 @@ GenerationResult Generator::generate(const std::vector<int32_t>& prompt, const G
       bias.resize(size_t(width[f]), 0.0f);
       extra.push_back(std::make_unique<TokenBias>(std::move(bias), "music_controls"));
     }
-    chains.push_back(build_chain(sampling, std::move(extra)));
+    // Token types per id: the recipe's top-p narrows the pitch tokens only (typed_top_p.hpp).
+    // A learned id counts as the type of its first base token.
+    std::vector<int> types(learned ? tok.model_vocab_size() : tok.vocab(f).size());
+    for (size_t id = 0; id < types.size(); ++id) {
+      int base_id = int(id);
+      if (learned) {
+        const auto& parts = tok.subword()->base_ids(int32_t(id));
+        base_id = parts.empty() ? -1 : parts.front();
+      }
+      types[id] = tok.vocab(f).valid(base_id) ? int(tok.vocab(f).kind(base_id).type) : int(tokenizer::TokenType::Special);
+    }
+    chains.push_back(build_chain(sampling, std::move(extra), types));
   }
   int64_t length = prompt_steps;  // steps in history
 

@@ -2,6 +2,8 @@
 // test compares them with that library's outputs on fixed inputs.
 #include "core/generate/logits_processors.hpp"
 
+#include "core/generate/typed_top_p.hpp"
+
 #include <torch/torch.h>
 
 #include <limits>
@@ -104,14 +106,18 @@ std::vector<std::string> ProcessorChain::names() const {
   return out;
 }
 
-ProcessorChain build_chain(const SamplingSettings& s, std::vector<std::unique_ptr<LogitsProcessor>> extra) {
+ProcessorChain build_chain(const SamplingSettings& s, std::vector<std::unique_ptr<LogitsProcessor>> extra,
+                           const std::vector<int>& token_types) {
   ProcessorChain chain;
   if (s.repetition_penalty != 1.0f) chain.add(std::make_unique<RepetitionPenalty>(s.repetition_penalty));
   if (s.no_repeat_ngram > 0) chain.add(std::make_unique<NoRepeatNGram>(s.no_repeat_ngram));
   for (auto& p : extra) chain.add(std::move(p));
   if (s.temperature != 1.0f) chain.add(std::make_unique<Temperature>(s.temperature));
   if (s.top_k > 0) chain.add(std::make_unique<TopK>(s.top_k));
-  if (s.top_p < 1.0f) chain.add(std::make_unique<TopP>(s.top_p));
+  if (s.top_p < 1.0f && s.top_p_on == TopPScope::Pitch && !token_types.empty())
+    chain.add(std::make_unique<TopPWithinGroups>(s.top_p, pitch_groups(token_types)));
+  else if (s.top_p < 1.0f)
+    chain.add(std::make_unique<TopP>(s.top_p));
   if (s.min_p > 0.0f) chain.add(std::make_unique<MinP>(s.min_p));
   return chain;
 }

@@ -116,6 +116,10 @@ class ProcessorChain {
   std::vector<std::unique_ptr<LogitsProcessor>> chain_;
 };
 
+// Which tokens top-p narrows: all of a step's tokens together (transformers), or only the
+// choice of a pitch, within the pitch tokens (typed_top_p.hpp: the music recipe's).
+enum class TopPScope { All, Pitch };
+
 struct SamplingSettings {
   float temperature = 0.9f;
   int64_t top_k = 20;           // 0 = off
@@ -123,12 +127,15 @@ struct SamplingSettings {
   float min_p = 0.0f;           // 0 = off
   float repetition_penalty = 1.05f;  // 1 = off
   int64_t no_repeat_ngram = 0;  // 0 = off
+  TopPScope top_p_on = TopPScope::All;  // last: brace-initialised settings keep their order
 };
 
 // The chain generate() builds for these settings (disabled processors left out). `extra`
 // processors (masks, biases) go after the penalties and before the warpers, as HF's
-// logits processors run before its warpers.
+// logits processors run before its warpers. `token_types` (tokenizer::TokenType of each id, as
+// int) lets top_p_on = Pitch find the pitch tokens; without it top-p is transformers' plain one.
 ProcessorChain build_chain(const SamplingSettings& s,
-                           std::vector<std::unique_ptr<LogitsProcessor>> extra = {});
+                           std::vector<std::unique_ptr<LogitsProcessor>> extra = {},
+                           const std::vector<int>& token_types = {});
 
 }  // namespace harmonia::generate

@@ -37,6 +37,9 @@ GenerationSettings piece_settings(int64_t bars, uint64_t seed, double max_music_
   s.sampling.temperature = 1.0f;
   s.sampling.top_k = 0;
   s.sampling.top_p = 0.95f;
+  // On the pitch choice only: top-p over every token cut the long notes and made the starter
+  // model's pieces 1.6x denser than POP909's (typed_top_p.hpp).
+  s.sampling.top_p_on = TopPScope::Pitch;
   s.sampling.repetition_penalty = 1.0f;
   return s;
 }

@@ -38,8 +38,9 @@ constexpr int64_t kPieceBars = 24;
 
 // A piece of about `bars` bars: it may end by itself (EOS) after two thirds of them, never
 // goes past `bars` nor past `max_music_seconds` of music, and never holds two empty bars in
-// a row. Sampling: temperature 1, top-k 0, top-p 0.95, no repetition penalty (music repeats
-// on purpose: penalising repeated pitch and position tokens pushes a model towards rests).
+// a row. Sampling: temperature 1, top-k 0, top-p 0.95 on the pitch choice only (typed_top_p.hpp),
+// no repetition penalty (music repeats on purpose: penalising repeated pitch and position tokens
+// pushes a model towards rests).
 // `learned` (the model's recorded MusicDefaults) limits the instruments: program_limit().
 GenerationSettings piece_settings(int64_t bars, uint64_t seed, double max_music_seconds = 170);
 

@@ -38,6 +38,7 @@ TEST(GenerateCliDefaults, WithoutFlagsItSamplesTheRecipesPiece) {
   EXPECT_FLOAT_EQ(s.value("temperature", -1.0f), recipe.sampling.temperature);
   EXPECT_EQ(s.value("top_k", -1), recipe.sampling.top_k);
   EXPECT_FLOAT_EQ(s.value("top_p", -1.0f), recipe.sampling.top_p);
+  EXPECT_EQ(s.value("top_p_on", std::string()), "pitch");
   EXPECT_FLOAT_EQ(s.value("repetition_penalty", -1.0f), recipe.sampling.repetition_penalty);
   EXPECT_EQ(s.value("max_bars", -1), generate::kPieceBars);
   EXPECT_EQ(s.value("min_bars", -1), recipe.min_bars);
@@ -75,6 +76,7 @@ TEST(GenerateCliDefaults, FlagsOverrideTheRecipeFieldByField) {
   EXPECT_EQ(bars.value("max_new_tokens", -1), 300);
   EXPECT_DOUBLE_EQ(bars.value("max_music_seconds", -1.0), recipe.max_music_seconds);
   EXPECT_EQ(bars.value("top_k", -1), 5);
+  EXPECT_EQ(settings_of(dir, "all", "--bars 2 --top-p-on all").value("top_p_on", std::string()), "all");
   EXPECT_FLOAT_EQ(bars.value("repetition_penalty", -1.0f), recipe.sampling.repetition_penalty);
 
   // --max-bars alone is a length too: the recipe's two-thirds minimum does not apply.
