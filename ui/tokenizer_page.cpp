@@ -355,13 +355,13 @@ void TokenizerPage::rebuildTokenizer() {
   }
   save_->setEnabled(tokenizer_ != nullptr);
   training_->setBase(tokenizer_);
-  if (wasTrained) {
-    const QString why = tr("The learned vocabulary was dropped: these are plain %1 tokens again (the options "
-                           "or the model changed). Train again for shorter sequences.")
-                            .arg(schemeName());
-    training_->showUntrained(why);
-    emit statusMessage(why);
-  }
+  // Said once, right after the drop; the next change has nothing left to drop.
+  const QString dropped = wasTrained ? tr("Options or model changed: the learned vocabulary was dropped, these are "
+                                          "plain %1 tokens again.")
+                                           .arg(schemeName())
+                                     : QString();
+  training_->showUntrained(dropped);
+  if (wasTrained) emit statusMessage(dropped);
   emit tokenizerChanged();
   startPreview();
   startStats();

@@ -104,6 +104,7 @@ TokenizerTrainingPanel::TokenizerTrainingPanel(QWidget* parent) : QGroupBox(tr("
   learned_->setVisible(false);
 
   connect(model_, &QComboBox::currentIndexChanged, this, &TokenizerTrainingPanel::onModelChanged);
+  connect(vocab_, &SliderSpinBox::valueChanged, this, &TokenizerTrainingPanel::updateControls);  // the hint's size
   connect(train_, &QPushButton::clicked, this, &TokenizerTrainingPanel::train);
   connect(cancel_, &QPushButton::clicked, this, &TokenizerTrainingPanel::cancel);
   connect(&watcher_, &QFutureWatcher<TokenizerTrainingOutcome>::finished, this,
@@ -188,14 +189,12 @@ void TokenizerTrainingPanel::updateControls() {
   if (training_) return;
   if (shown_) return;  // the trained state is on display (showTrained)
   QStringList lines;
-  if (!untrainedNote_.isEmpty()) lines << untrainedNote_;
-  if (!why.isEmpty())
-    lines << why;
-  else
-    lines << tr("Untrained: plain %1 tokens. Train learns %2 tokens from the %3 dataset files.")
-                 .arg(QString::fromStdString(base_->name()))
-                 .arg(vocabSize())
-                 .arg(files_.size());
+  if (!untrainedNote_.isEmpty())
+    lines << untrainedNote_;
+  else if (why.isEmpty())
+    lines << tr("Untrained: plain %1 tokens.").arg(QString::fromStdString(base_->name()));
+  lines << (why.isEmpty() ? tr("Train learns %1 tokens from the %2 dataset files.").arg(vocabSize()).arg(files_.size())
+                          : why);
   status_->setText(lines.join(QLatin1Char(' ')));
 }
 
