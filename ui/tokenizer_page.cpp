@@ -155,8 +155,8 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
   auto* sideLayout = new QVBoxLayout(side);
   sideLayout->setContentsMargins(0, 0, 0, 0);
   sideLayout->addWidget(optionsBox);
-  training_ = new TokenizerTrainingPanel;
-  sideLayout->addWidget(training_, 1);
+  trainPanel_ = new TokenizerTrainingPanel;
+  sideLayout->addWidget(trainPanel_, 1);
   // Wider than other pages' columns: the option check boxes need ~430 px beside their labels
   // plus a vertical scroll bar once the training panel makes the column taller than a 720 px
   // screen; long rows wrap under their labels when even that does not fit.
@@ -208,9 +208,9 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
   connect(file_, &QComboBox::currentIndexChanged, this, &TokenizerPage::startPreview);
   connect(save_, &QPushButton::clicked, this, &TokenizerPage::onSave);
   connect(load_, &QPushButton::clicked, this, &TokenizerPage::onLoad);
-  connect(training_, &TokenizerTrainingPanel::trained, this, &TokenizerPage::applyTrained);
-  connect(training_, &TokenizerTrainingPanel::plainChosen, this, &TokenizerPage::rebuildTokenizer);
-  connect(training_, &TokenizerTrainingPanel::statusMessage, this, &TokenizerPage::statusMessage);
+  connect(trainPanel_, &TokenizerTrainingPanel::trained, this, &TokenizerPage::applyTrained);
+  connect(trainPanel_, &TokenizerTrainingPanel::plainChosen, this, &TokenizerPage::rebuildTokenizer);
+  connect(trainPanel_, &TokenizerTrainingPanel::statusMessage, this, &TokenizerPage::statusMessage);
   connect(&previewWatcher_, &QFutureWatcher<TokenPreview>::finished, this, [this] {
     previewPending_ = false;
     preview_ = previewWatcher_.result();
@@ -262,7 +262,7 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
                                .arg(stats_.minTokens)
                                .arg(qRound(stats_.meanTokens))
                                .arg(stats_.maxTokens));
-    if (trained) training_->showCorpusEffect(stats_.files, stats_.baseTokens, stats_.learnedTokens, stats_.mostUseful);
+    if (trained) trainPanel_->showCorpusEffect(stats_.files, stats_.baseTokens, stats_.learnedTokens, stats_.mostUseful);
     emit statsReady();
   });
   rebuildTokenizer();
@@ -276,7 +276,7 @@ TokenizerPage::~TokenizerPage() {
 
 void TokenizerPage::setFiles(const QStringList& files) {
   files_ = files;
-  training_->setFiles(files);
+  trainPanel_->setFiles(files);
   const QString current = file_->currentData().toString();
   {
     QSignalBlocker block(file_);
@@ -354,13 +354,13 @@ void TokenizerPage::rebuildTokenizer() {
     emit statusMessage(errorLabel_->text());
   }
   save_->setEnabled(tokenizer_ != nullptr);
-  training_->setBase(tokenizer_);
+  trainPanel_->setBase(tokenizer_);
   // Said once, right after the drop; the next change has nothing left to drop.
   const QString dropped = wasTrained ? tr("Options or model changed: the learned vocabulary was dropped, these are "
                                           "plain %1 tokens again.")
                                            .arg(schemeName())
                                      : QString();
-  training_->showUntrained(dropped);
+  trainPanel_->showUntrained(dropped);
   if (wasTrained) emit statusMessage(dropped);
   emit tokenizerChanged();
   startPreview();
@@ -389,9 +389,9 @@ void TokenizerPage::applyTrained(std::shared_ptr<const tokenizer::Tokenizer> tra
   errorLabel_->clear();
   showVocabulary();
   save_->setEnabled(true);
-  training_->setBase(tokenizer_);
-  const auto& outcome = training_->lastOutcome();
-  training_->showTrained(tokenizer_, outcome.failed ? tr("trained on %1 files (%2 unreadable) in %3 s")
+  trainPanel_->setBase(tokenizer_);
+  const auto& outcome = trainPanel_->lastOutcome();
+  trainPanel_->showTrained(tokenizer_, outcome.failed ? tr("trained on %1 files (%2 unreadable) in %3 s")
                                                           .arg(outcome.files - outcome.failed)
                                                           .arg(outcome.failed)
                                                           .arg(outcome.seconds, 0, 'f', 1)
@@ -485,7 +485,7 @@ void TokenizerPage::startStats() {
 }
 
 bool TokenizerPage::isIdle() const {
-  return !previewPending_ && !statsPending_ && !previewAgain_ && !statsAgain_ && !training_->isTraining();
+  return !previewPending_ && !statsPending_ && !previewAgain_ && !statsAgain_ && !trainPanel_->isTraining();
 }
 
 QString TokenizerPage::configJson() const {
@@ -534,11 +534,11 @@ bool TokenizerPage::loadTokenizerFile(const QString& path, QString* error) {
     errorLabel_->clear();
     showVocabulary();
     save_->setEnabled(true);
-    training_->setBase(tokenizer_);
+    trainPanel_->setBase(tokenizer_);
     if (tokenizer_->is_trained())
-      training_->showTrained(tokenizer_, tr("loaded from %1").arg(QFileInfo(path).fileName()));
+      trainPanel_->showTrained(tokenizer_, tr("loaded from %1").arg(QFileInfo(path).fileName()));
     else
-      training_->showUntrained({});
+      trainPanel_->showUntrained({});
     // showVocabulary() said "REMI + BPE, 1000 tokens"; the sidebar names the file instead.
     setState(StepState::Done, tr("%1 from %2").arg(stateDetail().section(',', 0, 0), QFileInfo(path).fileName()));
     emit tokenizerChanged();

@@ -79,7 +79,7 @@ class TokenizerPage : public PipelinePage {
   const TokenPreview& preview() const { return preview_; }
   const SequenceStats& stats() const { return stats_; }
   static QString schemeExplanation(const QString& scheme);
-  TokenizerTrainingPanel* trainingPanel() const { return training_; }
+  TokenizerTrainingPanel* trainingPanel() const { return trainPanel_; }
 
  signals:
   void tokenizerChanged();
@@ -120,7 +120,7 @@ class TokenizerPage : public PipelinePage {
   QLabel* statsLabel_ = nullptr;
   QPushButton* save_ = nullptr;
   QPushButton* load_ = nullptr;
-  TokenizerTrainingPanel* training_ = nullptr;
+  TokenizerTrainingPanel* trainPanel_ = nullptr;
   QScrollArea* sideScroll_ = nullptr;  // the options and training column
 
   QStringList files_;
