@@ -1,7 +1,8 @@
 // A small mutation fuzzer for machines without libFuzzer: starts from seed files and
 // hand-made valid MIDI, applies random byte edits, splices and length lies, and feeds each
 // input to LLVMFuzzerTestOneInput. Run under ASan/UBSan, any memory error aborts. Linked
-// with other targets too (tokenizer.json): --ext picks the seed files of folders.
+// with other targets too (tokenizer.json, dataset folders): --ext picks the seed files of
+// folders (a comma-separated list such as .json,.bin).
 //   <driver> [--iterations N] [--seconds S] [--seed K] [--ext .mid] [--name midi] SEED_FILES_OR_DIRS...
 #include <chrono>
 #include <cstdint>
@@ -99,7 +100,8 @@ int main(int argc, char** argv) {
     else if (a == "--name" && i + 1 < argc) name = argv[++i];
     else if (std::filesystem::is_directory(a)) {
       for (const auto& e : std::filesystem::recursive_directory_iterator(a))
-        if (e.is_regular_file() && e.path().extension() == ext) add_seed(e.path(), seeds);
+        if (e.is_regular_file() && ("," + ext + ",").find("," + e.path().extension().string() + ",") != std::string::npos)
+          add_seed(e.path(), seeds);
     } else if (std::filesystem::is_regular_file(a)) add_seed(a, seeds);
   }
   std::mt19937_64 rng(seed);
