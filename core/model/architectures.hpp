@@ -11,5 +11,6 @@ std::shared_ptr<CausalLM> make_gpt2(const ModelConfig& config);     // gpt2.cpp
 std::shared_ptr<CausalLM> make_gpt_neo(const ModelConfig& config);  // gpt_neo.cpp
 std::shared_ptr<CausalLM> make_llama(const ModelConfig& config);    // llama.cpp
 std::shared_ptr<CausalLM> make_qwen3(const ModelConfig& config);    // qwen3.cpp
+std::shared_ptr<CausalLM> make_gpt_neox(const ModelConfig& config); // gpt_neox.cpp
 
 }  // namespace harmonia::model

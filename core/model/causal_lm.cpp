@@ -196,7 +196,10 @@ void CausalLM::load_hf_state_dict(const std::map<std::string, torch::Tensor>& te
   std::vector<std::string> unexpected;
   for (const auto& [name, value] : tensors) {
     if (used.count(name) || is_ignored_buffer(name)) continue;
-    if (name == "lm_head.weight" && config_.tie_word_embeddings) continue;  // a saved copy of the tied weight
+    // A saved copy of the tied output weight (GPT-NeoX calls it embed_out).
+    if ((name == "lm_head.weight" || (name == "embed_out.weight" && config_.model_type == "gpt_neox")) &&
+        config_.tie_word_embeddings)
+      continue;
     unexpected.push_back(name);
   }
   if (!unexpected.empty()) {
@@ -247,6 +250,7 @@ std::shared_ptr<CausalLM> create_model(const ModelConfig& config) {
   else if (config.model_type == "gpt_neo") model = make_gpt_neo(config);
   else if (config.model_type == "llama") model = make_llama(config);
   else if (config.model_type == "qwen3") model = make_qwen3(config);
+  else if (config.model_type == "gpt_neox") model = make_gpt_neox(config);
   else throw ModelConfigError("unsupported model_type \"" + config.model_type + "\"");  // validate() lists them
 
   // Hugging Face's _init_weights: matrices N(0, 0.02), biases 0, norm weights 1. GPT-2 also

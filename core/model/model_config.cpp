@@ -4,6 +4,7 @@
 #include "core/model/activations.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 
 namespace harmonia::model {
@@ -85,13 +86,14 @@ const char* architecture_class(const std::string& model_type) {
   if (model_type == "gpt_neo") return "GPTNeoForCausalLM";
   if (model_type == "llama") return "LlamaForCausalLM";
   if (model_type == "qwen3") return "Qwen3ForCausalLM";
+  if (model_type == "gpt_neox") return "GPTNeoXForCausalLM";
   return "";
 }
 
 }  // namespace
 
 const std::vector<std::string>& supported_model_types() {
-  static const std::vector<std::string> types = {"gpt2", "gpt_neo", "llama", "qwen3"};
+  static const std::vector<std::string> types = {"gpt2", "gpt_neo", "llama", "qwen3", "gpt_neox"};
   return types;
 }
 
@@ -116,11 +118,20 @@ void ModelConfig::validate() const {
   if (num_attention_heads % num_key_value_heads != 0)
     throw ModelConfigError(model_type + " config: num_attention_heads (" + std::to_string(num_attention_heads) +
                            ") must be a multiple of num_key_value_heads (" + std::to_string(num_key_value_heads) + ")");
-  if ((model_type == "gpt2" || model_type == "gpt_neo") &&
+  if ((model_type == "gpt2" || model_type == "gpt_neo" || model_type == "gpt_neox") &&
       (head_dim * num_attention_heads != hidden_size || num_key_value_heads != num_attention_heads))
     throw ModelConfigError(model_type + " config: hidden_size must be divisible by the number of heads");
   if (model_type == "llama" && head_dim % 2 != 0) throw ModelConfigError("llama config: head_dim must be even for RoPE");
   if (model_type == "qwen3" && head_dim % 2 != 0) throw ModelConfigError("qwen3 config: head_dim must be even for RoPE");
+  if (model_type == "gpt_neox") {
+    if (!(rotary_pct >= 0.0 && rotary_pct <= 1.0))
+      throw ModelConfigError("gpt_neox config: rotary_pct must be in [0, 1], got " + std::to_string(rotary_pct));
+    if (static_cast<int64_t>(static_cast<double>(head_dim) * rotary_pct) % 2 != 0)
+      throw ModelConfigError("gpt_neox config: head_dim * rotary_pct must be even (rotated channels form pairs)");
+  }
+  if ((model_type == "llama" || model_type == "qwen3" || model_type == "gpt_neox") &&
+      !(rope_theta > 0.0 && std::isfinite(rope_theta)))
+    throw ModelConfigError(model_type + " config: rope_theta must be positive");
   if (model_type == "gpt_neo") {
     if (static_cast<int64_t>(attention_layers.size()) != num_hidden_layers)
       throw ModelConfigError("gpt_neo config: attention_types give " + std::to_string(attention_layers.size()) +
@@ -211,6 +222,27 @@ ModelConfig config_from_json(const nlohmann::json& json, const std::string& sour
     } else {
       for (int64_t i = 0; i < c.num_hidden_layers; ++i) c.attention_layers.push_back(i % 2 ? "local" : "global");
     }
+  } else if (c.model_type == "gpt_neox") {
+    c.max_position_embeddings = get_int(json, {"max_position_embeddings"}, source, 2048);
+    c.hidden_size = get_int(json, {"hidden_size"}, source, 6144);
+    c.num_hidden_layers = get_int(json, {"num_hidden_layers"}, source, 44);
+    c.num_attention_heads = get_int(json, {"num_attention_heads"}, source, 64);
+    c.intermediate_size = get_int(json, {"intermediate_size"}, source, 24576);
+    c.activation = get_string(json, "hidden_act", source, "gelu");
+    c.layer_norm_epsilon = get_double(json, "layer_norm_eps", source, 1e-5);
+    // transformers 5 renames rotary_pct / rotary_emb_base to partial_rotary_factor / rope_theta.
+    c.rotary_pct = get_double(json, "rotary_pct", source, get_double(json, "partial_rotary_factor", source, 0.25));
+    c.rope_theta = get_double(json, "rotary_emb_base", source, get_double(json, "rope_theta", source, 10000.0));
+    c.use_parallel_residual = get_bool(json, "use_parallel_residual", source, true);
+    c.attention_bias = get_bool(json, "attention_bias", source, true);
+    c.attention_dropout = get_double(json, "attention_dropout", source, 0.0);
+    c.embedding_dropout = c.residual_dropout = get_double(json, "hidden_dropout", source, 0.0);
+    c.tie_word_embeddings = get_bool(json, "tie_word_embeddings", source, false);
+    try {
+      c.rope_scaling = parse_rope_scaling(field(json, {"rope_scaling"}));
+    } catch (const std::invalid_argument& e) {
+      bad(source, e.what());
+    }
   } else {  // llama, qwen3
     const bool qwen3 = c.model_type == "qwen3";
     c.max_position_embeddings = get_int(json, {"max_position_embeddings"}, source, qwen3 ? 32768 : 2048);
@@ -238,7 +270,8 @@ ModelConfig config_from_json(const nlohmann::json& json, const std::string& sour
       bad(source, "partial_rotary_factor other than 1 is not supported for " + c.model_type);
   }
   c.num_key_value_heads = get_int(json, {"num_key_value_heads"}, source, c.num_attention_heads);
-  if (c.model_type == "gpt2" || c.model_type == "gpt_neo") c.num_key_value_heads = c.num_attention_heads;
+  if (c.model_type == "gpt2" || c.model_type == "gpt_neo" || c.model_type == "gpt_neox")
+    c.num_key_value_heads = c.num_attention_heads;
   if (c.num_attention_heads <= 0) bad(source, "the number of attention heads must be positive");
   const int64_t default_head_dim =
       c.model_type == "qwen3" && !field(json, {"head_dim"}) ? 128 : c.hidden_size / c.num_attention_heads;
@@ -317,6 +350,21 @@ nlohmann::json config_to_json(const ModelConfig& c) {
     nlohmann::json types = nlohmann::json::array();
     for (const auto& kind : c.attention_layers) types.push_back({nlohmann::json::array({kind}), 1});
     j["attention_types"] = types;
+  } else if (c.model_type == "gpt_neox") {
+    j["max_position_embeddings"] = c.max_position_embeddings;
+    j["hidden_size"] = c.hidden_size;
+    j["num_hidden_layers"] = c.num_hidden_layers;
+    j["num_attention_heads"] = c.num_attention_heads;
+    j["intermediate_size"] = c.intermediate_size;
+    j["hidden_act"] = c.activation;
+    j["layer_norm_eps"] = c.layer_norm_epsilon;
+    j["rotary_pct"] = c.rotary_pct;
+    j["rotary_emb_base"] = c.rope_theta;
+    j["use_parallel_residual"] = c.use_parallel_residual;
+    j["attention_bias"] = c.attention_bias;
+    j["attention_dropout"] = c.attention_dropout;
+    j["hidden_dropout"] = c.residual_dropout;
+    j["rope_scaling"] = rope_scaling_to_json(c.rope_scaling);
   } else {
     j["max_position_embeddings"] = c.max_position_embeddings;
     j["hidden_size"] = c.hidden_size;

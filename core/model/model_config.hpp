@@ -31,7 +31,7 @@ struct CompoundConfig {
 };
 
 struct ModelConfig {
-  std::string model_type;  // "gpt2", "gpt_neo", "llama", "qwen3"
+  std::string model_type;  // "gpt2", "gpt_neo", "llama", "qwen3", "gpt_neox"
   int64_t vocab_size = 0;
   int64_t max_position_embeddings = 0;
   int64_t hidden_size = 0;
@@ -43,17 +43,20 @@ struct ModelConfig {
   std::string activation = "gelu_new";
   double layer_norm_epsilon = 1e-5;  // GPT-2, GPT-Neo
   double rms_norm_eps = 1e-6;        // Llama, Qwen3
-  double rope_theta = 10000.0;
+  double rope_theta = 10000.0;      // GPT-NeoX: rotary_emb_base
+  double rotary_pct = 1.0;          // GPT-NeoX: share of each head's channels that rotate
+  bool use_parallel_residual = true;  // GPT-NeoX: x + attn(ln1 x) + mlp(ln2 x), else serial
   RopeScaling rope_scaling;         // Llama/Qwen3 "rope_scaling" (linear, dynamic, llama3, yarn)
   bool tie_word_embeddings = true;
-  bool attention_bias = false;      // Llama/Qwen3 q/k/v/o biases
+  bool attention_bias = false;      // Llama/Qwen3 q/k/v/o biases (GPT-NeoX: on by default)
   bool mlp_bias = false;            // Llama gate/up/down biases
   bool scale_attn_weights = true;   // GPT-2: scores / sqrt(head_dim)
   bool scale_attn_by_inverse_layer_idx = false;  // GPT-2: layer l's scores also / (l + 1)
   bool reorder_and_upcast_attn = false;          // GPT-2: q·k and softmax in fp32 even in bf16/fp16
   // Dropout, active only in train(): after the embeddings, on attention probabilities, and on
   // each block's residual branches (GPT-2: embd/attn/resid_pdrop; GPT-Neo: embed_dropout,
-  // attention_dropout, resid_dropout; Llama/Qwen3: attention_dropout only).
+  // attention_dropout, resid_dropout; Llama/Qwen3: attention_dropout only; GPT-NeoX:
+  // hidden_dropout for embeddings and branches, attention_dropout).
   double embedding_dropout = 0.0;
   double attention_dropout = 0.0;
   double residual_dropout = 0.0;

@@ -21,6 +21,9 @@ const PresetShape kPresets[] = {
     {"small", "gpt2", 384, 6, 6, 6, 1024, 1024},
     {"distilgpt2", "gpt2", 768, 6, 12, 12, 1024, 2048},
     {"qwen3-30m", "qwen3", 512, 8, 8, 4, 2048, 1792},
+    // pythia-14m: EleutherAI's smallest Pythia shape (6 x 128, 4 heads, 4x MLP, rotary on a
+    // quarter of each head, parallel residual, untied embed_out); 2048 positions.
+    {"pythia-14m", "gpt_neox", 128, 6, 4, 4, 2048, 352},
 };
 
 }  // namespace
@@ -63,6 +66,15 @@ ModelConfig preset_config(const std::string& preset, const std::string& model_ty
     c.intermediate_size = shape->llama_intermediate;  // ~8/3 hidden, as SwiGLU has three matrices
     c.activation = "silu";
     c.rope_theta = c.model_type == "qwen3" ? 1000000.0 : 10000.0;
+  } else if (c.model_type == "gpt_neox") {
+    // Pythia's choices: erf GELU, a quarter of each head rotated, parallel residual, biases,
+    // output head separate from the input embedding.
+    c.activation = "gelu";
+    c.rotary_pct = 0.25;
+    c.use_parallel_residual = true;
+    c.attention_bias = true;
+    c.tie_word_embeddings = false;
+    c.rope_theta = 10000.0;
   }
   c.validate();  // also rejects an unknown model_type, listing the supported ones
   return c;

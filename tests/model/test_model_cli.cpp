@@ -80,16 +80,30 @@ TEST(ModelCli, InitInfoForwardAgreeWithTheLibrary) {
 TEST(ModelCli, ForwardMatchesTheTransformersFixture) {
   HARMONIA_REQUIRE_SHARED();
   const auto dir = ht::scratch_dir("model_cli_fixture");
-  const auto fixture = ht::hf_fixture_dir("gpt2");
-  const auto fixtures = ht::read_json(fixture / "fixtures.json");
-  std::ofstream(dir / "ids.json") << nlohmann::json({{"input_ids", fixtures["input_ids"]}}).dump();
-  const auto r = harmonia("model forward '" + fixture.string() + "' --ids '" + (dir / "ids.json").string() +
-                              "' --out '" + (dir / "logits.safetensors").string() + "'",
-                          dir);
+  for (const auto& fixture : {ht::hf_fixture_dir("gpt2"), ht::hf_more_fixture_dir("gpt_neox")}) {
+    const auto fixtures = ht::read_json(fixture / "fixtures.json");
+    std::ofstream(dir / "ids.json") << nlohmann::json({{"input_ids", fixtures["input_ids"]}}).dump();
+    const auto r = harmonia("model forward '" + fixture.string() + "' --ids '" + (dir / "ids.json").string() +
+                                "' --out '" + (dir / "logits.safetensors").string() + "'",
+                            dir);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto ours = hm::SafetensorsReader(dir / "logits.safetensors").tensor("logits");
+    const auto theirs = hm::SafetensorsReader(fixture / "fixtures.safetensors").tensor("logits");
+    EXPECT_LE(ht::max_abs_diff(ours, theirs), 1e-4) << fixture;
+  }
+}
+
+TEST(ModelCli, InitAndInfoTakeGptNeoX) {
+  const auto dir = ht::scratch_dir("model_cli_neox");
+  const auto model_dir = dir / "pythia";
+  auto r = harmonia("model init --arch gpt_neox --preset tiny --vocab 97 --out '" + model_dir.string() + "'", dir);
   ASSERT_EQ(r.code, 0) << r.err;
-  const auto ours = hm::SafetensorsReader(dir / "logits.safetensors").tensor("logits");
-  const auto theirs = hm::SafetensorsReader(fixture / "fixtures.safetensors").tensor("logits");
-  EXPECT_LE(ht::max_abs_diff(ours, theirs), 1e-4);
+  r = harmonia("model info '" + model_dir.string() + "'", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto info = nlohmann::json::parse(r.out);
+  EXPECT_EQ(info["model_type"], "gpt_neox");
+  EXPECT_EQ(info["architecture"], "GPTNeoXForCausalLM");
+  EXPECT_EQ(info["parameters"].get<int64_t>(), hm::load_model(model_dir)->num_parameters());
 }
 
 TEST(ModelCli, BadInputsFailWithAMessage) {

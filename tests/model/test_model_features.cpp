@@ -201,7 +201,22 @@ TEST_P(EveryArchitecture, DropoutActsOnlyInTrainingMode) {
   EXPECT_TRUE(torch::equal(plain->forward(ids), plain_eval));
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, EveryArchitecture, ::testing::Values("gpt2", "gpt_neo", "llama", "qwen3"));
+INSTANTIATE_TEST_SUITE_P(Models, EveryArchitecture, ::testing::Values("gpt2", "gpt_neo", "llama", "qwen3", "gpt_neox"));
+
+TEST(GptNeoX, PythiaPresetAndTiedHeadsLoad) {
+  const auto c = hm::preset_config("pythia-14m", "", 50304);
+  EXPECT_EQ(c.model_type, "gpt_neox");
+  EXPECT_EQ(hm::config_to_json(c)["architectures"][0], "GPTNeoXForCausalLM");
+  // EleutherAI/pythia-14m has 14,067,712 parameters (6 x 128, vocab 50304, untied).
+  EXPECT_EQ(hm::create_model(c)->num_parameters(), 14'067'712);
+  auto tied_config = small_config("gpt_neox");
+  tied_config.tie_word_embeddings = true;
+  auto tied = random_model(tied_config);
+  auto tensors = tied->hf_state_dict();
+  EXPECT_FALSE(tensors.count("embed_out.weight"));
+  tensors["embed_out.weight"] = tensors.at("gpt_neox.embed_in.weight").clone();  // a saved copy of the tied weight
+  EXPECT_NO_THROW(tied->load_hf_state_dict(tensors, "tied.safetensors"));
+}
 
 TEST(Qwen3, PerHeadQkNormIsSavedUnderHfNamesAndChangesTheOutput) {
   auto model = random_model(small_config("qwen3"));
