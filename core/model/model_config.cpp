@@ -104,8 +104,15 @@ void ModelConfig::validate() const {
     for (const auto& t : types) list += (list.empty() ? "" : ", ") + t;
     throw ModelConfigError("unsupported model_type \"" + model_type + "\" (supported: " + list + ")");
   }
+  // Real checkpoints stay far below 2^24 in every dimension (hidden sizes ~1e4, vocabularies
+  // ~1e5, contexts ~1e7); a larger value is a broken or hostile file, refused before anything
+  // tries to allocate it.
+  constexpr int64_t kLargestDimension = int64_t{1} << 24;
   auto positive = [&](int64_t v, const char* name) {
     if (v <= 0) throw ModelConfigError(model_type + " config: " + name + " must be positive, got " + std::to_string(v));
+    if (v > kLargestDimension)
+      throw ModelConfigError(model_type + " config: " + name + " = " + std::to_string(v) +
+                             " is implausibly large (limit " + std::to_string(kLargestDimension) + ")");
   };
   positive(vocab_size, "vocab_size");
   positive(max_position_embeddings, "max_position_embeddings");

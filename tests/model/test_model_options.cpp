@@ -154,6 +154,28 @@ TEST(ModelOptions, RefusedGpt2OptionsNameTheOption) {
   }
 }
 
+TEST(ModelOptions, HostileSizesAreRefusedByName) {
+  for (const char* key : {"hidden_size", "vocab_size", "num_hidden_layers", "intermediate_size", "max_position_embeddings"}) {
+    nlohmann::json json = {{"model_type", "gpt_neox"}, {"vocab_size", 30},        {"hidden_size", 16},
+                           {"intermediate_size", 24},   {"num_attention_heads", 2}, {"num_hidden_layers", 1},
+                           {"max_position_embeddings", 32}};
+    json[key] = int64_t{1} << 40;
+    try {
+      hm::config_from_json(json, "x.json");
+      ADD_FAILURE() << key << " = 2^40 accepted";
+    } catch (const hm::ModelConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("implausibly large"), std::string::npos) << e.what();
+    }
+    json[key] = -3;
+    EXPECT_THROW(hm::config_from_json(json, "x.json"), hm::ModelConfigError) << key;
+  }
+  nlohmann::json neox = {{"model_type", "gpt_neox"}, {"vocab_size", 30}, {"hidden_size", 16}, {"num_attention_heads", 2},
+                         {"num_hidden_layers", 1},   {"rotary_pct", 1.5}};
+  EXPECT_THROW(hm::config_from_json(neox), hm::ModelConfigError);
+  neox["rotary_pct"] = 0.125;  // 1 of 8 channels: rotation needs pairs
+  EXPECT_THROW(hm::config_from_json(neox), hm::ModelConfigError);
+}
+
 TEST(ModelOptions, LlamaMlpBiasIsLoadedAndUsed) {
   nlohmann::json json = {{"model_type", "llama"},  {"vocab_size", 30},       {"hidden_size", 16},
                          {"intermediate_size", 24}, {"num_attention_heads", 2}, {"num_hidden_layers", 1},
