@@ -135,12 +135,18 @@ class LlamaLM : public CausalLM {
     const int64_t past = cache ? cache->length() : 0;
     const auto layout = make_attention_layout(attention_mask, batch, past, length, embeddings.device());
     const auto allowed = allowed_keys(layout);
+    // Qwen3 sliding-window layers (attention_layers "local") see only the last window_size keys.
+    torch::Tensor allowed_local;
+    if (!config_.attention_layers.empty()) allowed_local = allowed_keys(layout, config_.window_size);
     // The keys span past + length positions: what dynamic NTK scaling sizes its base by (as
     // transformers 4.33 does per call; cached keys keep the rotation they were stored with).
     const auto [rope_cos, rope_sin] = rotary_.cos_sin(layout.position_ids, past + length);
     auto h = embeddings;
-    for (size_t i = 0; i < model->blocks.size(); ++i)
-      h = model->blocks[i]->forward(h, rope_cos, rope_sin, allowed, cache, static_cast<int64_t>(i));
+    for (size_t i = 0; i < model->blocks.size(); ++i) {
+      const bool local = !config_.attention_layers.empty() && config_.attention_layers[i] == "local";
+      h = model->blocks[i]->forward(h, rope_cos, rope_sin, local ? allowed_local : allowed, cache,
+                                    static_cast<int64_t>(i));
+    }
     if (cache) cache->advance(length);
     return model->norm(h);
   }

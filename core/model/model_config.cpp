@@ -81,6 +81,28 @@ std::vector<std::string> expand_attention_types(const nlohmann::json& types, con
   return layers;
 }
 
+// Qwen3's sliding window, as transformers' Qwen3Config resolves it: layer_types when given,
+// otherwise layers >= max_window_layers slide when use_sliding_window is on.
+void read_qwen3_sliding_window(const nlohmann::json& json, const std::string& source, ModelConfig& c) {
+  const bool use = get_bool(json, "use_sliding_window", source, false);
+  if (!use) return;  // sliding_window is then None for every layer
+  c.window_size = get_int(json, {"sliding_window"}, source, 4096);
+  if (const auto* types = field(json, {"layer_types"})) {
+    if (!types->is_array()) bad(source, "\"layer_types\" must be an array");
+    for (const auto& t : *types) {
+      const std::string kind = t.is_string() ? t.get<std::string>() : "";
+      if (kind != "full_attention" && kind != "sliding_attention")
+        bad(source, "\"layer_types\" entries must be \"full_attention\" or \"sliding_attention\"");
+      c.attention_layers.push_back(kind == "sliding_attention" ? "local" : "global");
+    }
+    if (static_cast<int64_t>(c.attention_layers.size()) != c.num_hidden_layers)
+      bad(source, "\"layer_types\" must list num_hidden_layers entries");
+  } else {
+    const int64_t first_sliding = get_int(json, {"max_window_layers"}, source, 28);
+    for (int64_t i = 0; i < c.num_hidden_layers; ++i) c.attention_layers.push_back(i >= first_sliding ? "local" : "global");
+  }
+}
+
 const char* architecture_class(const std::string& model_type) {
   if (model_type == "gpt2") return "GPT2LMHeadModel";
   if (model_type == "gpt_neo") return "GPTNeoForCausalLM";
@@ -139,6 +161,11 @@ void ModelConfig::validate() const {
   if ((model_type == "llama" || model_type == "qwen3" || model_type == "gpt_neox") &&
       !(rope_theta > 0.0 && std::isfinite(rope_theta)))
     throw ModelConfigError(model_type + " config: rope_theta must be positive");
+  if (model_type == "qwen3" && !attention_layers.empty()) {
+    if (static_cast<int64_t>(attention_layers.size()) != num_hidden_layers)
+      throw ModelConfigError("qwen3 config: layer_types must list num_hidden_layers entries");
+    positive(window_size, "sliding_window");
+  }
   if (model_type == "gpt_neo") {
     if (static_cast<int64_t>(attention_layers.size()) != num_hidden_layers)
       throw ModelConfigError("gpt_neo config: attention_types give " + std::to_string(attention_layers.size()) +
@@ -269,7 +296,11 @@ ModelConfig config_from_json(const nlohmann::json& json, const std::string& sour
       bad(source, e.what());
     }
     c.mlp_bias = get_bool(json, "mlp_bias", source, false);
-    if (get_bool(json, "use_sliding_window", source, false)) bad(source, "use_sliding_window=true is not supported");
+    if (qwen3) {
+      read_qwen3_sliding_window(json, source, c);
+    } else if (get_bool(json, "use_sliding_window", source, false)) {
+      bad(source, "use_sliding_window=true: Llama has no sliding-window layers");
+    }
     // pretraining_tp > 1 makes transformers split each projection into that many slices and sum
     // them: the same product up to rounding, so any positive value runs the ordinary matmul.
     if (get_int(json, {"pretraining_tp"}, source, 1) < 1) bad(source, "pretraining_tp must be at least 1");
@@ -387,6 +418,17 @@ nlohmann::json config_to_json(const ModelConfig& c) {
     j["mlp_bias"] = c.mlp_bias;
     j["attention_dropout"] = c.attention_dropout;
     j["rope_scaling"] = rope_scaling_to_json(c.rope_scaling);
+    if (c.model_type == "qwen3") {
+      j["use_sliding_window"] = !c.attention_layers.empty();
+      if (!c.attention_layers.empty()) {
+        j["sliding_window"] = c.window_size;
+        nlohmann::json types = nlohmann::json::array();
+        for (const auto& kind : c.attention_layers) types.push_back(kind == "local" ? "sliding_attention" : "full_attention");
+        j["layer_types"] = types;
+      } else {
+        j.erase("layer_types");
+      }
+    }
   }
   if (c.compound.enabled()) {
     j["harmonia_compound"] = {{"field_vocab_sizes", c.compound.field_vocab_sizes},

@@ -60,8 +60,10 @@ struct ModelConfig {
   double embedding_dropout = 0.0;
   double attention_dropout = 0.0;
   double residual_dropout = 0.0;
-  std::vector<std::string> attention_layers;  // GPT-Neo: "global"/"local" per layer
-  int64_t window_size = 256;                   // GPT-Neo local attention window
+  // GPT-Neo: "global"/"local" per layer. Qwen3 with use_sliding_window: the same words for
+  // transformers' layer_types "full_attention"/"sliding_attention" (empty: every layer full).
+  std::vector<std::string> attention_layers;
+  int64_t window_size = 256;  // GPT-Neo window_size / Qwen3 sliding_window: keys seen, the query included
   std::optional<int64_t> bos_token_id, eos_token_id, pad_token_id;
   std::string torch_dtype = "float32";
   CompoundConfig compound;

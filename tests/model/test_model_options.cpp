@@ -176,6 +176,47 @@ TEST(ModelOptions, HostileSizesAreRefusedByName) {
   EXPECT_THROW(hm::config_from_json(neox), hm::ModelConfigError);
 }
 
+// Qwen3's sliding window: a one-layer model whose layer slides over W keys must give, at each
+// position p, what the same weights give on the W tokens ending at p alone (RoPE only sees
+// relative positions, so the shift does not matter); the KV cache must keep to the window too.
+TEST(ModelOptions, Qwen3SlidingWindowSeesExactlyTheLastWindowKeys) {
+  harmonia::compute::set_compute_threads(2);
+  nlohmann::json json = {{"model_type", "qwen3"},       {"vocab_size", 30},        {"hidden_size", 16},
+                         {"intermediate_size", 24},      {"num_attention_heads", 2}, {"num_key_value_heads", 1},
+                         {"head_dim", 8},                {"num_hidden_layers", 1},   {"use_sliding_window", true},
+                         {"sliding_window", 4},          {"max_window_layers", 0},   {"max_position_embeddings", 64}};
+  const auto sliding_config = hm::config_from_json(json);
+  ASSERT_EQ(sliding_config.attention_layers, std::vector<std::string>{"local"});
+  EXPECT_EQ(hm::config_to_json(sliding_config)["layer_types"][0], "sliding_attention");
+  json["max_window_layers"] = 1;  // the only layer is below max_window_layers: full attention
+  EXPECT_EQ(hm::config_from_json(json).attention_layers, std::vector<std::string>{"global"});
+  json["use_sliding_window"] = false;
+  const auto full_config = hm::config_from_json(json);
+  EXPECT_TRUE(full_config.attention_layers.empty());
+
+  torch::manual_seed(4);
+  auto sliding = hm::create_model(sliding_config), full = hm::create_model(full_config);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : sliding->parameters()) p.add_(torch::randn_like(p) * 0.3);
+  }
+  full->load_hf_state_dict(sliding->hf_state_dict(), "copy");
+  sliding->eval(), full->eval();
+  torch::NoGradGuard no_grad;
+  const auto ids = torch::randint(0, 30, {1, 10}, torch::kLong);
+  const auto logits = sliding->forward(ids);
+  EXPECT_LE(ht::max_abs_diff(logits.narrow(1, 0, 4), full->forward(ids.narrow(1, 0, 4))), 1e-5);
+  for (int64_t p = 4; p < 10; ++p) {
+    const auto alone = full->forward(ids.narrow(1, p - 3, 4)).select(1, 3);
+    EXPECT_LE(ht::max_abs_diff(logits.select(1, p), alone), 1e-5) << "position " << p;
+  }
+  EXPECT_GT(ht::max_abs_diff(logits, full->forward(ids)), 1e-4);
+  auto cache = sliding->make_cache();
+  sliding->forward(ids.narrow(1, 0, 3), {}, &cache);
+  for (int64_t p = 3; p < 10; ++p)
+    EXPECT_LE(ht::max_abs_diff(sliding->forward(ids.narrow(1, p, 1), {}, &cache), logits.narrow(1, p, 1)), 1e-5) << p;
+}
+
 TEST(ModelOptions, LlamaMlpBiasIsLoadedAndUsed) {
   nlohmann::json json = {{"model_type", "llama"},  {"vocab_size", 30},       {"hidden_size", 16},
                          {"intermediate_size", 24}, {"num_attention_heads", 2}, {"num_hidden_layers", 1},
