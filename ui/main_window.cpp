@@ -229,7 +229,7 @@ Project MainWindow::project() const {
   Project p;
   p.datasetFolder = dataset_->isDefaultCorpus() ? QString() : dataset_->folder();
   const QString tok = tokenizer_->configJson();
-  if (!tok.isEmpty()) p.tokenizer = QJsonDocument::fromJson(tok.toUtf8()).object();
+  p.tokenizerJson = tok;
   if (!training_->runDir().isEmpty()) p.runs << training_->runDir();
   p.settings["scheme"] = tokenizer_->schemeName();
   p.settings["promptBars"] = generate_->promptBars();
@@ -244,12 +244,12 @@ void MainWindow::applyProject(const Project& p) {
     dataset_->useDefaultCorpus();
   else
     dataset_->setFolder(p.datasetFolder);
-  if (!p.tokenizer.isEmpty()) {
+  if (!p.tokenizerJson.isEmpty()) {
     // The tokenizer page loads tokenizer.json from a file; hand it one.
     const QString tmp = QDir::temp().filePath(QStringLiteral("harmonia-project-tokenizer-%1.json").arg(qApp->applicationPid()));
     QFile f(tmp);
     if (f.open(QIODevice::WriteOnly)) {
-      f.write(QJsonDocument(p.tokenizer).toJson());
+      f.write(p.tokenizerJson.toUtf8());
       f.close();
       QString error;
       if (!tokenizer_->loadTokenizerFile(tmp, &error)) showStatus(tr("The project's tokenizer is invalid: %1").arg(error));

@@ -27,7 +27,7 @@ QJsonObject Project::toJson() const {
   o["format"] = QStringLiteral("harmonia-project");
   o["version"] = kFormatVersion;
   o["dataset"] = QJsonObject{{"folder", datasetFolder}};
-  o["tokenizer"] = tokenizer;
+  if (!tokenizerJson.isEmpty()) o["tokenizer"] = tokenizerJson;
   o["runs"] = toArray(runs);
   o["generations"] = toArray(generations);
   o["settings"] = settings;
@@ -42,7 +42,10 @@ Project Project::fromJson(const QJsonObject& o) {
                              std::to_string(o.value("version").toInt()) + ")");
   Project p;
   p.datasetFolder = o.value("dataset").toObject().value("folder").toString();
-  p.tokenizer = o.value("tokenizer").toObject();
+  const QJsonValue tok = o.value("tokenizer");
+  if (tok.isString()) p.tokenizerJson = tok.toString();
+  else if (tok.isObject() && !tok.toObject().isEmpty())  // older projects: keys came back sorted
+    p.tokenizerJson = QString::fromUtf8(QJsonDocument(tok.toObject()).toJson(QJsonDocument::Compact));
   p.runs = toList(o.value("runs"));
   p.generations = toList(o.value("generations"));
   p.settings = o.value("settings").toObject();

@@ -11,7 +11,9 @@ namespace harmonia::ui {
 struct Project {
   static constexpr int kFormatVersion = 1;
   QString datasetFolder;
-  QJsonObject tokenizer;    // tokenizer.json contents (MidiTok format); empty = defaults
+  // tokenizer.json's exact text (MidiTok format); empty = defaults. Kept as text because
+  // key order is vocabulary order (beat_res, chord_maps...) and QJsonObject sorts keys.
+  QString tokenizerJson;
   QStringList runs;         // run folders
   QStringList generations;  // exported / kept .mid files
   QJsonObject settings;     // free-form page settings (scheme, preset, sampling...)

@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include "../data/data_fixtures.hpp"
+#include "core/tokenizer/tokenizer.hpp"
 #include "ui/dataset_page.hpp"
 #include "ui/generate_page.hpp"
 #include "ui/main_window.hpp"
@@ -147,6 +148,31 @@ class TestMainWindow final : public QObject {
     QCOMPARE(other.generatePage()->promptBars(), 6);
     QCOMPARE(other.currentPage(), 1);
     QCOMPARE(other.projectPath(), path);
+  }
+
+  // Key order in tokenizer.json is vocabulary order (chord_maps here): a project must give back
+  // the same token ids, so it keeps the tokenizer's text, not a key-sorted object.
+  void projectKeepsTheTokenizersVocabularyOrder() {
+    QTemporaryDir dir;
+    harmonia::tokenizer::TokenizerConfig c;
+    c.use_chords = true;
+    auto tok = harmonia::tokenizer::Tokenizer::create("REMI", c);
+    const QString tokPath = dir.filePath("tok.json");
+    tok->save(tokPath.toStdString());
+    const QString path = dir.filePath("lesson.harmonia");
+    std::vector<std::string> before;
+    {
+      MainWindow window;
+      QString error;
+      QVERIFY2(window.tokenizerPage()->loadTokenizerFile(tokPath, &error), qPrintable(error));
+      before = window.tokenizerPage()->tokenizer()->vocab().texts();
+      QVERIFY(window.saveProject(path));
+    }
+    MainWindow other;
+    QString error;
+    QVERIFY2(other.openProject(path, &error), qPrintable(error));
+    QVERIFY(other.tokenizerPage()->tokenizer());
+    QVERIFY(other.tokenizerPage()->tokenizer()->vocab().texts() == before);
   }
 
   // The project records which model Generate uses, and reopening it gives that one back
