@@ -253,16 +253,18 @@ std::shared_ptr<CausalLM> create_model(const ModelConfig& config) {
   else if (config.model_type == "gpt_neox") model = make_gpt_neox(config);
   else throw ModelConfigError("unsupported model_type \"" + config.model_type + "\"");  // validate() lists them
 
-  // Hugging Face's _init_weights: matrices N(0, 0.02), biases 0, norm weights 1. GPT-2 also
-  // shrinks residual projections by 1/sqrt(2 * n_layer) so deep stacks start stable.
+  // Hugging Face's _init_weights: matrices N(0, initializer_range = 0.02), biases 0, norm
+  // weights 1. GPT-2 also shrinks residual projections by 1/sqrt(2 * n_layer) so deep stacks
+  // start stable.
   torch::NoGradGuard no_grad;
-  const double residual_std = 0.02 / std::sqrt(2.0 * config.num_hidden_layers);
+  const double std_dev = config.initializer_range;
+  const double residual_std = std_dev / std::sqrt(2.0 * config.num_hidden_layers);
   for (auto& item : model->named_parameters(true)) {
     auto& p = item.value();
     const std::string& name = item.key();
     if (ends_with(name, ".bias")) p.zero_();
     else if (p.dim() >= 2)
-      p.normal_(0.0, config.model_type == "gpt2" && ends_with(name, "c_proj.weight") ? residual_std : 0.02);
+      p.normal_(0.0, config.model_type == "gpt2" && ends_with(name, "c_proj.weight") ? residual_std : std_dev);
   }
   return model;
 }

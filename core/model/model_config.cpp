@@ -182,6 +182,8 @@ void ModelConfig::validate() const {
     throw ModelConfigError(model_type + " config: unsupported activation \"" + activation + "\" (supported: " + list +
                            ")");
   }
+  if (!(initializer_range >= 0.0 && initializer_range <= 10.0))
+    throw ModelConfigError(model_type + " config: initializer_range must be in [0, 10]");
   for (double p : {embedding_dropout, attention_dropout, residual_dropout})
     if (!(p >= 0.0 && p < 1.0))
       throw ModelConfigError(model_type + " config: dropout probabilities must be in [0, 1), got " + std::to_string(p));
@@ -213,6 +215,7 @@ ModelConfig config_from_json(const nlohmann::json& json, const std::string& sour
   c.eos_token_id = get_optional_int(json, "eos_token_id", source);
   c.pad_token_id = get_optional_int(json, "pad_token_id", source);
   c.torch_dtype = get_string(json, "torch_dtype", source, "float32");
+  c.initializer_range = get_double(json, "initializer_range", source, 0.02);
 
   if (c.model_type == "gpt2") {
     c.max_position_embeddings = get_int(json, {"n_positions", "max_position_embeddings"}, source, 1024);
@@ -355,6 +358,7 @@ nlohmann::json config_to_json(const ModelConfig& c) {
   optional_id("pad_token_id", c.pad_token_id);
   j["torch_dtype"] = c.torch_dtype;
   j["tie_word_embeddings"] = c.tie_word_embeddings;
+  j["initializer_range"] = c.initializer_range;
   if (c.model_type == "gpt2") {
     j["n_positions"] = c.max_position_embeddings;
     j["n_embd"] = c.hidden_size;

@@ -48,6 +48,7 @@ struct ModelConfig {
   bool use_parallel_residual = true;  // GPT-NeoX: x + attn(ln1 x) + mlp(ln2 x), else serial
   RopeScaling rope_scaling;         // Llama/Qwen3 "rope_scaling" (linear, dynamic, llama3, yarn)
   bool tie_word_embeddings = true;
+  double initializer_range = 0.02;  // std of create_model()'s N(0, std) weights (not used when loading)
   bool attention_bias = false;      // Llama/Qwen3 q/k/v/o biases (GPT-NeoX: on by default)
   bool mlp_bias = false;            // Llama gate/up/down biases
   bool scale_attn_weights = true;   // GPT-2: scores / sqrt(head_dim)

@@ -217,6 +217,20 @@ TEST(ModelOptions, Qwen3SlidingWindowSeesExactlyTheLastWindowKeys) {
     EXPECT_LE(ht::max_abs_diff(sliding->forward(ids.narrow(1, p, 1), {}, &cache), logits.narrow(1, p, 1)), 1e-5) << p;
 }
 
+TEST(ModelOptions, InitializerRangeSetsTheInitialWeightSpread) {
+  nlohmann::json json = {{"model_type", "llama"},     {"vocab_size", 500},        {"hidden_size", 64},
+                         {"intermediate_size", 128}, {"num_attention_heads", 2}, {"num_hidden_layers", 1},
+                         {"initializer_range", 0.1}};
+  const auto c = hm::config_from_json(json);
+  EXPECT_DOUBLE_EQ(hm::config_to_json(c)["initializer_range"].get<double>(), 0.1);
+  const auto std_of = [](const hm::ModelConfig& config) {
+    return hm::create_model(config)->hf_state_dict().at("model.embed_tokens.weight").std().item<double>();
+  };
+  EXPECT_NEAR(std_of(c), 0.1, 0.005);
+  json.erase("initializer_range");
+  EXPECT_NEAR(std_of(hm::config_from_json(json)), 0.02, 0.001);
+}
+
 TEST(ModelOptions, LlamaMlpBiasIsLoadedAndUsed) {
   nlohmann::json json = {{"model_type", "llama"},  {"vocab_size", 30},       {"hidden_size", 16},
                          {"intermediate_size", 24}, {"num_attention_heads", 2}, {"num_hidden_layers", 1},
