@@ -298,7 +298,10 @@ SubwordModel train_bpe(const WordCounts& word_counts, const SubwordTrainOptions&
       back.insert(back.end(), kept.begin(), kept.end());
     }
     flush_where();
-    if (o.progress && merges.size() % 64 == 0) o.progress("merges", word_to_id.size(), target);
+    if (merges.size() % 64 == 0) {
+      if (o.cancel && o.cancel->load()) throw TokenizerError("training cancelled");
+      if (o.progress) o.progress("merges", word_to_id.size(), target);
+    }
   }
   if (o.progress) o.progress("merges", word_to_id.size(), target);
 

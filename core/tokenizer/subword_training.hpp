@@ -5,6 +5,7 @@
 // UnigramTrainer (seed pieces, EM, pruning) — its result is not bit-exact even in tokenizers.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -34,6 +35,8 @@ struct SubwordTrainOptions {
   size_t unigram_max_piece_length = 16;
   // Progress: (stage, done, total); called from the training thread.
   std::function<void(const std::string&, size_t, size_t)> progress;
+  // Set to stop: training throws TokenizerError("training cancelled") at its next step.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 SubwordModel train_bpe(const WordCounts& words, const SubwordTrainOptions& options);

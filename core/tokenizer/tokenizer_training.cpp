@@ -30,6 +30,7 @@ std::unique_ptr<Tokenizer> train_tokenizer(const Tokenizer& base_in, const std::
   const SubwordTrainOptions train_opt = [&] {
     SubwordTrainOptions o = miditok_train_options(*base, opt.kind, opt.vocab_size);
     o.progress = opt.progress;
+    o.cancel = opt.cancel;
     return o;
   }();
 

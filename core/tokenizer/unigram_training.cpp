@@ -486,6 +486,7 @@ Model prune(const Corpus& c, const Seeds& seeds, const Lattices& l, const Model&
 
 SubwordModel train_unigram(const WordCounts& words, const SubwordTrainOptions& o) {
   auto progress = [&](const std::string& stage, size_t done, size_t total) {
+    if (o.cancel && o.cancel->load()) throw TokenizerError("training cancelled");
     if (o.progress) o.progress(stage, done, total);
   };
   const Corpus corpus = make_corpus(words);

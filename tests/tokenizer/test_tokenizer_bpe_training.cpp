@@ -124,3 +124,31 @@ INSTANTIATE_TEST_SUITE_P(Sets, BpeParity,
                          });
 
 }  // namespace
+
+namespace {
+
+// The studio's Cancel must stop the learning stage too, not only the reading of files.
+TEST(BpeTraining, CancelStopsTheMerges) {
+  WordCounts words;
+  for (int i = 0; i < 200; ++i) {
+    std::u32string w;
+    for (int k = 0; k < 40; ++k) w.push_back(char32_t('a' + (i * 7 + k * k) % 26));
+    words[w] = 1 + i % 5;
+  }
+  std::atomic<bool> cancel{false};
+  SubwordTrainOptions o;
+  o.vocab_size = 2000;
+  o.metaspace = false;
+  o.cancel = &cancel;
+  size_t calls = 0;
+  o.progress = [&](const std::string&, size_t, size_t) {
+    if (++calls == 1) cancel = true;  // the first progress report asks to stop
+  };
+  EXPECT_THROW(train_bpe(words, o), TokenizerError);
+  cancel = false;
+  o.kind = SubwordKind::Unigram;
+  calls = 0;
+  EXPECT_THROW(train_unigram(words, o), TokenizerError);
+}
+
+}  // namespace
