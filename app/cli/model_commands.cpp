@@ -74,6 +74,15 @@ int model_info(const std::string& dir) {
                         {"tie_word_embeddings", c.tie_word_embeddings},
                         {"torch_dtype", c.torch_dtype}};
   if (c.model_type == "gpt_neo") out["attention_layers"] = c.attention_layers;
+  if (c.model_type == "qwen3" && !c.attention_layers.empty()) {
+    out["attention_layers"] = c.attention_layers;  // "local" = sliding window
+    out["sliding_window"] = c.window_size;
+  }
+  if (c.model_type == "gpt_neox") {
+    out["rotary_pct"] = c.rotary_pct;
+    out["use_parallel_residual"] = c.use_parallel_residual;
+  }
+  if (c.rope_scaling.enabled()) out["rope_scaling"] = hm::rope_scaling_to_json(c.rope_scaling);
   if (c.compound.enabled())
     out["compound"] = {{"field_vocab_sizes", c.compound.field_vocab_sizes}, {"embedding_mode", c.compound.embedding_mode}};
   std::cout << out.dump(2) << "\n";

@@ -104,6 +104,15 @@ TEST(ModelCli, InitAndInfoTakeGptNeoX) {
   EXPECT_EQ(info["model_type"], "gpt_neox");
   EXPECT_EQ(info["architecture"], "GPTNeoXForCausalLM");
   EXPECT_EQ(info["parameters"].get<int64_t>(), hm::load_model(model_dir)->num_parameters());
+  EXPECT_DOUBLE_EQ(info["rotary_pct"].get<double>(), 0.25);
+  EXPECT_TRUE(info["use_parallel_residual"].get<bool>());
+  if (ht::have_shared()) {
+    r = harmonia("model info '" + ht::hf_more_fixture_dir("llama-rope-dynamic").string() + "'", dir);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto scaled = nlohmann::json::parse(r.out);
+    EXPECT_EQ(scaled["rope_scaling"]["type"], "dynamic");
+    EXPECT_DOUBLE_EQ(scaled["rope_scaling"]["factor"].get<double>(), 2.0);
+  }
 }
 
 TEST(ModelCli, BadInputsFailWithAMessage) {
