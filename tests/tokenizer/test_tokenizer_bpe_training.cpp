@@ -152,3 +152,38 @@ TEST(BpeTraining, CancelStopsTheMerges) {
 }
 
 }  // namespace
+
+namespace {
+
+// encode_ids_split: a piece starts at the first token at or after each bar (or beat) tick, as
+// MidiTok's TokSequence.split_per_bars/beats does; "no" keeps one word per sequence.
+TEST(TrainingWords, SplitPerBarBeatOrNot) {
+  midi::Score score;
+  score.ticks_per_quarter = 480;
+  midi::Track t;
+  for (int beat = 0; beat < 8; ++beat) t.notes.push_back({beat * 480, 240, 60 + beat, 90});  // 2 bars of 4/4
+  score.tracks.push_back(t);
+  auto words_for = [&](const char* split) {
+    TokenizerConfig c;
+    c.encode_ids_split = split;
+    return Tokenizer::create("REMI", c)->training_words(score);
+  };
+  const auto bars = words_for("bar"), beats = words_for("beat"), whole = words_for("no");
+  EXPECT_EQ(bars.size(), 2u);
+  // MidiTok lists the beats that start before the last onset: the last note's beat (at that
+  // very tick) is not a new piece, so its tokens end the seventh one.
+  EXPECT_EQ(beats.size(), 7u);
+  ASSERT_EQ(whole.size(), 1u);
+  // Every split keeps all tokens, in order.
+  std::u32string joined;
+  for (const auto& w : beats) joined += w;
+  EXPECT_EQ(joined, whole[0]);
+  joined.clear();
+  for (const auto& w : bars) joined += w;
+  EXPECT_EQ(joined, whole[0]);
+  // A bar word starts with the Bar token.
+  const auto tok = Tokenizer::create("REMI");
+  EXPECT_EQ(bars[1][0], base_char(tok->vocab().id("Bar_None")));
+}
+
+}  // namespace
