@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <iostream>
 #include <utility>
 #include <vector>
 
@@ -14,6 +15,20 @@ struct CommandTable {
   // `run` returns the process exit code.
   void add(CLI::App* command, std::function<int()> run) { entries.emplace_back(command, std::move(run)); }
   std::vector<std::pair<CLI::App*, std::function<int()>>> entries;
+
+  // Runs the command the user picked: its exit code; 2 and the help when none was; 1 and the
+  // message when it throws.
+  int run_parsed(const CLI::App& app) const {
+    try {
+      for (const auto& [command, run] : entries)
+        if (command->parsed()) return run();
+      std::cerr << app.help();
+      return 2;
+    } catch (const std::exception& e) {
+      std::cerr << "harmonia: error: " << e.what() << "\n";
+      return 1;
+    }
+  }
 };
 
 // `harmonia midi info FILE...`

@@ -26,14 +26,5 @@ int main(int argc, char** argv) {
   }
   for (const auto* command : engine)
     if (command->parsed()) return harmonia::cli::exec_engine(argc, argv);
-  try {
-    for (auto& [command, run] : table.entries) {
-      if (command->parsed()) return run();
-    }
-    std::cerr << app.help();
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "harmonia: error: " << e.what() << "\n";
-    return 1;
-  }
+  return table.run_parsed(app);
 }

@@ -30,14 +30,5 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   harmonia::compute::set_compute_threads(threads);
-  try {
-    for (auto& [command, run] : table.entries) {
-      if (command->parsed()) return run();
-    }
-    std::cerr << app.help();
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "harmonia: error: " << e.what() << "\n";
-    return 1;
-  }
+  return table.run_parsed(app);
 }
