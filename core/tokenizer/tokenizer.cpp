@@ -28,6 +28,11 @@ Tokenizer::Tokenizer(std::string name, TokenizerConfig config, bool note_on_off)
 std::unique_ptr<Tokenizer> Tokenizer::create(const std::string& scheme, TokenizerConfig config) {
   std::string key;
   for (char ch : scheme) key += char(std::tolower(static_cast<unsigned char>(ch)));
+  // Validate before any scheme is built: its time tables divide by the config's resolutions
+  // (found by fuzzing tokenizer.json: a zero resolution reached a division first).
+  const char* name = key == "remi" ? "REMI" : key == "tsd" ? "TSD" : key == "midilike" ? "MIDILike"
+                     : key == "cpword" ? "CPWord" : key == "octuple" ? "Octuple" : nullptr;
+  if (name) config.validate(name);
   std::unique_ptr<Tokenizer> t;
   if (key == "remi") t = make_remi(std::move(config));
   else if (key == "tsd") t = make_tsd(std::move(config));

@@ -311,3 +311,16 @@ TEST(TokenizerBadInput, ConfigListingAValueTwiceIsAClearError) {
     EXPECT_NE(std::string(e.what()).find("Program_10"), std::string::npos) << e.what();
   }
 }
+
+// Found by fuzzing tokenizer.json: a beat_res resolution of 0 reached the time tables'
+// division before the config was validated (SIGFPE); now the config is refused first.
+TEST(TokenizerBadInput, ZeroResolutionIsRefusedBeforeAnythingDividesByIt) {
+  auto j = Tokenizer::create("TSD")->to_json();
+  j["config"]["beat_res"] = {{"0_4", 0}};
+  try {
+    Tokenizer::from_json(j, "zero.json");
+    FAIL() << "loaded";
+  } catch (const TokenizerError& e) {
+    EXPECT_NE(std::string(e.what()).find("resolution"), std::string::npos) << e.what();
+  }
+}
