@@ -23,14 +23,14 @@
 #include <QVBoxLayout>
 
 #include "core/tokenizer/tokenizer.hpp"
-#include "ui/corpus_shape.hpp"
-#include "ui/dataset_page.hpp"
-#include "ui/generate_page.hpp"
-#include "ui/model_choice_box.hpp"
-#include "ui/piano_roll_widget.hpp"
+#include "ui/bridge/corpus_shape.hpp"
+#include "ui/pages/dataset_page.hpp"
+#include "ui/pages/generate_page.hpp"
+#include "ui/widgets/model_choice_box.hpp"
+#include "ui/widgets/piano_roll_widget.hpp"
 #include "ui/project_file.hpp"
-#include "ui/tokenizer_page.hpp"
-#include "ui/training_page.hpp"
+#include "ui/pages/tokenizer_page.hpp"
+#include "ui/pages/training_page.hpp"
 
 void harmoniaUiInitResources();  // resources_init.cpp
 

@@ -5,7 +5,7 @@
 #include <QMainWindow>
 #include <QStringList>
 
-#include "ui/pipeline_page.hpp"
+#include "ui/pages/pipeline_page.hpp"
 #include "ui/theme.hpp"
 
 class QListWidget;

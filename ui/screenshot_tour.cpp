@@ -8,14 +8,14 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
-#include "ui/dataset_page.hpp"
-#include "ui/generate_page.hpp"
+#include "ui/pages/dataset_page.hpp"
+#include "ui/pages/generate_page.hpp"
 #include "ui/main_window.hpp"
-#include "ui/model_choice_box.hpp"
-#include "ui/piano_roll_widget.hpp"
-#include "ui/queued_plot.hpp"
-#include "ui/training_page.hpp"
-#include "ui/tokenizer_page.hpp"
+#include "ui/widgets/model_choice_box.hpp"
+#include "ui/widgets/piano_roll_widget.hpp"
+#include "ui/widgets/queued_plot.hpp"
+#include "ui/pages/training_page.hpp"
+#include "ui/pages/tokenizer_page.hpp"
 
 namespace harmonia::ui {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/midi/score.hpp"
-#include "ui/generation_backend.hpp"
+#include "ui/bridge/generation_backend.hpp"
 
 namespace harmonia::ui::test {
 

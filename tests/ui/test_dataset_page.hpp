@@ -12,7 +12,7 @@
 #include "core/data/default_corpus.hpp"
 #include "core/data/token_cache.hpp"
 #include "core/generate/music_recipe.hpp"
-#include "ui/dataset_page.hpp"
+#include "ui/pages/dataset_page.hpp"
 #include "ui_test_support.hpp"
 
 using harmonia::ui::DatasetPage;

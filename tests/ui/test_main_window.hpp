@@ -11,13 +11,13 @@
 
 #include "../data/data_fixtures.hpp"
 #include "core/tokenizer/tokenizer.hpp"
-#include "ui/dataset_page.hpp"
-#include "ui/generate_page.hpp"
+#include "ui/pages/dataset_page.hpp"
+#include "ui/pages/generate_page.hpp"
 #include "ui/main_window.hpp"
-#include "ui/model_choice_box.hpp"
+#include "ui/widgets/model_choice_box.hpp"
 #include "ui/project_file.hpp"
 #include "ui/screenshot_tour.hpp"
-#include "ui/tokenizer_page.hpp"
+#include "ui/pages/tokenizer_page.hpp"
 #include "generation_reference.hpp"
 #include "ui_test_support.hpp"
 

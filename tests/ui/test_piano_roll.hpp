@@ -5,8 +5,8 @@
 #include <QScrollBar>
 #include <QtTest>
 
-#include "ui/piano_roll_widget.hpp"
-#include "ui/score_tools.hpp"
+#include "ui/widgets/piano_roll_widget.hpp"
+#include "ui/bridge/score_tools.hpp"
 #include "ui/theme.hpp"
 
 using harmonia::midi::Note;

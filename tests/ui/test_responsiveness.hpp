@@ -14,11 +14,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/audio/soundfont_locator.hpp"
-#include "ui/dataset_page.hpp"
-#include "ui/generate_page.hpp"
+#include "ui/pages/dataset_page.hpp"
+#include "ui/pages/generate_page.hpp"
 #include "ui/main_window.hpp"
-#include "ui/tokenizer_page.hpp"
-#include "ui/training_page.hpp"
+#include "ui/pages/tokenizer_page.hpp"
+#include "ui/pages/training_page.hpp"
 #include "generation_reference.hpp"
 #include "ui_test_support.hpp"
 

@@ -17,10 +17,10 @@
 #include "core/tokenizer/tokenizer.hpp"
 #include "core/tokenizer/tokenizer_training.hpp"
 #include <nlohmann/json.hpp>
-#include "ui/corpus_shape.hpp"
-#include "ui/piano_roll_widget.hpp"
-#include "ui/tokenizer_page.hpp"
-#include "ui/tokenizer_training_panel.hpp"
+#include "ui/bridge/corpus_shape.hpp"
+#include "ui/widgets/piano_roll_widget.hpp"
+#include "ui/pages/tokenizer_page.hpp"
+#include "ui/pages/tokenizer_training_panel.hpp"
 #include "ui_test_support.hpp"
 
 using harmonia::ui::StepState;

@@ -14,8 +14,8 @@
 #include "core/compute/cpu_features.hpp"
 #include "core/generate/music_recipe.hpp"
 #include "core/tokenizer/tokenizer.hpp"
-#include "ui/dataset_page.hpp"
-#include "ui/training_page.hpp"
+#include "ui/pages/dataset_page.hpp"
+#include "ui/pages/training_page.hpp"
 #include "ui_test_support.hpp"
 
 using harmonia::ui::StepState;

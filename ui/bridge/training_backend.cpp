@@ -1,6 +1,6 @@
 // Torch side of the training page: one core/train run on a thread of its own, its events
 // forwarded by a second thread. No Qt header may be included here.
-#include "ui/training_backend.hpp"
+#include "ui/bridge/training_backend.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -26,7 +26,7 @@
 #include "core/train/model_setup.hpp"
 #include "core/train/progress.hpp"
 #include "core/train/trainer.hpp"
-#include "ui/worker_priority.hpp"
+#include "ui/bridge/worker_priority.hpp"
 
 namespace harmonia::ui {
 

@@ -1,4 +1,4 @@
-#include "ui/model_choice_box.hpp"
+#include "ui/widgets/model_choice_box.hpp"
 
 #include <QComboBox>
 #include <QDir>

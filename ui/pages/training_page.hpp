@@ -8,8 +8,8 @@
 #include <QTimer>
 #include <memory>
 
-#include "ui/pipeline_page.hpp"
-#include "ui/training_backend.hpp"
+#include "ui/pages/pipeline_page.hpp"
+#include "ui/bridge/training_backend.hpp"
 
 class QCheckBox;
 class QComboBox;

@@ -1,4 +1,4 @@
-#include "ui/dataset_cache.hpp"
+#include "ui/bridge/dataset_cache.hpp"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -1,4 +1,4 @@
-#include "ui/scroll_wheel_guard.hpp"
+#include "ui/widgets/scroll_wheel_guard.hpp"
 
 #include <QAbstractSlider>
 #include <QAbstractSpinBox>

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "core/data/import_job.hpp"
-#include "ui/dataset_cache.hpp"
-#include "ui/pipeline_page.hpp"
+#include "ui/bridge/dataset_cache.hpp"
+#include "ui/pages/pipeline_page.hpp"
 
 class QCustomPlot;
 class QLabel;

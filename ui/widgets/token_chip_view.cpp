@@ -1,4 +1,4 @@
-#include "ui/token_chip_view.hpp"
+#include "ui/widgets/token_chip_view.hpp"
 
 #include <QFontMetrics>
 #include <QHash>

@@ -1,4 +1,4 @@
-#include "ui/corpus_shape.hpp"
+#include "ui/bridge/corpus_shape.hpp"
 
 namespace harmonia::ui {
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/midi/score.hpp"
-#include "ui/generation_backend.hpp"
-#include "ui/pipeline_page.hpp"
+#include "ui/bridge/generation_backend.hpp"
+#include "ui/pages/pipeline_page.hpp"
 
 class QComboBox;
 class QLabel;

@@ -1,5 +1,5 @@
-#include "ui/tokenizer_page.hpp"
-#include "ui/worker_priority.hpp"
+#include "ui/pages/tokenizer_page.hpp"
+#include "ui/bridge/worker_priority.hpp"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -24,9 +24,9 @@
 #include "core/generate/music_recipe.hpp"
 #include "core/midi/midi_file.hpp"
 #include "core/tokenizer/tokenizer.hpp"
-#include "ui/piano_roll_widget.hpp"
-#include "ui/scroll_wheel_guard.hpp"
-#include "ui/tokenizer_training_panel.hpp"
+#include "ui/widgets/piano_roll_widget.hpp"
+#include "ui/widgets/scroll_wheel_guard.hpp"
+#include "ui/pages/tokenizer_training_panel.hpp"
 
 namespace harmonia::ui {
 

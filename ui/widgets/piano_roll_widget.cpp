@@ -1,4 +1,4 @@
-#include "ui/piano_roll_widget.hpp"
+#include "ui/widgets/piano_roll_widget.hpp"
 
 #include <QPaintEvent>
 #include <QPainter>

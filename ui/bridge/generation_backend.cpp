@@ -1,7 +1,7 @@
 // Torch side of the Generate page: loads the model bundle, runs core/generate's Generator on
 // the calling (worker) thread and turns tokens into notes while they arrive. No Qt header may
 // be included here (Qt's keyword macros break LibTorch's headers).
-#include "ui/generation_backend.hpp"
+#include "ui/bridge/generation_backend.hpp"
 
 #include <algorithm>
 #include <filesystem>

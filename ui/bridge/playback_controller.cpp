@@ -1,4 +1,4 @@
-#include "ui/playback_controller.hpp"
+#include "ui/bridge/playback_controller.hpp"
 
 #include "core/audio/live_synth_output.hpp"
 #include "core/audio/playback_events.hpp"

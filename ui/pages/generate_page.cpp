@@ -1,5 +1,5 @@
-#include "ui/generate_page.hpp"
-#include "ui/worker_priority.hpp"
+#include "ui/pages/generate_page.hpp"
+#include "ui/bridge/worker_priority.hpp"
 
 #include <QComboBox>
 #include <QDragEnterEvent>
@@ -25,12 +25,12 @@
 #include "core/audio/soundfont_locator.hpp"
 #include "core/audio/wav_file.hpp"
 #include "core/midi/midi_file.hpp"
-#include "ui/clip_drag_source.hpp"
-#include "ui/model_choice_box.hpp"
-#include "ui/piano_roll_widget.hpp"
-#include "ui/playback_controller.hpp"
-#include "ui/score_tools.hpp"
-#include "ui/slider_spin_box.hpp"
+#include "ui/widgets/clip_drag_source.hpp"
+#include "ui/widgets/model_choice_box.hpp"
+#include "ui/widgets/piano_roll_widget.hpp"
+#include "ui/bridge/playback_controller.hpp"
+#include "ui/bridge/score_tools.hpp"
+#include "ui/widgets/slider_spin_box.hpp"
 
 namespace harmonia::ui {
 

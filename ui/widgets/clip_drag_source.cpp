@@ -1,4 +1,4 @@
-#include "ui/clip_drag_source.hpp"
+#include "ui/widgets/clip_drag_source.hpp"
 
 #include <QApplication>
 #include <QDrag>

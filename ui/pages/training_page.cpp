@@ -1,6 +1,6 @@
-#include "ui/training_page.hpp"
-#include "ui/queued_plot.hpp"
-#include "ui/worker_priority.hpp"
+#include "ui/pages/training_page.hpp"
+#include "ui/widgets/queued_plot.hpp"
+#include "ui/bridge/worker_priority.hpp"
 
 #include <QCheckBox>
 #include <QGridLayout>

@@ -1,4 +1,4 @@
-#include "ui/pipeline_page.hpp"
+#include "ui/pages/pipeline_page.hpp"
 
 #include <QFrame>
 #include <QScrollArea>

@@ -1,4 +1,4 @@
-#include "ui/slider_spin_box.hpp"
+#include "ui/widgets/slider_spin_box.hpp"
 
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>

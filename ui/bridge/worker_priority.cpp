@@ -1,4 +1,4 @@
-#include "ui/worker_priority.hpp"
+#include "ui/bridge/worker_priority.hpp"
 
 #ifdef __linux__
 #include <sys/resource.h>

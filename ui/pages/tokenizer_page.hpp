@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "core/midi/score.hpp"
-#include "ui/pipeline_page.hpp"
-#include "ui/token_chip_view.hpp"
+#include "ui/pages/pipeline_page.hpp"
+#include "ui/widgets/token_chip_view.hpp"
 
 class QCheckBox;
 class QComboBox;

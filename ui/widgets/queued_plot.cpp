@@ -1,4 +1,4 @@
-#include "ui/queued_plot.hpp"
+#include "ui/widgets/queued_plot.hpp"
 
 #include <QCoreApplication>
 #include <QTimer>

@@ -1,4 +1,4 @@
-#include "ui/tokenizer_training_panel.hpp"
+#include "ui/pages/tokenizer_training_panel.hpp"
 
 #include <QComboBox>
 #include <QElapsedTimer>
@@ -17,8 +17,8 @@
 
 #include "core/tokenizer/tokenizer.hpp"
 #include "core/tokenizer/tokenizer_training.hpp"
-#include "ui/slider_spin_box.hpp"
-#include "ui/worker_priority.hpp"
+#include "ui/widgets/slider_spin_box.hpp"
+#include "ui/bridge/worker_priority.hpp"
 
 namespace harmonia::ui {
 

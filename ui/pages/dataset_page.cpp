@@ -1,7 +1,7 @@
-#include "ui/dataset_page.hpp"
-#include "ui/dataset_cache.hpp"
-#include "ui/queued_plot.hpp"
-#include "ui/worker_priority.hpp"
+#include "ui/pages/dataset_page.hpp"
+#include "ui/bridge/dataset_cache.hpp"
+#include "ui/widgets/queued_plot.hpp"
+#include "ui/bridge/worker_priority.hpp"
 
 #include <QDir>
 #include <QFileDialog>

@@ -1,4 +1,4 @@
-#include "ui/score_tools.hpp"
+#include "ui/bridge/score_tools.hpp"
 
 #include <algorithm>
 

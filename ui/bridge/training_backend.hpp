@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "ui/dataset_cache.hpp"
+#include "ui/bridge/dataset_cache.hpp"
 
 namespace harmonia::ui {
 
