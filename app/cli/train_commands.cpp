@@ -1,5 +1,6 @@
 // `harmonia train`: train a model on a dataset folder (harmonia dataset import), with
 // checkpoints, logs and a progress line on stderr; `--nproc N` runs N data-parallel ranks.
+#include <filesystem>
 #include <iostream>
 
 #include "app/cli/cli_commands.hpp"
@@ -7,10 +8,26 @@
 
 namespace harmonia::cli {
 
+namespace {
+
+// Options not given on this command line take the values the run was started with.
+void fill_from_saved_run(CLI::App& cmd, const std::string& resume) {
+  const auto run = run_folder_of_resume(resume);
+  if (!std::filesystem::exists(run)) throw std::invalid_argument("--resume " + resume + ": no such folder");
+  for (const auto& [name, value] : saved_train_options(run)) {
+    CLI::Option* opt = cmd.get_option_no_throw(name);
+    if (!opt || opt->count() > 0) continue;
+    opt->add_result(value);
+    opt->run_callback();
+  }
+}
+
+}  // namespace
+
 void register_train_commands(CLI::App& app, CommandTable& table) {
   auto a = std::make_shared<TrainArgs>();
   auto* cmd = app.add_subcommand("train", "Train a causal LM on a dataset folder (checkpoints, logs, DDP)");
-  cmd->add_option("--dataset", a->dataset, "Dataset folder (harmonia dataset import)")->required();
+  cmd->add_option("--dataset", a->dataset, "Dataset folder (harmonia dataset import); with --resume, the run's own");
   cmd->add_option("--arch", a->arch, "Architecture: gpt2, gpt_neo, llama, qwen3, gpt_neox")->capture_default_str();
   cmd->add_option("--preset", a->preset, "Model size preset (tiny, small, ...)")->capture_default_str();
   cmd->add_option("--out", a->out, "Run folder: checkpoints/, train_log.csv, tensorboard/, model/");
@@ -45,12 +62,20 @@ void register_train_commands(CLI::App& app, CommandTable& table) {
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
       ->capture_default_str();
   cmd->add_option("--nproc", a->nproc, "Local data-parallel ranks to start (torchrun-style)")->check(CLI::Range(1, 64));
-  cmd->add_option("--resume", a->resume, "Run folder or checkpoint to continue from");
+  cmd->add_option("--resume", a->resume,
+                  "Run folder or checkpoint to continue from, with the run's saved options (those given here win)");
   cmd->add_option("--threads", a->threads, "CPU threads for this run (like the global --threads)");
   cmd->add_flag("--quiet{false}", a->progress, "No progress line");
-  table.add(cmd, [a] {
+  table.add(cmd, [a, cmd] {
     try {
       if (a->out.empty() && a->resume.empty()) throw std::invalid_argument("give --out RUN_DIR (or --resume RUN_DIR)");
+      if (!a->resume.empty()) fill_from_saved_run(*cmd, a->resume);
+      if (a->dataset.empty())
+        throw std::invalid_argument(a->resume.empty() ? "--dataset is required"
+                                                      : "--resume " + a->resume + ": the run does not say which dataset it " +
+                                                            "trained on (no train_args.json or run.json): give --dataset");
+      if (!std::filesystem::is_directory(a->dataset))
+        throw std::invalid_argument("--dataset " + a->dataset + ": no such folder");
       return run_train_command(*a);
     } catch (const std::exception& e) {
       std::cerr << "\nharmonia train: " << e.what() << "\n";

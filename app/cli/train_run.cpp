@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 
 #include "core/compute/cpu_features.hpp"
 #include "core/compute/threads.hpp"
@@ -62,23 +63,56 @@ void print_event(const ht::TrainEvent& e, bool progress_line, bool show_total) {
 
 }  // namespace
 
+namespace {
+
+// Doubles as text that reads back to the same value (std::to_string prints 1e-7 as 0.000000).
+std::string exact(double v) {
+  std::ostringstream s;
+  s.precision(17);
+  s << v;
+  return s.str();
+}
+
+}  // namespace
+
+OptionList train_options(const TrainArgs& a) {
+  OptionList o{{"--dataset", a.dataset},
+               {"--arch", a.arch},
+               {"--preset", a.preset},
+               {"--max-steps", std::to_string(a.max_steps)},
+               {"--epochs", std::to_string(a.epochs)},
+               {"--batch-size", std::to_string(a.batch_size)},
+               {"--grad-accum", std::to_string(a.grad_accum)},
+               {"--lr", exact(a.lr)},
+               {"--warmup", std::to_string(a.warmup)},
+               {"--context", std::to_string(a.context)},
+               {"--min-window-notes", std::to_string(a.min_window_notes)},
+               {"--precision", a.precision},
+               {"--schedule", a.schedule},
+               {"--device", a.device},
+               {"--eval-every", std::to_string(a.eval_every)},
+               {"--eval-batches", std::to_string(a.eval_batches)},
+               {"--patience", std::to_string(a.patience)},
+               {"--checkpoint-every", std::to_string(a.checkpoint_every)},
+               {"--log-every", std::to_string(a.log_every)},
+               {"--time-budget", exact(a.time_budget)},
+               {"--val-fraction", exact(a.val_fraction)},
+               {"--seed", std::to_string(a.seed)}};
+  if (a.schedule_over_time) o.emplace_back("--cosine-over-budget", "true");
+  return o;
+}
+
 std::vector<std::string> train_command_line(const TrainArgs& a) {
   std::vector<std::string> argv{"harmonia"};
   if (a.threads > 0) argv.insert(argv.end(), {"--threads", std::to_string(a.threads)});
-  argv.insert(argv.end(),
-              {"train", "--dataset", a.dataset, "--arch", a.arch, "--preset", a.preset, "--out", a.out,
-               "--max-steps", std::to_string(a.max_steps), "--epochs", std::to_string(a.epochs),
-               "--batch-size", std::to_string(a.batch_size), "--grad-accum", std::to_string(a.grad_accum),
-               "--lr", std::to_string(a.lr), "--warmup", std::to_string(a.warmup),
-               "--context", std::to_string(a.context), "--min-window-notes", std::to_string(a.min_window_notes),
-               "--precision", a.precision, "--schedule", a.schedule, "--device", a.device,
-               "--eval-every", std::to_string(a.eval_every), "--eval-batches", std::to_string(a.eval_batches),
-               "--patience", std::to_string(a.patience), "--checkpoint-every", std::to_string(a.checkpoint_every),
-               "--log-every", std::to_string(a.log_every), "--time-budget", std::to_string(a.time_budget),
-               "--val-fraction", std::to_string(a.val_fraction), "--seed", std::to_string(a.seed)});
+  argv.push_back("train");
+  for (const auto& [name, value] : train_options(a)) {
+    argv.push_back(name);
+    if (name != "--cosine-over-budget") argv.push_back(value);  // a flag takes no value
+  }
+  argv.insert(argv.end(), {"--out", a.out});
   if (!a.resume.empty()) argv.insert(argv.end(), {"--resume", a.resume});
   if (!a.progress) argv.push_back("--quiet");
-  if (a.schedule_over_time) argv.push_back("--cosine-over-budget");
   return argv;
 }
 
@@ -100,7 +134,7 @@ ht::TrainResult run_training(const TrainArgs& a) {
     dist = std::make_unique<ht::Distributed>(*env);
   }
   const bool rank0 = !dist || dist->rank() == 0;
-  const std::filesystem::path out = a.out.empty() ? std::filesystem::path(a.resume) : std::filesystem::path(a.out);
+  const std::filesystem::path out = a.out.empty() ? run_folder_of_resume(a.resume) : std::filesystem::path(a.out);
   if (out.empty()) throw std::invalid_argument("no run folder: give --out (or --resume)");
 
   data::SplitOptions split;
@@ -115,6 +149,8 @@ ht::TrainResult run_training(const TrainArgs& a) {
   batches.rank = dist ? dist->rank() : 0;
   batches.world_size = dist ? dist->world_size() : 1;
   auto sources = ht::open_dataset_sources(a.dataset, split, chunk, batches);
+  // What this run was started (or resumed) with, so `--resume RUN` alone can continue it.
+  if (rank0) save_train_options(out, train_options(a));
   const auto& tok = sources.dataset->tokenizer();
 
   std::shared_ptr<model::CausalLM> lm;

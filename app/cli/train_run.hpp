@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/train_saved_args.hpp"
 #include "core/train/trainer.hpp"
 
 namespace harmonia::cli {
@@ -23,6 +24,9 @@ struct TrainArgs {
   bool schedule_over_time = false;  // cosine over --time-budget instead of --max-steps
   bool progress = true;  // the \r progress line on stderr (rank 0)
 };
+
+// The run's options under their command-line names (what train_args.json keeps).
+OptionList train_options(const TrainArgs& args);
 
 // The command line that makes another process run the same training (for --nproc ranks).
 std::vector<std::string> train_command_line(const TrainArgs& args);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 
 #include "core/data/import_job.hpp"
 #include "core/model/causal_lm.hpp"
@@ -42,6 +43,16 @@ int run_train(const fs::path& run, const std::string& extra, const fs::path& err
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
+// Runs `harmonia --threads 1 train ARGS` as given (no dataset or run folder added).
+int run_harmonia_train(const std::string& args, const fs::path& err) {
+  const std::string cmd = "'" + (test::bin_dir() / "harmonia").string() + "' --threads 1 train " + args + " 2> '" +
+                          err.string() + "'";
+  const int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
+
 std::shared_ptr<model::CausalLM> final_model(const fs::path& run) { return model::load_model(run / "model"); }
 
 }  // namespace
@@ -78,6 +89,63 @@ TEST(TrainCli, ResumedRunEndsWithTheUninterruptedWeights) {
   EXPECT_TRUE(train::test::weights_identical(*full, *resumed))
       << "max difference " << train::test::max_weight_difference(*full, *resumed);
   EXPECT_GT(train::test::max_weight_difference(*full, *half), 0.0);  // it did train further
+}
+
+// `--resume RUN` alone: the run's saved options (train_args.json) give the dataset, context,
+// seed, schedule..., so the continuation equals the uninterrupted run; an option given on the
+// resuming line (--max-steps) wins over the saved one.
+TEST(TrainCli, ResumeWithTheRunFolderAloneContinuesIt) {
+  const auto dir = test::scratch_dir("train_cli_resume_alone");
+  const std::string common = "--batch-size 4 --schedule constant --warmup 0 --lr 3e-3 ";
+  ASSERT_EQ(run_train(dir / "full", common + "--max-steps 6", dir / "full.txt"), 0) << test::read_all(dir / "full.txt");
+  ASSERT_EQ(run_train(dir / "part", common + "--max-steps 3", dir / "part1.txt"), 0) << test::read_all(dir / "part1.txt");
+  ASSERT_TRUE(fs::exists(dir / "part" / "train_args.json"));
+  ASSERT_EQ(run_harmonia_train("--resume " + quoted(dir / "part") + " --max-steps 6", dir / "part2.txt"), 0)
+      << test::read_all(dir / "part2.txt");
+  EXPECT_NE(test::read_all(dir / "part2.txt").find("step 6/6"), std::string::npos) << test::read_all(dir / "part2.txt");
+  const auto full = final_model(dir / "full"), resumed = final_model(dir / "part");
+  EXPECT_TRUE(train::test::weights_identical(*full, *resumed))
+      << "max difference " << train::test::max_weight_difference(*full, *resumed);
+  // The saved options now say 6 steps: resuming again from a checkpoint path has nothing left to do
+  // and writes into the run folder, not into the checkpoint.
+  ASSERT_EQ(run_harmonia_train("--resume " + quoted(dir / "part" / "checkpoints" / "step-00000006"), dir / "part3.txt"), 0)
+      << test::read_all(dir / "part3.txt");
+  EXPECT_FALSE(fs::exists(dir / "part" / "checkpoints" / "step-00000006" / "train_args.json"));
+  EXPECT_TRUE(fs::exists(dir / "part" / "checkpoints" / "step-00000006" / "trainer_state.json"));
+}
+
+// A run folder that does not say what it trained on, a folder that does not exist, a damaged
+// train_args.json: each a clear message naming the problem.
+TEST(TrainCli, ResumeWithoutSavedOptionsSaysWhatIsMissing) {
+  const auto dir = test::scratch_dir("train_cli_resume_errors");
+  fs::create_directories(dir / "bare");
+  ASSERT_EQ(run_harmonia_train("--resume " + quoted(dir / "bare"), dir / "bare.txt"), 1);
+  EXPECT_NE(test::read_all(dir / "bare.txt").find("give --dataset"), std::string::npos) << test::read_all(dir / "bare.txt");
+  ASSERT_EQ(run_harmonia_train("--resume " + quoted(dir / "nowhere"), dir / "nowhere.txt"), 1);
+  EXPECT_NE(test::read_all(dir / "nowhere.txt").find("no such folder"), std::string::npos);
+  fs::create_directories(dir / "damaged");
+  std::ofstream(dir / "damaged" / "train_args.json") << "{\"options\": [1, 2";
+  ASSERT_EQ(run_harmonia_train("--resume " + quoted(dir / "damaged"), dir / "damaged.txt"), 1);
+  const auto err = test::read_all(dir / "damaged.txt");
+  EXPECT_NE(err.find("train_args.json: not valid JSON"), std::string::npos) << err;
+  ASSERT_EQ(run_harmonia_train("--out " + quoted(dir / "x"), dir / "nodata.txt"), 1);
+  EXPECT_NE(test::read_all(dir / "nodata.txt").find("--dataset is required"), std::string::npos);
+}
+
+// A run the studio started (run.json, no train_args.json) continues from the command line with
+// the studio's dataset cache and settings.
+TEST(TrainCli, ResumesAStudioRunFromItsRunJson) {
+  const auto dir = test::scratch_dir("train_cli_resume_studio");
+  ASSERT_EQ(run_train(dir / "run", "--batch-size 4 --warmup 0 --max-steps 2 --lr 2e-3", dir / "one.txt"), 0)
+      << test::read_all(dir / "one.txt");
+  fs::remove(dir / "run" / "train_args.json");
+  std::ofstream(dir / "run" / "run.json") << "{\"preset\": \"tiny\", \"architecture\": \"gpt2\", \"max_steps\": 4, "
+                                             "\"batch_size\": 4, \"seq_len\": 64, \"lr\": 0.002, \"warmup_steps\": 0, "
+                                             "\"seed\": 5, \"validation\": 0.1, \"dataset_dir\": \""
+                                          << dataset().string() << "\", \"chunks\": {\"min_notes\": 0}}";
+  ASSERT_EQ(run_harmonia_train("--resume " + quoted(dir / "run"), dir / "two.txt"), 0) << test::read_all(dir / "two.txt");
+  EXPECT_NE(test::read_all(dir / "two.txt").find("step 4/4"), std::string::npos) << test::read_all(dir / "two.txt");
+  EXPECT_TRUE(fs::exists(dir / "run" / "checkpoints" / "step-00000004"));
 }
 
 TEST(TrainCli, TwoLocalRanksMatchOneRankWithDoubleBatch) {
