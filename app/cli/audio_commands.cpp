@@ -217,6 +217,19 @@ void register_audio_commands(CLI::App& app, CommandTable& table) {
     return run_record(*rec);
   });
 
+  auto* fonts = app.add_subcommand("soundfonts", "List the SoundFonts found (soundfonts/ folders, then the system's) as JSON");
+  table.add(fonts, [] {
+    nlohmann::json found = nlohmann::json::array();
+    for (const auto& f : audio::list_soundfonts()) found.push_back(f.string());
+    // The default is what render and play use without --soundfont: the first found.
+    std::cout << nlohmann::json{{"soundfonts", found},
+                                {"default", found.empty() ? nlohmann::json() : found.front()},
+                                {"user_folder", audio::user_soundfont_dir().string()}}
+                     .dump(2)
+              << "\n";
+    return 0;
+  });
+
   auto* ports = app.add_subcommand("ports", "List MIDI ports and audio drivers as JSON");
   table.add(ports, [] {
     std::cout << ports_json().dump(2) << "\n";

@@ -1,6 +1,8 @@
 // SoundFont discovery order and the messages when there is none.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 
 #include "core/audio/audio_error.hpp"
@@ -71,4 +73,43 @@ TEST(AudioSoundFont, InstalledSystemFontIsFound) {
   if (!installed) GTEST_SKIP() << "no system SoundFont: sudo apt-get install timgm6mb-soundfont";
   const auto found = audio::find_soundfont("");
   EXPECT_NO_THROW(audio::check_soundfont_file(found));
+}
+
+// The studio's SoundFont menu and `harmonia soundfonts` list what a soundfonts/ folder holds
+// (a file a user drops in), then the system's fonts, each file once however many links
+// lead to it; the first listed is the one used when none is chosen.
+TEST(AudioSoundFont, ListFindsFilesPutInASoundfontsFolderThenSystemFontsOnce) {
+  const auto dir = test::scratch_dir("audio_soundfont_list");
+  fs::create_directories(dir / "soundfonts");
+  fs::create_directories(dir / "system");
+  write_fake_soundfont(dir / "soundfonts" / "Piano.sf2");
+  write_fake_soundfont(dir / "soundfonts" / "Choir.sf3");
+  std::ofstream(dir / "soundfonts" / "README.md") << "# not a font";
+  std::ofstream(dir / "soundfonts" / "broken.sf2") << "text pretending to be a font";
+  write_fake_soundfont(dir / "system" / "TimGM6mb.sf2");
+  fs::create_symlink(dir / "system" / "TimGM6mb.sf2", dir / "system" / "default-GM.sf2");
+  audio::SoundFontSearch search{{dir / "missing", dir / "soundfonts"},
+                                {dir / "system" / "default-GM.sf2"},
+                                {dir / "system"}};
+  const auto fonts = audio::list_soundfonts(search);
+  const std::vector<fs::path> expected{dir / "soundfonts" / "Choir.sf3", dir / "soundfonts" / "Piano.sf2",
+                                       dir / "system" / "default-GM.sf2"};
+  EXPECT_EQ(fonts, expected);
+  EXPECT_EQ(audio::find_soundfont("", search), fonts.front());
+}
+
+TEST(AudioSoundFont, DefaultSearchIncludesTheUsersFolder) {
+  const auto dir = test::scratch_dir("audio_soundfont_user");
+  const char* old = std::getenv("XDG_DATA_HOME");
+  const std::string keep = old ? old : "";
+  setenv("XDG_DATA_HOME", dir.c_str(), 1);
+  EXPECT_EQ(audio::user_soundfont_dir(), dir / "harmonia" / "soundfonts");
+  fs::create_directories(dir / "harmonia" / "soundfonts");
+  write_fake_soundfont(dir / "harmonia" / "soundfonts" / "Mine.sf2");
+  const auto fonts = audio::list_soundfonts();
+  if (old)
+    setenv("XDG_DATA_HOME", keep.c_str(), 1);
+  else
+    unsetenv("XDG_DATA_HOME");
+  EXPECT_NE(std::find(fonts.begin(), fonts.end(), dir / "harmonia" / "soundfonts" / "Mine.sf2"), fonts.end());
 }
