@@ -12,5 +12,8 @@ std::shared_ptr<CausalLM> make_gpt_neo(const ModelConfig& config);  // gpt_neo.c
 std::shared_ptr<CausalLM> make_llama(const ModelConfig& config);    // llama.cpp
 std::shared_ptr<CausalLM> make_qwen3(const ModelConfig& config);    // qwen3.cpp
 std::shared_ptr<CausalLM> make_gpt_neox(const ModelConfig& config); // gpt_neox.cpp
+std::shared_ptr<CausalLM> make_mamba(const ModelConfig& config);    // mamba.cpp
+// The SSM parameters' own initialisation (A_log, D, dt_proj, conv), after create_model's.
+void init_mamba_weights(CausalLM& model, const ModelConfig& config);  // mamba.cpp
 
 }  // namespace harmonia::model

@@ -251,6 +251,7 @@ std::shared_ptr<CausalLM> create_model(const ModelConfig& config) {
   else if (config.model_type == "llama") model = make_llama(config);
   else if (config.model_type == "qwen3") model = make_qwen3(config);
   else if (config.model_type == "gpt_neox") model = make_gpt_neox(config);
+  else if (config.model_type == "mamba") model = make_mamba(config);
   else throw ModelConfigError("unsupported model_type \"" + config.model_type + "\"");  // validate() lists them
 
   // Hugging Face's _init_weights: matrices N(0, initializer_range = 0.02), biases 0, norm
@@ -266,6 +267,7 @@ std::shared_ptr<CausalLM> create_model(const ModelConfig& config) {
     else if (p.dim() >= 2)
       p.normal_(0.0, config.model_type == "gpt2" && ends_with(name, "c_proj.weight") ? residual_std : std_dev);
   }
+  if (config.model_type == "mamba") init_mamba_weights(*model, config);
   return model;
 }
 

@@ -34,22 +34,46 @@ std::pair<torch::Tensor, torch::Tensor> KVCache::append(int64_t layer, const tor
 
 void KVCache::advance(int64_t new_positions) { length_ += new_positions; }
 
+int64_t KVCache::batch_size() const {
+  if (!keys_.empty() && keys_[0].defined()) return keys_[0].size(0);
+  if (!recurrent_.empty() && recurrent_[0].ssm.defined()) return recurrent_[0].ssm.size(0);
+  return 0;
+}
+
+KVCache::RecurrentState& KVCache::recurrent(int64_t layer) {
+  if (layer < 0 || layer >= num_layers())
+    throw std::out_of_range("KVCache: layer " + std::to_string(layer) + " of " + std::to_string(num_layers()));
+  if (recurrent_.empty()) recurrent_.resize(static_cast<size_t>(num_layers()));
+  return recurrent_[static_cast<size_t>(layer)];
+}
+
 void KVCache::select_batch(const torch::Tensor& rows) {
+  auto select = [&](torch::Tensor& buffer) {
+    if (buffer.defined()) buffer = buffer.index_select(0, rows.to(buffer.device()));
+  };
   for (auto* list : {&keys_, &values_})
-    for (auto& buffer : *list)
-      if (buffer.defined()) buffer = buffer.index_select(0, rows.to(buffer.device()));
+    for (auto& buffer : *list) select(buffer);
+  for (auto& state : recurrent_) {
+    select(state.conv);
+    select(state.ssm);
+  }
 }
 
 void KVCache::truncate(int64_t length) {
   if (length < 0 || length > length_)
     throw std::out_of_range("KVCache: cannot truncate " + std::to_string(length_) + " positions to " +
                             std::to_string(length));
+  const bool recurrent = !recurrent_.empty() && recurrent_[0].ssm.defined();
+  if (recurrent && length < length_)
+    throw std::logic_error("KVCache: a recurrent (Mamba) state holds no per-position history to truncate to " +
+                           std::to_string(length) + "; clear() it and run the prefix again");
   length_ = length;
 }
 
 void KVCache::clear() {
   for (auto& k : keys_) k = torch::Tensor();
   for (auto& v : values_) v = torch::Tensor();
+  recurrent_.clear();
   length_ = 0;
 }
 

@@ -1,6 +1,8 @@
 // Keys and values of the positions already processed, per layer, so incremental decoding
 // feeds one new token at a time. Buffers grow by doubling and are written in place, so a
 // decoding step copies only the new token's keys instead of re-concatenating the past.
+// Recurrent models (Mamba) keep a fixed-size state per layer here instead: the same object
+// goes through the generator, and its memory does not grow with the sequence.
 #pragma once
 
 #include <torch/types.h>
@@ -19,7 +21,7 @@ class KVCache {
   // Positions held (the same for every layer between forward calls).
   int64_t length() const { return length_; }
   bool empty() const { return length_ == 0; }
-  int64_t batch_size() const { return keys_.empty() || !keys_[0].defined() ? 0 : keys_[0].size(0); }
+  int64_t batch_size() const;
 
   // Stores k, v [B, H, T, D] for `layer` after the `length()` cached positions and returns the
   // keys and values of all length()+T positions (views into the buffers).
@@ -27,14 +29,23 @@ class KVCache {
   // Called once per forward, after every layer appended its T new positions.
   void advance(int64_t new_positions);
 
+  // A recurrent layer's state after length() positions (undefined tensors before the first
+  // forward): Mamba's last conv_kernel-1 conv inputs [B, D, K-1] and its SSM state [B, D, N].
+  struct RecurrentState {
+    torch::Tensor conv, ssm;
+  };
+  RecurrentState& recurrent(int64_t layer);
+
   // Keeps only the given batch rows (in that order): drops finished sequences, reorders beams.
   void select_batch(const torch::Tensor& rows);
   // Forgets everything past `length` (e.g. to re-run a prefix with a different continuation).
+  // A recurrent state cannot be rewound: truncating one to a shorter length throws.
   void truncate(int64_t length);
   void clear();
 
  private:
   std::vector<torch::Tensor> keys_, values_;  // [B, H, capacity, D]
+  std::vector<RecurrentState> recurrent_;     // sized on first use
   int64_t length_ = 0;
 };
 

@@ -109,13 +109,56 @@ const char* architecture_class(const std::string& model_type) {
   if (model_type == "llama") return "LlamaForCausalLM";
   if (model_type == "qwen3") return "Qwen3ForCausalLM";
   if (model_type == "gpt_neox") return "GPTNeoXForCausalLM";
+  if (model_type == "mamba") return "MambaForCausalLM";
   return "";
+}
+
+// The checks validate() makes for a Mamba config (it has no attention fields to check).
+template <typename Positive>
+void validate_mamba(const ModelConfig& c, Positive positive) {
+  positive(c.state_size, "state_size");
+  positive(c.conv_kernel, "conv_kernel");
+  positive(c.time_step_rank, "time_step_rank");
+  if (!(c.layer_norm_epsilon > 0.0 && c.layer_norm_epsilon < 1.0))
+    throw ModelConfigError("mamba config: layer_norm_epsilon must be in (0, 1)");
+}
+
+// MambaConfig's fields (transformers' configuration_mamba.py, its defaults).
+void read_mamba(const nlohmann::json& json, const std::string& source, ModelConfig& c) {
+  c.hidden_size = get_int(json, {"hidden_size"}, source, 768);
+  c.num_hidden_layers = get_int(json, {"num_hidden_layers"}, source, 32);
+  c.state_size = get_int(json, {"state_size"}, source, 16);
+  c.conv_kernel = get_int(json, {"conv_kernel"}, source, 4);
+  const int64_t expand = get_int(json, {"expand"}, source, 2);
+  if (expand <= 0 || expand > 64) bad(source, "field \"expand\" must be in [1, 64], got " + std::to_string(expand));
+  if (c.hidden_size <= 0 || c.hidden_size > (int64_t{1} << 24))
+    bad(source, "field \"hidden_size\" must be in [1, 2^24], got " + std::to_string(c.hidden_size));
+  c.intermediate_size = expand * c.hidden_size;
+  // save_pretrained writes intermediate_size too; a value that disagrees with expand would mean
+  // two different widths for in_proj, so it is refused rather than guessed.
+  const int64_t written = get_int(json, {"intermediate_size"}, source, c.intermediate_size);
+  if (written != c.intermediate_size)
+    bad(source, "field \"intermediate_size\" (" + std::to_string(written) + ") differs from expand * hidden_size (" +
+                    std::to_string(c.intermediate_size) + ")");
+  const nlohmann::json* rank = field(json, {"time_step_rank"});
+  if (rank && rank->is_string()) {
+    if (rank->get<std::string>() != "auto") bad(source, "field \"time_step_rank\" must be an integer or \"auto\"");
+    c.time_step_rank = (c.hidden_size + 15) / 16;  // math.ceil(hidden_size / 16)
+  } else {
+    c.time_step_rank = get_int(json, {"time_step_rank"}, source, (c.hidden_size + 15) / 16);
+  }
+  c.use_bias = get_bool(json, "use_bias", source, false);
+  c.use_conv_bias = get_bool(json, "use_conv_bias", source, true);
+  c.residual_in_fp32 = get_bool(json, "residual_in_fp32", source, true);
+  c.layer_norm_epsilon = get_double(json, "layer_norm_epsilon", source, 1e-5);
+  c.activation = get_string(json, "hidden_act", source, "silu");
+  c.tie_word_embeddings = get_bool(json, "tie_word_embeddings", source, true);
 }
 
 }  // namespace
 
 const std::vector<std::string>& supported_model_types() {
-  static const std::vector<std::string> types = {"gpt2", "gpt_neo", "llama", "qwen3", "gpt_neox"};
+  static const std::vector<std::string> types = {"gpt2", "gpt_neo", "llama", "qwen3", "gpt_neox", "mamba"};
   return types;
 }
 
@@ -137,43 +180,47 @@ void ModelConfig::validate() const {
                              " is implausibly large (limit " + std::to_string(kLargestDimension) + ")");
   };
   positive(vocab_size, "vocab_size");
-  positive(max_position_embeddings, "max_position_embeddings");
   positive(hidden_size, "hidden_size");
   positive(num_hidden_layers, "num_hidden_layers");
-  positive(num_attention_heads, "num_attention_heads");
-  positive(num_key_value_heads, "num_key_value_heads");
-  positive(head_dim, "head_dim");
   positive(intermediate_size, "intermediate_size");
-  if (num_attention_heads % num_key_value_heads != 0)
-    throw ModelConfigError(model_type + " config: num_attention_heads (" + std::to_string(num_attention_heads) +
-                           ") must be a multiple of num_key_value_heads (" + std::to_string(num_key_value_heads) + ")");
-  if ((model_type == "gpt2" || model_type == "gpt_neo" || model_type == "gpt_neox") &&
-      (head_dim * num_attention_heads != hidden_size || num_key_value_heads != num_attention_heads))
-    throw ModelConfigError(model_type + " config: hidden_size must be divisible by the number of heads");
-  if (model_type == "llama" && head_dim % 2 != 0) throw ModelConfigError("llama config: head_dim must be even for RoPE");
-  if (model_type == "qwen3" && head_dim % 2 != 0) throw ModelConfigError("qwen3 config: head_dim must be even for RoPE");
-  if (model_type == "gpt_neox") {
-    if (!(rotary_pct >= 0.0 && rotary_pct <= 1.0))
-      throw ModelConfigError("gpt_neox config: rotary_pct must be in [0, 1], got " + std::to_string(rotary_pct));
-    if (static_cast<int64_t>(static_cast<double>(head_dim) * rotary_pct) % 2 != 0)
-      throw ModelConfigError("gpt_neox config: head_dim * rotary_pct must be even (rotated channels form pairs)");
-  }
-  if ((model_type == "llama" || model_type == "qwen3" || model_type == "gpt_neox") &&
-      !(rope_theta > 0.0 && std::isfinite(rope_theta)))
-    throw ModelConfigError(model_type + " config: rope_theta must be positive");
-  if (model_type == "qwen3" && !attention_layers.empty()) {
-    if (static_cast<int64_t>(attention_layers.size()) != num_hidden_layers)
-      throw ModelConfigError("qwen3 config: layer_types must list num_hidden_layers entries");
-    positive(window_size, "sliding_window");
-  }
-  if (model_type == "gpt_neo") {
-    if (static_cast<int64_t>(attention_layers.size()) != num_hidden_layers)
-      throw ModelConfigError("gpt_neo config: attention_types give " + std::to_string(attention_layers.size()) +
-                             " layers but num_layers is " + std::to_string(num_hidden_layers));
-    for (const auto& kind : attention_layers)
-      if (kind != "global" && kind != "local")
-        throw ModelConfigError("gpt_neo config: attention kind \"" + kind + "\" is neither global nor local");
-    positive(window_size, "window_size");
+  if (model_type == "mamba") {
+    validate_mamba(*this, positive);
+  } else {
+    positive(max_position_embeddings, "max_position_embeddings");
+    positive(num_attention_heads, "num_attention_heads");
+    positive(num_key_value_heads, "num_key_value_heads");
+    positive(head_dim, "head_dim");
+    if (num_attention_heads % num_key_value_heads != 0)
+      throw ModelConfigError(model_type + " config: num_attention_heads (" + std::to_string(num_attention_heads) +
+                             ") must be a multiple of num_key_value_heads (" + std::to_string(num_key_value_heads) + ")");
+    if ((model_type == "gpt2" || model_type == "gpt_neo" || model_type == "gpt_neox") &&
+        (head_dim * num_attention_heads != hidden_size || num_key_value_heads != num_attention_heads))
+      throw ModelConfigError(model_type + " config: hidden_size must be divisible by the number of heads");
+    if (model_type == "llama" && head_dim % 2 != 0) throw ModelConfigError("llama config: head_dim must be even for RoPE");
+    if (model_type == "qwen3" && head_dim % 2 != 0) throw ModelConfigError("qwen3 config: head_dim must be even for RoPE");
+    if (model_type == "gpt_neox") {
+      if (!(rotary_pct >= 0.0 && rotary_pct <= 1.0))
+        throw ModelConfigError("gpt_neox config: rotary_pct must be in [0, 1], got " + std::to_string(rotary_pct));
+      if (static_cast<int64_t>(static_cast<double>(head_dim) * rotary_pct) % 2 != 0)
+        throw ModelConfigError("gpt_neox config: head_dim * rotary_pct must be even (rotated channels form pairs)");
+    }
+    if ((model_type == "llama" || model_type == "qwen3" || model_type == "gpt_neox") &&
+        !(rope_theta > 0.0 && std::isfinite(rope_theta)))
+      throw ModelConfigError(model_type + " config: rope_theta must be positive");
+    if (model_type == "qwen3" && !attention_layers.empty()) {
+      if (static_cast<int64_t>(attention_layers.size()) != num_hidden_layers)
+        throw ModelConfigError("qwen3 config: layer_types must list num_hidden_layers entries");
+      positive(window_size, "sliding_window");
+    }
+    if (model_type == "gpt_neo") {
+      if (static_cast<int64_t>(attention_layers.size()) != num_hidden_layers)
+        throw ModelConfigError("gpt_neo config: attention_types give " + std::to_string(attention_layers.size()) +
+                               " layers but num_layers is " + std::to_string(num_hidden_layers));
+      for (const auto& kind : attention_layers)
+        if (kind != "global" && kind != "local")
+          throw ModelConfigError("gpt_neo config: attention kind \"" + kind + "\" is neither global nor local");
+      positive(window_size, "window_size");
+    }
   }
   const auto& activations = supported_activations();
   if (std::find(activations.begin(), activations.end(), activation) == activations.end()) {
@@ -280,6 +327,8 @@ ModelConfig config_from_json(const nlohmann::json& json, const std::string& sour
     } catch (const std::invalid_argument& e) {
       bad(source, e.what());
     }
+  } else if (c.model_type == "mamba") {
+    read_mamba(json, source, c);
   } else {  // llama, qwen3
     const bool qwen3 = c.model_type == "qwen3";
     c.max_position_embeddings = get_int(json, {"max_position_embeddings"}, source, qwen3 ? 32768 : 2048);
@@ -310,13 +359,15 @@ ModelConfig config_from_json(const nlohmann::json& json, const std::string& sour
     if (get_double(json, "partial_rotary_factor", source, 1.0) != 1.0)
       bad(source, "partial_rotary_factor other than 1 is not supported for " + c.model_type);
   }
-  c.num_key_value_heads = get_int(json, {"num_key_value_heads"}, source, c.num_attention_heads);
-  if (c.model_type == "gpt2" || c.model_type == "gpt_neo" || c.model_type == "gpt_neox")
-    c.num_key_value_heads = c.num_attention_heads;
-  if (c.num_attention_heads <= 0) bad(source, "the number of attention heads must be positive");
-  const int64_t default_head_dim =
-      c.model_type == "qwen3" && !field(json, {"head_dim"}) ? 128 : c.hidden_size / c.num_attention_heads;
-  c.head_dim = get_int(json, {"head_dim"}, source, default_head_dim);
+  if (c.model_type != "mamba") {
+    c.num_key_value_heads = get_int(json, {"num_key_value_heads"}, source, c.num_attention_heads);
+    if (c.model_type == "gpt2" || c.model_type == "gpt_neo" || c.model_type == "gpt_neox")
+      c.num_key_value_heads = c.num_attention_heads;
+    if (c.num_attention_heads <= 0) bad(source, "the number of attention heads must be positive");
+    const int64_t default_head_dim =
+        c.model_type == "qwen3" && !field(json, {"head_dim"}) ? 128 : c.hidden_size / c.num_attention_heads;
+    c.head_dim = get_int(json, {"head_dim"}, source, default_head_dim);
+  }
 
   if (const auto* compound = field(json, {"harmonia_compound"})) {
     if (!compound->is_object()) bad(source, "\"harmonia_compound\" must be an object");
@@ -407,6 +458,19 @@ nlohmann::json config_to_json(const ModelConfig& c) {
     j["attention_dropout"] = c.attention_dropout;
     j["hidden_dropout"] = c.residual_dropout;
     j["rope_scaling"] = rope_scaling_to_json(c.rope_scaling);
+  } else if (c.model_type == "mamba") {
+    j["hidden_size"] = c.hidden_size;
+    j["num_hidden_layers"] = c.num_hidden_layers;
+    j["state_size"] = c.state_size;
+    j["expand"] = c.intermediate_size / c.hidden_size;
+    j["intermediate_size"] = c.intermediate_size;
+    j["conv_kernel"] = c.conv_kernel;
+    j["time_step_rank"] = c.time_step_rank;
+    j["use_bias"] = c.use_bias;
+    j["use_conv_bias"] = c.use_conv_bias;
+    j["residual_in_fp32"] = c.residual_in_fp32;
+    j["layer_norm_epsilon"] = c.layer_norm_epsilon;
+    j["hidden_act"] = c.activation;
   } else {
     j["max_position_embeddings"] = c.max_position_embeddings;
     j["hidden_size"] = c.hidden_size;

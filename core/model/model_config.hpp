@@ -31,7 +31,7 @@ struct CompoundConfig {
 };
 
 struct ModelConfig {
-  std::string model_type;  // "gpt2", "gpt_neo", "llama", "qwen3", "gpt_neox"
+  std::string model_type;  // "gpt2", "gpt_neo", "llama", "qwen3", "gpt_neox", "mamba"
   int64_t vocab_size = 0;
   int64_t max_position_embeddings = 0;
   int64_t hidden_size = 0;
@@ -65,6 +65,16 @@ struct ModelConfig {
   // transformers' layer_types "full_attention"/"sliding_attention" (empty: every layer full).
   std::vector<std::string> attention_layers;
   int64_t window_size = 256;  // GPT-Neo window_size / Qwen3 sliding_window: keys seen, the query included
+  // Mamba (no attention: heads, head_dim and max_position_embeddings stay 0): the SSM state per
+  // channel, the causal depthwise conv's width, the rank of the dt projection, biases on
+  // in_proj/out_proj and on the conv, and whether the residual stream is kept in fp32.
+  // intermediate_size is expand * hidden_size.
+  int64_t state_size = 0;
+  int64_t conv_kernel = 0;
+  int64_t time_step_rank = 0;
+  bool use_bias = false;
+  bool use_conv_bias = true;
+  bool residual_in_fp32 = true;
   std::optional<int64_t> bos_token_id, eos_token_id, pad_token_id;
   std::string torch_dtype = "float32";
   CompoundConfig compound;

@@ -186,6 +186,10 @@ INSTANTIATE_TEST_SUITE_P(HfMoreFixtures, ModelParity,
 // GPT-NeoX (Pythia layout): rotary on 4 of 16 channels per head, parallel and serial residual.
 // Its checkpoints carry the rotary inv_freq buffer, which loading skips.
 INSTANTIATE_TEST_SUITE_P(HfMoreNeoX, ModelParity, ::testing::Values("hf-more/gpt_neox", "hf-more/gpt_neox-serial"));
+// Mamba (MambaForCausalLM layout; numbers from mamba-minimal, cross-checked with transformers'
+// slow path): the fused selective scan, its hand-written backward, masked left padding and the
+// recurrent state (conv window + SSM state) standing in for the KV cache.
+INSTANTIATE_TEST_SUITE_P(HfMoreMamba, ModelParity, ::testing::Values("hf-more/mamba"));
 
 TEST(ModelParityBf16, Gpt2Bf16LogitsStayCloseToFp32Reference) {
   HARMONIA_REQUIRE_SHARED();
