@@ -24,6 +24,9 @@ const PresetShape kPresets[] = {
     // pythia-14m: EleutherAI's smallest Pythia shape (6 x 128, 4 heads, 4x MLP, rotary on a
     // quarter of each head, parallel residual, untied embed_out); 2048 positions.
     {"pythia-14m", "gpt_neox", 128, 6, 4, 4, 2048, 352},
+    // mamba-mini: mini's width for a Mamba; with twice the layers (see preset_config) it has
+    // mini's parameter count (5.3M vs 5.0M with vocabulary 512).
+    {"mamba-mini", "mamba", 256, 6, 8, 8, 256, 704},
 };
 
 }  // namespace
@@ -75,6 +78,21 @@ ModelConfig preset_config(const std::string& preset, const std::string& model_ty
     c.attention_bias = true;
     c.tie_word_embeddings = false;
     c.rope_theta = 10000.0;
+  } else if (c.model_type == "mamba") {
+    // A Mamba block (in_proj, out_proj at expand 2: ~6 hidden^2 weights) is half a transformer
+    // block (~12 hidden^2), so a preset's Mamba has twice its layers, as the Mamba paper pairs
+    // sizes. No attention and no position limit; transformers' MambaConfig defaults otherwise.
+    c.num_hidden_layers = 2 * shape->layers;
+    c.num_attention_heads = c.num_key_value_heads = c.head_dim = 0;
+    c.max_position_embeddings = 0;
+    c.intermediate_size = 2 * shape->hidden;
+    c.state_size = 16;
+    c.conv_kernel = 4;
+    c.time_step_rank = (shape->hidden + 15) / 16;
+    c.use_bias = false;
+    c.use_conv_bias = true;
+    c.residual_in_fp32 = true;
+    c.activation = "silu";
   }
   c.validate();  // also rejects an unknown model_type, listing the supported ones
   return c;

@@ -1,6 +1,7 @@
 // Named model sizes: `tiny` trains in minutes on 2 CPU cores, `small` (~10M) is the CPU
 // benchmark size, `distilgpt2` is HF's DistilGPT-2 shape, `qwen3-30m` the Qwen3-style size the
-// original Harmonia-LM trained on a GPU.
+// original Harmonia-LM trained on a GPU, `mamba-mini` a Mamba of mini's size. Any preset with
+// model_type "mamba" keeps the width and doubles the layers (about the same parameter count).
 #pragma once
 
 #include <cstdint>
