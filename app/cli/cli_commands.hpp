@@ -45,8 +45,10 @@ void register_tokenizer_train_command(CLI::App& app, CommandTable& table);
 // `harmonia model info|init|forward`
 void register_model_commands(CLI::App& app, CommandTable& table);
 void register_dataset_commands(CLI::App& app, CommandTable& table);
-// `harmonia generate`, `harmonia eval`: new music from a model, music metrics (core/generate).
+// `harmonia generate`: new music from a model (core/generate).
 void register_generate_commands(CLI::App& app, CommandTable& table);
+// `harmonia eval`: music metrics of MIDI files, against a reference corpus' band (torch-free).
+void register_eval_command(CLI::App& app, CommandTable& table);
 // `harmonia train`: a model on a dataset folder, checkpoints, logs, `--nproc` ranks (core/train).
 void register_train_commands(CLI::App& app, CommandTable& table);
 

@@ -16,7 +16,6 @@ const std::vector<EngineCommand>& engine_commands() {
       {"model", "Hugging Face-format causal LMs: info, init, forward, convert"},
       {"train", "Train a causal LM on a dataset folder (checkpoints, logs, DDP)"},
       {"generate", "Generate MIDI from a model (a 24-bar piece by default)"},
-      {"eval", "Music metrics of MIDI files as JSON (MusPy's empty-beat rate, polyphony, ...)"},
   };
   return list;
 }

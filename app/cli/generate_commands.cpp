@@ -9,9 +9,7 @@
 #include "core/generate/generation_output.hpp"
 #include "core/generate/generator.hpp"
 #include "core/generate/model_bundle.hpp"
-#include "core/generate/music_metrics.hpp"
 #include "core/generate/music_recipe.hpp"
-#include "core/generate/musicality_report.hpp"
 #include "core/generate/prompt.hpp"
 #include "core/midi/midi_file.hpp"
 
@@ -137,41 +135,6 @@ int run_generate(GenerateOptions o) {
   return silent == result.sequences.size() ? 1 : 0;
 }
 
-struct EvalOptions {
-  std::vector<std::string> files;
-  std::vector<std::string> reference;
-};
-
-// Per file every metric; with --reference, also the reference folders' P10-P90 band per
-// metric and whether these files' median lies in it (musicality_report.hpp).
-int run_eval(const EvalOptions& o) {
-  nlohmann::ordered_json per_file = nlohmann::ordered_json::object();
-  std::vector<gen::MusicMetrics> metrics;
-  for (const auto& f : o.files) {
-    metrics.push_back(gen::compute_metrics(midi::read_midi_file(f)));
-    per_file[f] = gen::metrics_to_json(metrics.back());
-  }
-  if (o.reference.empty()) {
-    std::cout << per_file.dump(2) << "\n";
-    return 0;
-  }
-  const auto reference = gen::load_reference({o.reference.begin(), o.reference.end()}, std::cerr);
-  if (reference.metrics.empty()) {
-    std::cerr << "harmonia eval: no readable MIDI file in the reference folders\n";
-    return 1;
-  }
-  const auto rows = gen::compare_to_reference(reference.metrics, metrics);
-  nlohmann::ordered_json out = {{"files", per_file},
-                                {"reference", {{"folders", o.reference},
-                                               {"files", reference.files.size()},
-                                               {"skipped", reference.skipped}}},
-                                {"metrics", gen::comparison_to_json(rows)},
-                                {"in_band", gen::metrics_in_band(rows)},
-                                {"of", rows.size()}};
-  std::cout << out.dump(2) << "\n";
-  return 0;
-}
-
 }  // namespace
 
 void register_generate_commands(CLI::App& app, CommandTable& table) {
@@ -226,14 +189,6 @@ void register_generate_commands(CLI::App& app, CommandTable& table) {
   g->add_flag("--no-grammar", o->no_grammar, "Sample without grammar-constrained decoding");
   g->add_flag("--quiet", o->quiet, "No progress on stderr");
   table.add(g, [o] { return run_generate(*o); });
-
-  auto eo = std::make_shared<EvalOptions>();
-  auto* e = app.add_subcommand("eval", "Music metrics of MIDI files as JSON (MusPy's empty-beat rate, polyphony, ...)");
-  e->add_option("files", eo->files, "MIDI files")->required()->check(CLI::ExistingFile);
-  e->add_option("--reference", eo->reference,
-                "Folder of reference MIDI files (repeatable): per metric its P10-P90 band and whether the files' median is in it")
-      ->check(CLI::ExistingDirectory);
-  table.add(e, [eo] { return run_eval(*eo); });
 }
 
 }  // namespace harmonia::cli

@@ -1,6 +1,8 @@
 #include "core/generate/music_recipe.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 #include "core/generate/generator.hpp"
 
@@ -52,6 +54,11 @@ GenerationSettings piece_settings(int64_t bars, uint64_t seed, const MusicDefaul
   GenerationSettings s = piece_settings(bars, seed, max_music_seconds);
   s.max_programs = program_limit(learned);
   return s;
+}
+
+GenerationSettings musicality_generation_settings(int64_t bars, uint64_t seed) {
+  if (bars < 1) throw std::invalid_argument("musicality: asked for " + std::to_string(bars) + " bars; need at least 1");
+  return piece_settings(bars, seed);  // what `harmonia demo` samples with
 }
 
 }  // namespace harmonia::generate

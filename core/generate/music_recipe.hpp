@@ -53,4 +53,11 @@ int program_limit(const MusicDefaults& learned);
 GenerationSettings piece_settings(int64_t bars, uint64_t seed, const MusicDefaults& learned,
                                   double max_music_seconds = 170);
 
+// The settings bench_musicality samples with: GenerationSettings' defaults (sampling, grammar)
+// with `max_bars` = bars, the given seed, and 256 new tokens per bar (about 60 REMI notes a
+// bar) so that the bar count, not the token budget, ends a sample of corpus-like density. It must stay equal to what `harmonia demo`
+// generates with, so that the bench measures the demo's output: change both together.
+// Throws std::invalid_argument for bars < 1.
+GenerationSettings musicality_generation_settings(int64_t bars, uint64_t seed);
+
 }  // namespace harmonia::generate

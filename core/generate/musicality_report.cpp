@@ -8,7 +8,6 @@
 #include <stdexcept>
 
 #include "core/data/default_corpus.hpp"
-#include "core/generate/music_recipe.hpp"
 #include "core/midi/midi_file.hpp"
 
 namespace harmonia::generate {
@@ -122,11 +121,6 @@ ReferenceSet load_reference(const std::vector<std::filesystem::path>& folders, s
     }
   }
   return set;
-}
-
-GenerationSettings musicality_generation_settings(int64_t bars, uint64_t seed) {
-  if (bars < 1) throw std::invalid_argument("musicality: asked for " + std::to_string(bars) + " bars; need at least 1");
-  return piece_settings(bars, seed);  // what `harmonia demo` samples with
 }
 
 }  // namespace harmonia::generate

@@ -1,6 +1,7 @@
 // Does generated music look like its corpus? For each of eight metrics (music_metrics.hpp),
 // the reference files' P10-P90 band and whether the samples' median lies inside it. Shared
 // by `harmonia eval --reference` and bench_musicality so both report the same numbers.
+// Torch-free: `harmonia eval` runs in the light CLI without loading LibTorch.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "core/generate/generator.hpp"
 #include "core/generate/music_metrics.hpp"
 
 namespace harmonia::generate {
@@ -59,11 +59,5 @@ struct ReferenceSet {
 };
 ReferenceSet load_reference(const std::vector<std::filesystem::path>& folders, std::ostream& messages);
 
-// The settings bench_musicality samples with: GenerationSettings' defaults (sampling, grammar)
-// with `max_bars` = bars, the given seed, and 256 new tokens per bar (about 60 REMI notes a
-// bar) so that the bar count, not the token budget, ends a sample of corpus-like density. It must stay equal to what `harmonia demo`
-// generates with, so that the bench measures the demo's output: change both together.
-// Throws std::invalid_argument for bars < 1.
-GenerationSettings musicality_generation_settings(int64_t bars, uint64_t seed);
 
 }  // namespace harmonia::generate

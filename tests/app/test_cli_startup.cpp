@@ -38,6 +38,28 @@ TEST(CliStartup, HelpListsEveryCommandAndTensorCommandsReachTheEngine) {
   EXPECT_NE(test::read_text(dir / "err.txt").find("missing"), std::string::npos) << test::read_text(dir / "err.txt");
 }
 
+// Commands that need no tensors run in `harmonia` itself: a copy of it with no harmonia-engine
+// beside it still answers `eval` (music metrics) and `midi info`, while `train` cannot start.
+TEST(CliStartup, LightCommandsRunWithoutTheEngine) {
+  if (!test::have_shared()) GTEST_SKIP() << "needs ../shared/data";
+  const fs::path dir = test::scratch_dir("cli-startup-alone");
+  fs::copy_file(test::bin_dir() / "harmonia", dir / "harmonia");
+  const fs::path song = test::shared_dir() / "data" / "midi" / "pop909" / "001.mid";
+  auto run = [&](const std::string& args, const fs::path& out) {
+    const std::string cmd = "'" + (dir / "harmonia").string() + "' " + args + " > '" + out.string() + "' 2>&1";
+    const int rc = std::system(cmd.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  };
+  ASSERT_EQ(run("eval '" + song.string() + "'", dir / "eval.txt"), 0) << test::read_text(dir / "eval.txt");
+  EXPECT_NE(test::read_text(dir / "eval.txt").find("\"polyphony\""), std::string::npos) << test::read_text(dir / "eval.txt");
+  ASSERT_EQ(run("midi info '" + song.string() + "'", dir / "info.txt"), 0) << test::read_text(dir / "info.txt");
+  EXPECT_NE(run("train --help", dir / "train.txt"), 0);
+  // A file that is not MIDI: the message names it.
+  std::ofstream(dir / "bad.mid") << "not a MIDI file";
+  EXPECT_EQ(run("eval '" + (dir / "bad.mid").string() + "'", dir / "bad.txt"), 1);
+  EXPECT_NE(test::read_text(dir / "bad.txt").find("bad.mid"), std::string::npos) << test::read_text(dir / "bad.txt");
+}
+
 TEST(CliStartup, MidiInfoStartsFast) {
   const fs::path dir = test::scratch_dir("cli-startup-fast");
   // The median of 9 runs of `harmonia --help`, process start included. LibTorch alone took

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "core/generate/generator.hpp"
 #include "core/generate/music_recipe.hpp"
 #include "core/generate/musicality_report.hpp"
 #include "core/midi/midi_file.hpp"
