@@ -82,6 +82,17 @@ int model_info(const std::string& dir) {
     out["rotary_pct"] = c.rotary_pct;
     out["use_parallel_residual"] = c.use_parallel_residual;
   }
+  if (c.model_type == "mamba") {
+    // No attention and no position limit: the state per layer is conv_kernel-1 inputs and
+    // intermediate_size x state_size numbers, whatever the length.
+    out["context"] = nullptr;
+    out["state_size"] = c.state_size;
+    out["conv_kernel"] = c.conv_kernel;
+    out["time_step_rank"] = c.time_step_rank;
+    out["expand"] = c.intermediate_size / c.hidden_size;
+    out["use_conv_bias"] = c.use_conv_bias;
+    out["use_bias"] = c.use_bias;
+  }
   if (c.rope_scaling.enabled()) out["rope_scaling"] = hm::rope_scaling_to_json(c.rope_scaling);
   if (c.compound.enabled())
     out["compound"] = {{"field_vocab_sizes", c.compound.field_vocab_sizes}, {"embedding_mode", c.compound.embedding_mode}};

@@ -115,6 +115,33 @@ TEST(ModelCli, InitAndInfoTakeGptNeoX) {
   }
 }
 
+TEST(ModelCli, InitInfoAndForwardTakeMamba) {
+  const auto dir = ht::scratch_dir("model_cli_mamba");
+  const auto model_dir = dir / "mamba";
+  auto r = harmonia("model init --preset mamba-mini --vocab 97 --out '" + model_dir.string() + "'", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = harmonia("model info '" + model_dir.string() + "'", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto info = nlohmann::json::parse(r.out);
+  EXPECT_EQ(info["model_type"], "mamba");
+  EXPECT_EQ(info["architecture"], "MambaForCausalLM");
+  EXPECT_EQ(info["layers"], 12);
+  EXPECT_EQ(info["state_size"], 16);
+  EXPECT_TRUE(info["context"].is_null()) << "a recurrent model has no position limit";
+  EXPECT_EQ(info["parameters"].get<int64_t>(), hm::load_model(model_dir)->num_parameters());
+  // A padded batch through `model forward` (the mask reaches the mixer).
+  std::ofstream(dir / "ids.json") << R"({"input_ids": [[5, 6, 7, 8], [0, 0, 7, 8]], "attention_mask": [[1, 1, 1, 1], [0, 0, 1, 1]]})";
+  r = harmonia("model forward '" + model_dir.string() + "' --ids '" + (dir / "ids.json").string() + "' --out '" +
+                   (dir / "logits.safetensors").string() + "'",
+               dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto logits = hm::SafetensorsReader(dir / "logits.safetensors").tensor("logits");
+  const auto model = hm::load_model(model_dir);
+  torch::NoGradGuard no_grad;
+  const auto alone = model->forward(torch::tensor({7, 8}, torch::kLong).view({1, 2}));
+  EXPECT_LE(ht::max_abs_diff(logits[1].narrow(0, 2, 2), alone[0]), 1e-5);
+}
+
 TEST(ModelCli, BadInputsFailWithAMessage) {
   const auto dir = ht::scratch_dir("model_cli_errors");
   auto r = harmonia("model init --arch bert --vocab 10 --out '" + (dir / "m").string() + "'", dir);
