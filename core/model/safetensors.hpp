@@ -16,21 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "core/model/safetensors_header.hpp"
+
 namespace harmonia::model {
-
-class SafetensorsError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// One entry of the header, already validated against the file's size.
-struct SafetensorsEntry {
-  std::string name;
-  std::string dtype;  // "F32", "F16", "BF16", "I64", ...
-  std::vector<int64_t> shape;
-  uint64_t begin = 0;  // byte offsets into the data section
-  uint64_t end = 0;
-};
 
 // A read-only memory-mapped safetensors file.
 class SafetensorsReader {
@@ -41,27 +29,25 @@ class SafetensorsReader {
   SafetensorsReader& operator=(const SafetensorsReader&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
-  bool contains(const std::string& name) const { return entries_.count(name) != 0; }
+  bool contains(const std::string& name) const { return header_.entries.count(name) != 0; }
   std::vector<std::string> names() const;  // sorted
   const SafetensorsEntry& entry(const std::string& name) const;
-  const std::map<std::string, std::string>& metadata() const { return metadata_; }
+  const std::map<std::string, std::string>& metadata() const { return header_.metadata; }
 
-  // A CPU tensor that owns a copy of the bytes (so it outlives the mapping and is aligned).
+  // A CPU tensor that owns a copy of the bytes (so it outlives the mapping and is aligned). An
+  // allocation the machine cannot make is a SafetensorsError naming the tensor and its size.
   torch::Tensor tensor(const std::string& name) const;
   // Every tensor, by name.
   std::map<std::string, torch::Tensor> all_tensors() const;
 
  private:
-  void parse_header();
   [[noreturn]] void fail(const std::string& problem) const;
 
   std::filesystem::path path_;
   int fd_ = -1;
   const uint8_t* data_ = nullptr;  // the whole mapped file
   uint64_t file_size_ = 0;
-  uint64_t data_start_ = 0;  // 8 + header length
-  std::map<std::string, SafetensorsEntry> entries_;
-  std::map<std::string, std::string> metadata_;
+  SafetensorsHeader header_;  // validated against file_size_
 };
 
 // Writes tensors (any device, contiguous or not) sorted by name, with the header padded to a

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <unistd.h>
+
 #include <cstring>
 #include <fstream>
 
@@ -178,6 +180,44 @@ TEST(SafetensorsHostile, EveryTruncationOfAValidFileIsRejected) {
     std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(cut));
     EXPECT_THROW(hm::SafetensorsReader{path}, hm::SafetensorsError) << "cut at " << cut;
   }
+}
+
+// Hostile sizes: a header claiming 10^12 F32 elements over a data section that really is 4 TB
+// (a sparse file, no disk used). Refused by the per-tensor cap before any allocation; before
+// the cap it parsed, and tensor() asked LibTorch for 4 TB.
+TEST(SafetensorsHostile, TrillionElementsOverASparseFileAreRefusedBeforeAllocating) {
+  const uint64_t elements = 1'000'000'000'000ull, bytes = elements * 4;
+  const std::string header =
+      R"({"x":{"dtype":"F32","shape":[1000000,1000000],"data_offsets":[0,)" + std::to_string(bytes) + "]}}";
+  const auto path = write_bytes("trillion", make_file(header, ""));
+  if (::truncate(path.c_str(), static_cast<off_t>(8 + header.size() + bytes)) != 0)
+    GTEST_SKIP() << "this file system cannot hold a 4 TB sparse file";
+  try {
+    hm::SafetensorsReader reader(path);
+    (void)reader.tensor("x");
+    ADD_FAILURE() << "a 4 TB tensor was accepted";
+  } catch (const hm::SafetensorsError& e) {
+    EXPECT_NE(std::string(e.what()).find("1000000000000 elements"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("64 GiB limit per tensor"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
+}
+
+// The same claim checked by the torch-free parser alone (what the fuzz target exercises).
+TEST(SafetensorsHostile, HeaderParserRefusesATensorOverTheCap) {
+  const std::string header = R"({"x":{"dtype":"BF16","shape":[65536,524289],"data_offsets":[0,68719738880]}})";
+  EXPECT_THROW(hm::parse_safetensors_header(header, 68719738880ull, "h.safetensors"), hm::SafetensorsError);
+  // Exactly at the cap is still a legal tensor.
+  const std::string at_cap = R"({"x":{"dtype":"BF16","shape":[65536,524288],"data_offsets":[0,68719476736]}})";
+  EXPECT_EQ(hm::parse_safetensors_header(at_cap, 68719476736ull, "h.safetensors").entries.at("x").end,
+            68719476736ull);
+}
+
+// The parser's size table (torch-free) must match LibTorch's element sizes.
+TEST(Safetensors, HeaderDtypeSizesAreTorchElementSizes) {
+  for (const char* name : {"F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U8", "BOOL"})
+    EXPECT_EQ(hm::safetensors_dtype_bytes(name), c10::elementSize(hm::torch_dtype_from_safetensors(name))) << name;
+  EXPECT_EQ(hm::safetensors_dtype_bytes("F8_E4M3"), 0u);
 }
 
 }  // namespace
