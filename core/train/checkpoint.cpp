@@ -7,8 +7,12 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <stdexcept>
+#include <vector>
 #include <torch/serialize.h>
+
+#include "core/data/atomic_file.hpp"
 
 namespace harmonia::train {
 
@@ -29,6 +33,25 @@ void fsync_tree(const fs::path& dir) {
   fsync_path(dir);
 }
 
+// `.tmp-*` folders are checkpoints a killed process did not finish (only rank 0 writes here,
+// one save at a time): never trusted, removed. `.old-NAME-*` is a replaced checkpoint: removed
+// when NAME is in place, moved back when the process died between the two renames.
+void remove_stale_temporaries(const fs::path& checkpoints_dir) {
+  std::error_code ec;
+  std::vector<fs::path> entries;
+  for (const auto& e : fs::directory_iterator(checkpoints_dir, ec)) entries.push_back(e.path());
+  for (const auto& path : entries) {
+    const auto name = path.filename().string();
+    if (name.rfind(".tmp-", 0) == 0) {
+      fs::remove_all(path, ec);
+    } else if (name.rfind(".old-", 0) == 0 && name.rfind('-') > 4) {
+      const fs::path original = checkpoints_dir / name.substr(5, name.rfind('-') - 5);
+      if (fs::exists(original)) fs::remove_all(path, ec);
+      else fs::rename(path, original, ec);
+    }
+  }
+}
+
 bool is_step_dir(const fs::directory_entry& e) {
   const auto name = e.path().filename().string();
   return e.is_directory() && name.rfind("step-", 0) == 0;
@@ -45,40 +68,41 @@ std::string checkpoint_name(int64_t step) {
 fs::path save_checkpoint(const fs::path& checkpoints_dir, const std::string& name, const model::CausalLM& model,
                          const torch::optim::Optimizer& optimizer, const TrainerState& state) {
   fs::create_directories(checkpoints_dir);
+  remove_stale_temporaries(checkpoints_dir);
   std::random_device rd;
   const fs::path tmp = checkpoints_dir / (".tmp-" + name + "-" + std::to_string(rd()));
   fs::remove_all(tmp);
   fs::create_directories(tmp);
-  model.save(tmp / "model");
-  {
-    torch::serialize::OutputArchive archive;
-    optimizer.save(archive);
-    archive.save_to((tmp / "optimizer.pt").string());
-  }
-  {
-    auto generator = at::detail::getDefaultCPUGenerator();
-    torch::Tensor rng;
+  try {
+    model.save(tmp / "model");
+    // LibTorch's archive writer throws from its destructor when the disk fills (a crash:
+    // std::terminate), so archives are serialized to memory and written here, checked.
     {
-      std::lock_guard<std::mutex> lock(generator.mutex());
-      rng = generator.get_state();
+      torch::serialize::OutputArchive archive;
+      optimizer.save(archive);
+      std::ostringstream bytes;
+      archive.save_to(bytes);
+      data::write_file_atomically((tmp / "optimizer.pt").string(), bytes.str());
     }
-    torch::save(rng, (tmp / "rng.pt").string());
+    {
+      auto generator = at::detail::getDefaultCPUGenerator();
+      torch::Tensor rng;
+      {
+        std::lock_guard<std::mutex> lock(generator.mutex());
+        rng = generator.get_state();
+      }
+      std::ostringstream bytes;
+      torch::save(rng, bytes);
+      data::write_file_atomically((tmp / "rng.pt").string(), bytes.str());
+    }
+    // A plain ofstream reports a full disk only when it is closed, after the check.
+    data::write_file_atomically((tmp / "trainer_state.json").string(), trainer_state_to_json(state).dump(2) + "\n");
+    fsync_tree(tmp);
+  } catch (const std::exception& e) {
+    std::error_code ec;
+    fs::remove_all(tmp, ec);  // nothing half-written stays behind; the previous checkpoints are untouched
+    throw std::runtime_error("checkpoint " + name + " not saved, the earlier ones are intact: " + e.what());
   }
-  {
-    nlohmann::json j = {{"step", state.step},
-                        {"epoch", state.epoch},
-                        {"data", state.data},
-                        {"best_val_loss", std::isfinite(state.best_val_loss) ? nlohmann::json(state.best_val_loss)
-                                                                              : nlohmann::json(nullptr)},
-                        {"evals_without_improvement", state.evals_without_improvement},
-                        {"elapsed_s", state.elapsed_s},
-                        {"tokens", state.tokens},
-                        {"config", state.config}};
-    std::ofstream out(tmp / "trainer_state.json");
-    out << j.dump(2) << '\n';
-    if (!out) throw std::runtime_error("cannot write " + (tmp / "trainer_state.json").string());
-  }
-  fsync_tree(tmp);
   const fs::path final_dir = checkpoints_dir / name;
   // rename() cannot replace a non-empty directory: move the old one aside first.
   const fs::path old = checkpoints_dir / (".old-" + name + "-" + std::to_string(rd()));
@@ -92,6 +116,7 @@ fs::path save_checkpoint(const fs::path& checkpoints_dir, const std::string& nam
 
 TrainerState load_checkpoint(const fs::path& dir, model::CausalLM& model, torch::optim::Optimizer& optimizer) {
   if (!fs::exists(dir / "trainer_state.json")) throw std::runtime_error(dir.string() + " is not a checkpoint");
+  TrainerState state = read_trainer_state((dir / "trainer_state.json").string());
   {
     model::LoadOptions options;
     options.device = model.device();
@@ -111,17 +136,6 @@ TrainerState load_checkpoint(const fs::path& dir, model::CausalLM& model, torch:
     std::lock_guard<std::mutex> lock(generator.mutex());
     generator.set_state(rng);
   }
-  std::ifstream in(dir / "trainer_state.json");
-  const auto j = nlohmann::json::parse(in);
-  TrainerState state;
-  state.step = j.at("step").get<int64_t>();
-  state.epoch = j.at("epoch").get<int64_t>();
-  state.data = j.at("data");
-  if (!j.at("best_val_loss").is_null()) state.best_val_loss = j.at("best_val_loss").get<double>();
-  state.evals_without_improvement = j.at("evals_without_improvement").get<int64_t>();
-  state.elapsed_s = j.at("elapsed_s").get<double>();
-  state.tokens = j.at("tokens").get<int64_t>();
-  state.config = j.value("config", nlohmann::json::object());
   return state;
 }
 

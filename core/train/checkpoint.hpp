@@ -17,25 +17,16 @@
 #include <optional>
 
 #include "core/model/causal_lm.hpp"
+#include "core/train/trainer_state.hpp"
 
 namespace harmonia::train {
-
-struct TrainerState {
-  int64_t step = 0;   // optimizer steps done
-  int64_t epoch = 0;
-  nlohmann::json data = nlohmann::json::object();  // BatchSource::state()
-  double best_val_loss = std::numeric_limits<double>::infinity();
-  int64_t evals_without_improvement = 0;
-  double elapsed_s = 0;  // training time so far (evaluation and checkpointing excluded)
-  int64_t tokens = 0;    // tokens trained on, all ranks
-  nlohmann::json config = nlohmann::json::object();  // for people reading the file
-};
 
 // Writes checkpoints_dir/name atomically (replacing an existing one of that name).
 std::filesystem::path save_checkpoint(const std::filesystem::path& checkpoints_dir, const std::string& name,
                                       const model::CausalLM& model, const torch::optim::Optimizer& optimizer,
                                       const TrainerState& state);
-// Restores model weights, optimizer and RNG state; returns the trainer state.
+// Restores model weights, optimizer and RNG state; returns the trainer state. trainer_state.json
+// is read first, so a damaged one (TrainerStateError) leaves the model and optimizer untouched.
 TrainerState load_checkpoint(const std::filesystem::path& checkpoint_dir, model::CausalLM& model,
                              torch::optim::Optimizer& optimizer);
 // The newest complete step-N checkpoint under RUN_DIR/checkpoints (or a checkpoints dir, or a
