@@ -378,11 +378,19 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json(const ordered_json& j, const std
 }
 
 std::unique_ptr<Tokenizer> Tokenizer::load(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw TokenizerError(path + ": cannot open");
+  const std::streamoff size = in.tellg();
+  if (size < 0) throw TokenizerError(path + ": cannot read");
+  if (uint64_t(size) > kMaxTokenizerJsonBytes)
+    throw TokenizerError(path + ": " + std::to_string(size) + " bytes, larger than any tokenizer.json (limit " +
+                         std::to_string(kMaxTokenizerJsonBytes >> 20) + " MiB)");
+  std::string text(size_t(size), '\0');
+  in.seekg(0);
+  if (size && !in.read(text.data(), size)) throw TokenizerError(path + ": cannot read");
   ordered_json j;
   try {
-    j = ordered_json::parse(in);
+    j = ordered_json::parse(text);
   } catch (const ordered_json::exception& e) {
     throw TokenizerError(path + ": not valid JSON (" + e.what() + ")");
   }

@@ -48,6 +48,10 @@ struct DecodeReport {
 // MidiTok's base tokens that stand for Unigram's special tokens ("PAD_None-unigram").
 bool is_unigram_special(const std::string& token);
 
+// tokenizer.json files are KiB to a few MiB (MidiTok's trained BPE 2000: 110 KiB); a bigger
+// file is refused by its size before it is read, so a hostile 1 GB file costs no memory.
+constexpr size_t kMaxTokenizerJsonBytes = 64u << 20;
+
 class Tokenizer {
  public:
   virtual ~Tokenizer();
@@ -57,7 +61,7 @@ class Tokenizer {
   static std::unique_ptr<Tokenizer> create(const std::string& scheme, TokenizerConfig config = {});
   // MidiTok's tokenizer.json (3.x `save()` or 2.x `save_params()` output).
   static std::unique_ptr<Tokenizer> from_json(const nlohmann::ordered_json& j, const std::string& source = "<json>");
-  static std::unique_ptr<Tokenizer> load(const std::string& path);
+  static std::unique_ptr<Tokenizer> load(const std::string& path);  // files up to kMaxTokenizerJsonBytes
   nlohmann::ordered_json to_json() const;
   void save(const std::string& path) const;
 
