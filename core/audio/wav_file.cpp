@@ -1,6 +1,7 @@
 #include "core/audio/wav_file.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -80,8 +81,11 @@ std::vector<uint8_t> wav_header(int sample_rate, int channels, SampleFormat form
 WavWriter::WavWriter(const std::string& path, int sample_rate, int channels, SampleFormat format)
     : file_(std::make_unique<File>()), path_(path), tmp_path_(path + ".tmp"), channels_(channels), format_(format) {
   if (channels < 1 || channels > 64 || sample_rate < 1) fail(path, "nothing to write (bad channel count or sample rate)");
+  errno = 0;
   file_->out.open(tmp_path_, std::ios::binary | std::ios::trunc);
-  if (!file_->out) fail(path, "cannot create " + tmp_path_ + " (does the folder exist and is it writable?)");
+  if (!file_->out)
+    fail(path, "cannot create " + tmp_path_ + " (" + (errno ? std::strerror(errno) : "unknown reason") +
+                   "; does the folder exist and is it writable?)");
   const auto header = wav_header(sample_rate, channels, format, 0);
   file_->out.write(reinterpret_cast<const char*>(header.data()), std::streamsize(header.size()));
   header_sample_rate_ = sample_rate;

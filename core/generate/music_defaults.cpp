@@ -52,7 +52,10 @@ void save_music_defaults(const MusicDefaults& d, const std::filesystem::path& mo
   nlohmann::ordered_json j;
   j["tempo_qpm"] = d.tempo_qpm;
   j["programs_per_piece"] = d.programs_per_piece;
-  std::ofstream(model_dir / kFileName) << j.dump(2) << "\n";
+  std::ofstream out(model_dir / kFileName);
+  out << j.dump(2) << "\n";
+  out.close();  // a full disk shows only when the buffer is flushed
+  if (!out) throw std::runtime_error((model_dir / kFileName).string() + ": write failed (disk full?)");
 }
 
 std::optional<MusicDefaults> load_music_defaults(const std::filesystem::path& model_dir) {

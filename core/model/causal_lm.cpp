@@ -239,7 +239,10 @@ void CausalLM::save(const std::filesystem::path& dir) const {
   if (saved.bos_token_id) generation["bos_token_id"] = *saved.bos_token_id;
   if (saved.eos_token_id) generation["eos_token_id"] = *saved.eos_token_id;
   if (saved.pad_token_id) generation["pad_token_id"] = *saved.pad_token_id;
-  std::ofstream(dir / "generation_config.json", std::ios::trunc) << generation.dump(2) << "\n";
+  std::ofstream out(dir / "generation_config.json", std::ios::trunc);
+  out << generation.dump(2) << "\n";
+  out.close();  // a full disk shows only when the buffer is flushed
+  if (!out) throw ModelConfigError((dir / "generation_config.json").string() + ": write failed (disk full?)");
   write_safetensors(dir / "model.safetensors", hf_state_dict(), {{"format", "pt"}});
 }
 

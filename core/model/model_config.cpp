@@ -524,7 +524,8 @@ void write_config(const ModelConfig& config, const std::filesystem::path& path) 
   std::ofstream out(path, std::ios::trunc);
   if (!out) throw ModelConfigError(path.string() + ": cannot open for writing");
   out << config_to_json(config).dump(2) << "\n";
-  if (!out) throw ModelConfigError(path.string() + ": write failed");
+  out.close();  // a full disk shows only when the buffer is flushed
+  if (!out) throw ModelConfigError(path.string() + ": write failed (disk full?)");
 }
 
 }  // namespace harmonia::model

@@ -335,7 +335,11 @@ void Tokenizer::save(const std::string& path) const {
     std::ofstream out(tmp);
     if (!out) throw TokenizerError(path + ": cannot write");
     out << to_json().dump(4) << "\n";
-    if (!out) throw TokenizerError(path + ": write failed");
+    out.close();  // a full disk shows only when the buffer is flushed
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw TokenizerError(path + ": write failed (disk full?)");
+    }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw TokenizerError(path + ": cannot rename temporary file");
 }

@@ -144,3 +144,11 @@ TEST(ModelConfigErrors, InconsistentShapes) {
 }
 
 }  // namespace
+
+// A full disk (/dev/full: every write fails with ENOSPC) shows only when an ofstream's buffer
+// is flushed at close; config.json's writer checked before that and reported success.
+TEST(ModelConfig, WritingToAFullDiskThrows) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  const auto config = hm::config_from_json({{"model_type", "gpt2"}, {"vocab_size", 99}}, "gpt2");
+  EXPECT_THROW(hm::write_config(config, "/dev/full"), hm::ModelConfigError);
+}
