@@ -150,7 +150,14 @@ ht::TrainResult run_training(const TrainArgs& a) {
   batches.world_size = dist ? dist->world_size() : 1;
   auto sources = ht::open_dataset_sources(a.dataset, split, chunk, batches);
   // What this run was started (or resumed) with, so `--resume RUN` alone can continue it.
-  if (rank0) save_train_options(out, train_options(a));
+  if (rank0) {
+    auto options = train_options(a);
+    // Ranks on this machine only: `--resume RUN` alone then starts as many again.
+    const char* local = std::getenv("LOCAL_WORLD_SIZE");
+    if (dist && local && std::to_string(dist->world_size()) == local)
+      options.emplace_back("--nproc", std::to_string(dist->world_size()));
+    save_train_options(out, options);
+  }
   const auto& tok = sources.dataset->tokenizer();
 
   std::shared_ptr<model::CausalLM> lm;
@@ -231,7 +238,13 @@ int run_train_command(const TrainArgs& a) {
     const int cores = a.threads > 0 ? a.threads : compute::compute_threads();
     child.threads = std::max(1, cores / a.nproc);
     child.nproc = 1;
-    return ht::launch_local_ranks(train_command_line(child), a.nproc);
+    const int code = ht::launch_local_ranks(train_command_line(child), a.nproc);
+    if (code != 0) {
+      const auto run = a.out.empty() ? run_folder_of_resume(a.resume) : std::filesystem::path(a.out);
+      std::fprintf(stderr, "harmonia train: the run stopped; continue it from its last checkpoint with: harmonia train "
+                           "--resume %s\n", run.c_str());
+    }
+    return code;
   }
   run_training(a);
   return 0;

@@ -41,6 +41,16 @@ std::optional<DistributedEnv> distributed_env_from_environment() {
   return env;
 }
 
+std::chrono::milliseconds distributed_timeout() {
+  if (const char* text = std::getenv("HARMONIA_DIST_TIMEOUT_S")) {
+    char* end = nullptr;
+    const double s = std::strtod(text, &end);
+    if (end != text && *end == '\0' && s > 0 && s <= 86400) return std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
+    throw std::runtime_error(std::string("HARMONIA_DIST_TIMEOUT_S=") + text + ": expected seconds in (0, 86400]");
+  }
+  return std::chrono::milliseconds(120000);
+}
+
 struct Distributed::Impl {
   c10::intrusive_ptr<c10d::Store> store;
   // The concrete type: from LibTorch 2.0 ProcessGroupGloo is a c10d::Backend, not a ProcessGroup.
@@ -50,24 +60,37 @@ struct Distributed::Impl {
 #endif
   torch::Device device = torch::kCPU;  // where scalars for mean()/barrier() live
 
+  // A rank that died closes its connections (Gloo: "Connection closed by peer"); one that hangs
+  // is given up on after the timeout. Either way this rank stops with a message a user can act on.
+  template <typename Op>
+  static void collective(const char* what, Op&& op) {
+    try {
+      op();
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string("distributed ") + what +
+                               ": another rank stopped or did not answer in time; the run can continue from its "
+                               "last checkpoint with --resume (" + e.what() + ")");
+    }
+  }
+
   void allreduce_sum(torch::Tensor& t) {
     std::vector<torch::Tensor> tensors{t};
 #ifdef USE_C10D_NCCL
     if (nccl) {
-      nccl->allreduce(tensors)->wait();
+      collective("all-reduce", [&] { nccl->allreduce(tensors)->wait(); });
       return;
     }
 #endif
-    group->allreduce(tensors)->wait();
+    collective("all-reduce", [&] { group->allreduce(tensors)->wait(); });
   }
   void broadcast(std::vector<torch::Tensor>& tensors) {
 #ifdef USE_C10D_NCCL
     if (nccl) {
-      nccl->broadcast(tensors)->wait();
+      collective("broadcast", [&] { nccl->broadcast(tensors)->wait(); });
       return;
     }
 #endif
-    group->broadcast(tensors)->wait();
+    collective("broadcast", [&] { group->broadcast(tensors)->wait(); });
   }
 };
 
@@ -76,7 +99,7 @@ Distributed::Distributed(const DistributedEnv& env) : env_(env), impl_(std::make
   store_options.port = static_cast<std::uint16_t>(env.master_port);
   store_options.isServer = env.rank == 0;
   store_options.numWorkers = static_cast<size_t>(env.world_size);
-  store_options.timeout = std::chrono::milliseconds(120000);
+  store_options.timeout = distributed_timeout();
   impl_->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
   if (env.cuda) {
 #ifdef USE_C10D_NCCL
@@ -90,7 +113,8 @@ Distributed::Distributed(const DistributedEnv& env) : env_(env), impl_(std::make
         "distributed: the model is on a GPU but this LibTorch has no NCCL (USE_C10D_NCCL); train on the CPU with Gloo");
 #endif
   }
-  auto options = c10d::ProcessGroupGloo::Options::create();
+  // Gloo's own default is 30 minutes: a hung rank would hold the others that long.
+  auto options = c10d::ProcessGroupGloo::Options::create(distributed_timeout());
   options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
   impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, env.rank, env.world_size, options);
 }

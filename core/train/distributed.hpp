@@ -4,6 +4,7 @@
 // a GPU (see distributed.cpp). Rank 0 hosts the store.
 #pragma once
 
+#include <chrono>
 #include <torch/types.h>
 
 #include <memory>
@@ -19,6 +20,10 @@ struct DistributedEnv {
   int master_port = 29500;
   bool cuda = false;  // the model is on a GPU: NCCL (needs a LibTorch built with USE_C10D_NCCL)
 };
+
+// How long a rank waits for the others (joining the store, each collective) before it stops
+// with an error: 120 s, or HARMONIA_DIST_TIMEOUT_S seconds.
+std::chrono::milliseconds distributed_timeout();
 
 // Reads RANK/WORLD_SIZE/LOCAL_RANK/MASTER_ADDR/MASTER_PORT; nullopt when WORLD_SIZE is unset.
 std::optional<DistributedEnv> distributed_env_from_environment();

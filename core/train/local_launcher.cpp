@@ -1,5 +1,7 @@
 #include "core/train/local_launcher.hpp"
 
+#include <cstdio>
+#include <cstring>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -69,10 +71,18 @@ int launch_local_ranks(const std::vector<std::string>& argv, int nproc) {
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, 0);
     if (pid < 0) break;
-    if (!ranks.erase(pid)) continue;
+    const auto it = ranks.find(pid);
+    if (it == ranks.end()) continue;
+    const int rank = it->second;
+    ranks.erase(it);
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (code != 0 && result == 0) {
       result = code;
+      if (WIFSIGNALED(status))
+        std::fprintf(stderr, "\nrank %d was killed by signal %d (%s); stopping the other ranks\n", rank,
+                     WTERMSIG(status), strsignal(WTERMSIG(status)));
+      else
+        std::fprintf(stderr, "\nrank %d stopped with exit code %d; stopping the other ranks\n", rank, code);
       // The others would wait for the missing rank until the store times out.
       for (const auto& [other, rank] : ranks) ::kill(other, SIGTERM);
     }
