@@ -17,6 +17,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPainter>
+#include <QScreen>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -26,7 +27,9 @@
 #include "ui/bridge/corpus_shape.hpp"
 #include "ui/pages/dataset_page.hpp"
 #include "ui/pages/generate_page.hpp"
+#include "ui/help_guide.hpp"
 #include "ui/widgets/model_choice_box.hpp"
+#include "ui/widgets/soundfont_menu.hpp"
 #include "ui/widgets/piano_roll_widget.hpp"
 #include "ui/project_file.hpp"
 #include "ui/pages/tokenizer_page.hpp"
@@ -48,6 +51,7 @@ QIcon stateIcon(StepState state) {
     case StepState::Done: c = QColor(60, 170, 90); break;
     case StepState::Error: c = QColor(220, 70, 60); break;
     case StepState::Unavailable: c = QColor(200, 160, 40); break;
+    case StepState::Paused: c = QColor(230, 150, 40); break;
   }
   QPixmap pm(16, 16);
   pm.fill(Qt::transparent);
@@ -128,10 +132,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     dataset_->useDefaultCorpus();  // first run: the corpus is ready to import
   else
     dataset_->setFolder(lastFolder);
-  if (!restoreGeometry(settings.value("geometry").toByteArray())) resize(1400, 900);
+  // First start: 1400x900, or the whole screen where that is smaller (a 1280x720 projector).
+  if (!restoreGeometry(settings.value("geometry").toByteArray()))
+    resize(QSize(1400, 900).boundedTo(screen() ? screen()->availableGeometry().size() : QSize(1400, 900)));
 
   steps_->setCurrentRow(0);
-  statusBar()->showMessage(tr("Ready. Step 1: press Import to read the dataset."));
+  const QString ready = tr("Ready. Step 1: press Import to read the dataset.");
+  statusBar()->showMessage(ready);
+  // The hint is stale once the Dataset page has done anything.
+  connect(dataset_, &PipelinePage::stateChanged, this, [this, ready] {
+    if (statusBar()->currentMessage() == ready) statusBar()->clearMessage();
+  });
 }
 
 MainWindow::~MainWindow() = default;
@@ -171,7 +182,8 @@ void MainWindow::buildMenus() {
 
   auto* view = menuBar()->addMenu(tr("&View"));
   for (int i = 0; i < 4; ++i) {
-    auto* a = view->addAction(titles_[i], this, [this, i] { showPage(i); });
+    // "3. Model & Training": in a menu a single '&' marks a mnemonic, so double it.
+    auto* a = view->addAction(QString(titles_[i]).replace(QLatin1Char('&'), QLatin1String("&&")), this, [this, i] { showPage(i); });
     a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
   }
   view->addSeparator();
@@ -194,8 +206,12 @@ void MainWindow::buildMenus() {
     generate_->generate();
   });
   gen->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+  play->addSeparator();
+  play->addMenu(new SoundFontMenu(generate_->playback(), play));
 
   auto* help = menuBar()->addMenu(tr("&Help"));
+  auto* guide = help->addAction(tr("Studio &Guide"), this, [this] { HelpGuide::show(this); });
+  guide->setShortcut(QKeySequence::HelpContents);
   help->addAction(tr("&About Harmonia Studio"), this, &MainWindow::about);
   help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }

@@ -49,7 +49,8 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
     if (error) *error = QObject::tr("cannot create %1").arg(dir);
     return {};
   }
-  window.resize(1600, 1000);
+  // The docs show the studio as a class sees it on a projector.
+  window.resize(1280, 720);
   window.show();
   auto* dataset = window.datasetPage();
   if (!dataset->isDefaultCorpus() && dataset->folder().isEmpty()) dataset->useDefaultCorpus();

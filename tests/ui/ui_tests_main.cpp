@@ -17,9 +17,12 @@
 
 #include "test_dataset_page.hpp"
 #include "test_generate_page.hpp"
+#include "test_layout.hpp"
 #include "test_main_window.hpp"
+#include "test_messages.hpp"
 #include "test_piano_roll.hpp"
 #include "test_responsiveness.hpp"
+#include "test_soundfont_choice.hpp"
 #include "test_tokenizer_page.hpp"
 #include "test_training_page.hpp"
 
@@ -69,6 +72,9 @@ int main(int argc, char** argv) {
       {"tokenizer_page", [] { return std::make_unique<TestTokenizerPage>(); }},
       {"dataset_page", [] { return std::make_unique<TestDatasetPage>(); }},
       {"generate_page", [] { return std::make_unique<TestGeneratePage>(); }},
+      {"layout", [] { return std::make_unique<TestLayout>(); }},
+      {"messages", [] { return std::make_unique<TestMessages>(); }},
+      {"soundfont_choice", [] { return std::make_unique<TestSoundFontChoice>(); }},
       {"training_page", [] { return std::make_unique<TestTrainingPage>(); }},
       {"responsiveness", [] { return std::make_unique<TestResponsiveness>(); }},
   };

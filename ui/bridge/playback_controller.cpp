@@ -4,11 +4,12 @@
 #include "core/audio/playback_events.hpp"
 #include "core/audio/rtmidi_ports.hpp"
 #include "core/audio/score_player.hpp"
-#include "core/audio/soundfont_locator.hpp"
+#include "ui/bridge/soundfont_choice.hpp"
 
 namespace harmonia::ui {
 
-PlaybackController::PlaybackController(QObject* parent) : QObject(parent), outputName_(fluidSynthName()) {}
+PlaybackController::PlaybackController(QObject* parent)
+    : QObject(parent), outputName_(fluidSynthName()), soundFont_(chosenSoundFont()) {}
 
 PlaybackController::~PlaybackController() {
   // The player's thread calls back into us: stop it before our members go.
@@ -31,6 +32,15 @@ void PlaybackController::setOutput(const QString& name) {
   out_.reset();
 }
 
+void PlaybackController::setSoundFont(const QString& path) {
+  if (path == soundFont_) return;
+  soundFont_ = path;
+  if (outputName_ != fluidSynthName()) return;  // a MIDI port has its own sounds
+  stop();
+  player_.reset();  // the next play() loads the new font
+  out_.reset();
+}
+
 void PlaybackController::setScore(const midi::Score& score) {
   score_ = score;
   loaded_ = false;
@@ -46,7 +56,7 @@ bool PlaybackController::ensurePlayer() {
   try {
     if (outputName_ == fluidSynthName()) {
       audio::LiveSynthOptions options;
-      options.synth.soundfont = audio::find_soundfont("");
+      options.synth.soundfont = resolveSoundFont(soundFont_);
       out_ = std::make_shared<audio::LiveSynthOutput>(options);
     } else {
       out_ = std::shared_ptr<audio::MidiOutput>(audio::RtMidiOutput::open_port(outputName_.toStdString()));

@@ -1,4 +1,4 @@
-// Play/Stop of a Score through FluidSynth (the system's General MIDI SoundFont) or an
+// Play/Stop of a Score through FluidSynth (the chosen or first-found SoundFont) or an
 // external MIDI port, with the play-head position delivered on the GUI thread. The core
 // player schedules on its own thread; this class only forwards its callbacks, queued.
 #pragma once
@@ -28,6 +28,10 @@ class PlaybackController : public QObject {
   // Opening happens at the next play(); an error then says what to do.
   void setOutput(const QString& name);
   QString output() const { return outputName_; }
+  // The SoundFont for FluidSynth ("" = automatic); starts as the remembered choice. A change
+  // takes effect at the next play(). Export .wav renders with the same one.
+  void setSoundFont(const QString& path);
+  QString soundFont() const { return soundFont_; }
 
   void setScore(const midi::Score& score);
   bool isPlaying() const;
@@ -48,6 +52,7 @@ class PlaybackController : public QObject {
   bool ensurePlayer();
 
   QString outputName_;
+  QString soundFont_;
   midi::Score score_;
   bool loaded_ = false;
   std::shared_ptr<audio::MidiOutput> out_;

@@ -1,5 +1,6 @@
 #include "ui/pages/dataset_page.hpp"
 #include "ui/bridge/dataset_cache.hpp"
+#include "ui/widgets/chart_range.hpp"
 #include "ui/widgets/queued_plot.hpp"
 #include "ui/bridge/worker_priority.hpp"
 
@@ -116,6 +117,8 @@ DatasetPage::DatasetPage(QWidget* parent) : PipelinePage(parent), tokenizer_(tok
   tokensPlot_ = makeChart(tr("Tokens per file"), tr("file"), tr("tokens"));
   pitchPlot_ = makeChart(tr("Pitch histogram"), tr("MIDI pitch"), tr("notes"));
   pitchPlot_->xAxis->setRange(20, 110);
+  fitChartAxes(tokensPlot_, false, true);  // empty: 0..1, not QCustomPlot's default 0..5
+  fitChartAxes(pitchPlot_, false, true);
   chartLayout->addWidget(tokensPlot_);
   chartLayout->addWidget(pitchPlot_);
 
@@ -192,8 +195,8 @@ void DatasetPage::browse() {
 bool DatasetPage::useDefaultCorpus() {
   const auto files = data::default_corpus_files();
   if (files.empty()) {
-    emit statusMessage(tr("No default corpus installed: install openttd-openmsx or planetblupi-music-midi, "
-                          "or choose a folder of MIDI files."));
+    showError(tr("No default corpus installed: install openttd-openmsx or planetblupi-music-midi, "
+                 "or choose a folder of MIDI files."));
     return false;
   }
   // The corpus spans several package folders, so it is a file list rather than one folder.
@@ -218,7 +221,7 @@ void DatasetPage::startImport() {
   const QString dir = folder();
   if (!defaultCorpus_ && (dir.isEmpty() || !QFileInfo(dir).isDir())) {
     setState(StepState::Error, tr("no folder"));
-    emit statusMessage(tr("\"%1\" is not a folder: choose a folder of MIDI files with Browse.").arg(dir));
+    showError(tr("\"%1\" is not a folder: choose a folder of MIDI files with Browse.").arg(dir));
     return;
   }
   DatasetInput in = input();
@@ -364,7 +367,8 @@ void DatasetPage::finishImport() {
   import_->setEnabled(true);
   cancel_->setEnabled(false);
   progress_->setRange(0, std::max(1, int(report.files_found)));
-  progress_->setValue(int(report.files_found));
+  // A cancelled import read only some of the files: the bar says how many, not 100 %.
+  progress_->setValue(report.cancelled ? std::min(int(results_.size()), progress_->maximum()) : int(report.files_found));
   updateCharts();
   lastSeconds_ = clock_.elapsed() / 1000.0;
   lastQuick_ = error.isEmpty() && report.from_quick_index;
@@ -375,7 +379,7 @@ void DatasetPage::finishImport() {
     eta_->setText(tr("Failed"));
     setState(StepState::Error, tr("import failed"));
     summary_->setText(tr("Import failed: %1").arg(error));
-    emit statusMessage(tr("Import failed: %1. Choose another folder or free disk space.").arg(error));
+    showError(tr("Import failed: %1. Choose another folder or free disk space.").arg(error));
   } else if (report.cancelled) {
     eta_->setText(tr("Cancelled"));
     setState(StepState::NotStarted, tr("cancelled after %1 files").arg(results_.size()));
@@ -384,7 +388,7 @@ void DatasetPage::finishImport() {
     eta_->setText(QString());
     setState(StepState::Error, tr("no MIDI files"));
     summary_->setText(tr("No MIDI file found."));
-    emit statusMessage(tr("No .mid files under %1: choose another folder.").arg(folder()));
+    showError(tr("No .mid files under %1: choose another folder.").arg(folder()));
   } else {
     eta_->setText(lastQuick_ ? tr("Unchanged: answered from the cache in %1 s").arg(lastSeconds_, 0, 'f', 2)
                              : tr("Done in %1 s").arg(lastSeconds_, 0, 'f', 1));
@@ -424,12 +428,12 @@ void DatasetPage::updateCharts() {
   }
   auto* tb = qobject_cast<QCPBars*>(tokensPlot_->plottable(0));
   tb->setData(x, y);
-  tokensPlot_->rescaleAxes();
+  fitChartAxes(tokensPlot_, false, true);
   tokensPlot_->xAxis->setRange(0, std::max(1, i) + 1);
   ReplotQueue::request(tokensPlot_);  // one plot per event-loop turn, not per call
   auto* pb = qobject_cast<QCPBars*>(pitchPlot_->plottable(0));
   pb->setData(px, py);
-  pitchPlot_->yAxis->rescale();
+  fitChartAxes(pitchPlot_, false, true);
   ReplotQueue::request(pitchPlot_);
 }
 

@@ -17,6 +17,7 @@
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSpinBox>
+#include <QToolBar>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 #include <algorithm>
@@ -30,6 +31,7 @@
 #include "ui/widgets/piano_roll_widget.hpp"
 #include "ui/bridge/playback_controller.hpp"
 #include "ui/bridge/score_tools.hpp"
+#include "ui/bridge/soundfont_choice.hpp"
 #include "ui/widgets/slider_spin_box.hpp"
 
 namespace harmonia::ui {
@@ -169,7 +171,7 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
 
   // Right: transport and the roll.
   auto* right = new QVBoxLayout;
-  auto* transport = new QHBoxLayout;
+  auto* transport = toolRow();  // what does not fit moves into its » menu
   play_ = button(tr("▶ Play"), tr("Play / Stop (Space)"));
   output_ = new QComboBox;
   output_->addItem(PlaybackController::fluidSynthName());
@@ -189,13 +191,13 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   auto* exportWav = button(tr("Export .&wav…"), tr("Render with the SoundFont to a WAV file"));
   dragSource_ = new ClipDragSource([this] { return current_; });
   transport->addWidget(play_);
-  transport->addWidget(output_, 1);
+  transport->addWidget(output_);
   transport->addWidget(refreshPorts);
-  transport->addSpacing(12);
+  transport->addSeparator();
   transport->addWidget(zoomOut);
   transport->addWidget(zoomIn);
   transport->addWidget(colorMode_);
-  right->addLayout(transport);
+  right->addWidget(transport);
   notice_ = new QLabel;
   notice_->setWordWrap(true);
   notice_->setStyleSheet(QStringLiteral("color: #d04040; font-weight: bold;"));
@@ -239,7 +241,8 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   });
   connect(output_, &QComboBox::currentTextChanged, playback_, &PlaybackController::setOutput);
   connect(candidateList_, &QListWidget::currentRowChanged, this, &GeneratePage::selectCandidate);
-  connect(playback_, &PlaybackController::error, this, &PipelinePage::statusMessage);
+  // "Cannot play: no sound card…" must stay readable until dealt with.
+  connect(playback_, &PlaybackController::error, this, &PipelinePage::showError);
   connect(playback_, &PlaybackController::playingChanged, this, [this](bool playing) {
     play_->setText(playing ? tr("■ Stop") : tr("▶ Play"));
     if (!playing) roll_->roll()->setPlayHead(-1);
@@ -302,7 +305,10 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   });
   connect(&wavWatcher_, &QFutureWatcher<QString>::finished, this, [this] {
     const QString err = wavWatcher_.result();
-    emit statusMessage(err.isEmpty() ? tr("WAV exported.") : err);
+    if (err.isEmpty())
+      emit statusMessage(tr("WAV exported."));
+    else
+      showError(err);
     emit wavExported(err.isEmpty(), err);
   });
 
@@ -380,9 +386,12 @@ bool GeneratePage::openPrompt(const QString& path, QString* error) {
     updateButtons();
     return true;
   } catch (const std::exception& e) {
-    const QString msg = tr("Cannot open %1: %2. Choose a Standard MIDI File (.mid).").arg(path, QString::fromUtf8(e.what()));
+    // The MIDI reader's message already starts with the file's path: say it once.
+    const QString what = QString::fromUtf8(e.what());
+    const QString msg = what.contains(path) ? tr("Cannot open %1. Choose a Standard MIDI File (.mid).").arg(what)
+                                            : tr("Cannot open %1: %2. Choose a Standard MIDI File (.mid).").arg(path, what);
     if (error) *error = msg;
-    emit statusMessage(msg);
+    showError(msg);
     return false;
   }
 }
@@ -408,11 +417,12 @@ bool GeneratePage::exportMidi(const QString& path, QString* error) const {
 void GeneratePage::exportWav(const QString& path) {
   if (wavWatcher_.isRunning()) return;
   const midi::Score score = current_;
-  wavWatcher_.setFuture(QtConcurrent::run([score, path]() -> QString {
+  const QString soundFont = playback_->soundFont();  // Playback › SoundFont's choice, as for Play
+  wavWatcher_.setFuture(QtConcurrent::run([score, path, soundFont]() -> QString {
     lowerThisThreadPriority();  // the GUI thread keeps its core
     try {
       audio::RenderOptions options;
-      options.synth.soundfont = audio::find_soundfont("");
+      options.synth.soundfont = resolveSoundFont(soundFont);
       const auto buffer = audio::render_score(score, options);
       audio::write_wav_file(path.toStdString(), buffer, audio::SampleFormat::Int16);
       return {};
@@ -435,8 +445,10 @@ void GeneratePage::onExportMidi() {
   const QString path = QFileDialog::getSaveFileName(this, tr("Export MIDI"), QStringLiteral("harmonia.mid"), tr("MIDI (*.mid)"));
   if (path.isEmpty()) return;
   QString error;
-  emit statusMessage(exportMidi(path, &error) ? tr("Exported %1").arg(path)
-                                              : tr("Could not export %1: %2. Choose a folder you can write to.").arg(path, error));
+  if (exportMidi(path, &error))
+    emit statusMessage(tr("Exported %1").arg(path));
+  else
+    showError(tr("Could not export %1: %2. Choose a folder you can write to.").arg(path, error));
 }
 
 void GeneratePage::onExportWav() {

@@ -1,4 +1,5 @@
 #include "ui/pages/training_page.hpp"
+#include "ui/widgets/chart_range.hpp"
 #include "ui/widgets/queued_plot.hpp"
 #include "ui/bridge/worker_priority.hpp"
 
@@ -162,7 +163,9 @@ TrainingPage::TrainingPage(QWidget* parent) : PipelinePage(parent) {
   progress_->setRange(0, 1);
   progress_->setValue(0);
   stepLabel_ = new QLabel(tr("Step 0"));
-  stepLabel_->setMinimumWidth(300);
+  // Steady enough that the bar does not jump as the text changes; narrower would not fit
+  // the settings column, the sidebar and the charts in 1200 px.
+  stepLabel_->setMinimumWidth(240);
   logScale_ = new QCheckBox(tr("&Log-scale loss"));
   statusRow->addWidget(progress_, 1);
   statusRow->addWidget(stepLabel_);
@@ -183,6 +186,7 @@ TrainingPage::TrainingPage(QWidget* parent) : PipelinePage(parent) {
   speedPlot_ = makePlot(tr("Speed"), tr("tokens/s"));
   speedPlot_->addGraph();
   speedPlot_->graph(0)->setPen(QPen(QColor(160, 100, 200), 2));
+  for (auto* p : {lossPlot_, lrPlot_, speedPlot_}) fitChartAxes(p);  // empty: 0..1, not 0..5
   right->addWidget(lossPlot_, 3);
   auto* small = new QHBoxLayout;
   small->addWidget(lrPlot_);
@@ -194,7 +198,7 @@ TrainingPage::TrainingPage(QWidget* parent) : PipelinePage(parent) {
   replot_.setInterval(100);  // at most 10 redraws a second, however fast steps arrive
   connect(&replot_, &QTimer::timeout, this, [this] {
     for (auto* p : {lossPlot_, lrPlot_, speedPlot_}) {
-      p->rescaleAxes();
+      fitChartAxes(p);  // never a negative step or a range invented around one point
       ReplotQueue::request(p);  // one plot per event-loop turn
     }
   });
@@ -315,7 +319,7 @@ void TrainingPage::start() {
     session_.reset();
     finished_ = true;
     setState(StepState::Error, QString::fromUtf8(e.what()));
-    emit statusMessage(tr("Training could not start: %1").arg(QString::fromUtf8(e.what())));
+    showError(tr("Training could not start: %1").arg(QString::fromUtf8(e.what())));
   }
   if (session_) setState(StepState::Running, tr("starting"));
   updateButtons();
@@ -420,9 +424,11 @@ void TrainingPage::onUpdate(const TrainingUpdate& u) {
     case K::Paused:
       paused_ = true;
       stepLabel_->setText(tr("Paused at step %1").arg(u.step));
+      setState(StepState::Paused, tr("at step %1").arg(u.step));  // the sidebar said "running"
       break;
     case K::Resumed:
       paused_ = false;
+      setState(StepState::Running, tr("step %1").arg(u.step));
       break;
     case K::Finished:
     case K::Cancelled:
@@ -435,7 +441,7 @@ void TrainingPage::onUpdate(const TrainingUpdate& u) {
                ok ? tr("%1 steps").arg(u.step) : (u.kind == K::Error ? msg : tr("cancelled")));
       stepLabel_->setText(ok ? tr("Finished: %1 steps. Next: Generate & Play.").arg(u.step)
                              : u.kind == K::Error ? tr("Error: %1").arg(msg) : tr("Cancelled at step %1").arg(u.step));
-      if (u.kind == K::Error) emit statusMessage(tr("Training failed: %1").arg(msg));
+      if (u.kind == K::Error) showError(tr("Training failed: %1").arg(msg));
       resumeFrom_.clear();
       emit trainingFinished(ok, runDir_);
       replotSoon();
