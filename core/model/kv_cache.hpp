@@ -30,7 +30,7 @@ class KVCache {
   void advance(int64_t new_positions);
 
   // A recurrent layer's state after length() positions (undefined tensors before the first
-  // forward): Mamba's last conv_kernel-1 conv inputs [B, D, K-1] and its SSM state [B, D, N].
+  // forward): Mamba's last conv_kernel-1 conv inputs [B, K-1, D] and its SSM state [B, D, N].
   struct RecurrentState {
     torch::Tensor conv, ssm;
   };

@@ -10,8 +10,9 @@
 // slow path multiplies the conv input and output by the mask), so the state at a row's first
 // real token is exactly zero and real positions equal the unpadded row's.
 //
-// Generation keeps, per layer, the last conv_kernel-1 conv inputs and the [D, N] SSM state in
-// the KVCache's recurrent slots: a new token costs the same whatever the sequence length.
+// Generation keeps, per layer, the last conv_kernel-1 conv inputs ([B, K-1, D]) and the SSM
+// state ([B, D, N]) in the KVCache's recurrent slots: a new token costs the same whatever the
+// sequence length.
 #include <cmath>
 
 #include "core/model/architectures.hpp"
@@ -45,25 +46,24 @@ class MambaMixerImpl : public torch::nn::Module {
     out_proj = register_module("out_proj", linear(inner_, c.hidden_size, c.use_bias));
   }
 
-  // x [B, T, hidden]; keep [B, 1, T] (1 = real token) or undefined; state: the cache's or null.
+  // x [B, T, hidden]; keep [B, T, 1] (1 = real token) or undefined; state: the cache's or null.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& keep, KVCache::RecurrentState* state) {
-    const int64_t batch = x.size(0);
+    const int64_t batch = x.size(0), length = x.size(1);
     const auto projected = linear_out_in(x, in_proj->weight, in_proj->bias);  // [B, T, 2D]
-    auto u = projected.narrow(-1, 0, inner_).transpose(1, 2);                 // [B, D, T]
+    auto u = projected.narrow(-1, 0, inner_);
     const auto z = projected.narrow(-1, inner_, inner_);
     if (keep.defined()) u = u * keep;
     // The causal conv reads the K-1 inputs before this call: the cache's, zeros at the start.
     const auto past = state && state->conv.defined() ? state->conv
-                                                     : torch::zeros({batch, inner_, kernel_ - 1}, u.options());
-    const auto window = torch::cat({past, u}, 2);  // [B, D, K-1+T]
-    if (state) state->conv = window.narrow(2, window.size(2) - (kernel_ - 1), kernel_ - 1).contiguous();
-    auto conv = activate(torch::conv1d(window, conv1d->weight, conv1d->bias, /*stride=*/{1}, /*padding=*/torch::IntArrayRef{0}, /*dilation=*/{1}, inner_), activation_);
-    if (keep.defined()) conv = conv * keep;
-    const auto xs = conv.transpose(1, 2);  // [B, T, D]
+                                                     : torch::zeros({batch, kernel_ - 1, inner_}, u.options());
+    const auto window = torch::cat({past, u}, 1);  // [B, K-1+T, D]
+    if (state) state->conv = window.narrow(1, length, kernel_ - 1).contiguous();
+    auto xs = activate(causal_conv(window, length), activation_);  // [B, T, D]
+    if (keep.defined()) xs = xs * keep;
     const auto params = linear_out_in(xs, x_proj->weight);
     const auto delta =
         torch::softplus(linear_out_in(params.narrow(-1, 0, rank_), dt_proj->weight, dt_proj->bias));
-    const auto A = -torch::exp(A_log.to(torch::kFloat));
+    const auto A = state_matrix();
     auto scan = selective_scan(xs, delta, A, params.narrow(-1, rank_, states_),
                                params.narrow(-1, rank_ + states_, states_), D,
                                state ? state->ssm : torch::Tensor());
@@ -77,8 +77,35 @@ class MambaMixerImpl : public torch::nn::Module {
   torch::Tensor A_log, D;
 
  private:
+  // A = -exp(A_log) in fp32. Outside autograd it is kept until A_log changes (its version
+  // counter moves on every in-place update, its storage on .to()): a decoding step would
+  // otherwise spend most of its time here, as LibTorch runs exp over [D, N] as a parallel VML
+  // call, and waking the thread team costs milliseconds on a busy machine.
+  torch::Tensor state_matrix() {
+    if (torch::GradMode::is_enabled() && A_log.requires_grad()) return -torch::exp(A_log.to(torch::kFloat));
+    if (!A_cached_.defined() || A_version_ != A_log._version() || A_storage_ != A_log.data_ptr()) {
+      A_cached_ = -torch::exp(A_log.detach().to(torch::kFloat));
+      A_version_ = A_log._version();
+      A_storage_ = A_log.data_ptr();
+    }
+    return A_cached_;
+  }
+
+  // Output t = bias + sum_j W[:, 0, j] * window[t + j]: the depthwise conv as K shifted
+  // multiply-adds over [B, T, D] (channels contiguous). LibTorch's CPU conv1d with groups = D
+  // runs D separate tiny convolutions, ~100x slower here, in training and in each decoding step.
+  torch::Tensor causal_conv(const torch::Tensor& window, int64_t length) const {
+    const auto w = conv1d->weight.select(1, 0);  // [D, K]
+    auto out = window.narrow(1, 0, length) * w.select(1, 0);
+    for (int64_t j = 1; j < kernel_; ++j) out = torch::addcmul(out, window.narrow(1, j, length), w.select(1, j));
+    return conv1d->bias.defined() ? out + conv1d->bias : out;
+  }
+
   int64_t inner_, states_, rank_, kernel_;
   std::string activation_;
+  torch::Tensor A_cached_;
+  int64_t A_version_ = -1;
+  const void* A_storage_ = nullptr;
 };
 TORCH_MODULE(MambaMixer);
 
@@ -138,7 +165,7 @@ class MambaLM : public CausalLM {
                   "attention_mask must be [batch, past + new], got ", attention_mask.sizes());
       const auto recent = attention_mask.narrow(1, attention_mask.size(1) - length, length);
       if (!recent.to(torch::kBool).all().item<bool>())
-        keep = recent.to(embeddings.device(), embeddings.scalar_type()).unsqueeze(1);
+        keep = recent.to(embeddings.device(), embeddings.scalar_type()).unsqueeze(-1);
     }
     auto h = embeddings;
     for (size_t i = 0; i < backbone->blocks.size(); ++i)

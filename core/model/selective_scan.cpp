@@ -35,7 +35,7 @@ constexpr int64_t kLanes = 16;
 // vectorise: Cephes' expf (range reduction by ln 2, degree-6 polynomial, 2^n from the exponent
 // bits); relative error about 1e-7. Inputs are clamped to [-87, 88] (exp(-87) is 1.6e-38).
 HARMONIA_SCAN_INLINE float exp_approx(float x) {
-  x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  x = std::min(std::max(x, -87.0f), 88.0f);  // a select only with -fno-trapping-math (core/CMakeLists.txt)
   // floor(x / ln2 + 0.5) by truncation of a positive number, which vectorises everywhere.
   const int32_t n = static_cast<int32_t>(x * 1.44269504088896341f + 128.5f) - 128;
   const float nf = static_cast<float>(n);
@@ -62,6 +62,56 @@ HARMONIA_SCAN_INLINE float dot(const float* __restrict a, const float* __restric
   for (int64_t l = 0; l < kLanes; ++l) sum += acc[l];
   for (; i < n; ++i) sum += a[i] * b[i];
   return sum;
+}
+
+// The loops over channels live in functions of their own because GCC trusts __restrict on
+// parameters (kept through inlining) but not on pointers declared inside a loop body, and
+// without it the backward's loop needs more run-time alias checks than it will emit.
+
+// One state row n over dc channels: s = exp(dt * a) * s + du * b; y += s * c (y may be null).
+HARMONIA_SCAN_INLINE void forward_row(int64_t dc, const float* __restrict dt, const float* __restrict an,
+                                      const float* __restrict du, float* __restrict sn, float* __restrict yt,
+                                      float bn, float cn) {
+  if (yt) {
+    for (int64_t j = 0; j < dc; ++j) {
+      sn[j] = exp_approx(dt[j] * an[j]) * sn[j] + du[j] * bn;
+      yt[j] += sn[j] * cn;
+    }
+  } else {
+    for (int64_t j = 0; j < dc; ++j) sn[j] = exp_approx(dt[j] * an[j]) * sn[j] + du[j] * bn;
+  }
+}
+
+// The gradients through state row n at one time step; hn holds dLoss/ds_t from later steps on
+// entry and dLoss/ds_{t-1} on exit, hcur gets dLoss/ds_t (for B's gradient).
+HARMONIA_SCAN_INLINE void backward_row(int64_t dc, const float* __restrict dt, const float* __restrict ut,
+                                       const float* __restrict an, const float* __restrict gy,
+                                       const float* __restrict s_prev, float* __restrict hn, float* __restrict hcur,
+                                       float* __restrict gdt, float* __restrict gA, float* __restrict gu, float bn,
+                                       float cn) {
+  for (int64_t j = 0; j < dc; ++j) {
+    const float hj = hn[j] + gy[j] * cn;  // from y_t and from s_{t+1}
+    const float e = exp_approx(dt[j] * an[j]);
+    const float ge = hj * s_prev[j] * e;  // dLoss/d(delta * A)
+    gdt[j] += ge * an[j] + hj * bn * ut[j];
+    gA[j] += ge * dt[j];
+    gu[j] += hj * dt[j] * bn;
+    hcur[j] = hj;
+    hn[j] = hj * e;
+  }
+}
+
+// The per-step terms of the backward that do not involve the state.
+HARMONIA_SCAN_INLINE void backward_skip(int64_t dc, const float* __restrict dt, const float* __restrict ut,
+                                        const float* __restrict gy, const float* __restrict Dskip,
+                                        float* __restrict du, float* __restrict gu, float* __restrict gD,
+                                        float* __restrict gdt) {
+  for (int64_t j = 0; j < dc; ++j) {
+    du[j] = dt[j] * ut[j];
+    gu[j] = gy[j] * Dskip[j];
+    gD[j] += gy[j] * ut[j];
+    gdt[j] = 0.0f;
+  }
 }
 
 struct Shape {
@@ -93,19 +143,7 @@ HARMONIA_SCAN_CLONES void scan_block_forward(const Shape& shape, const Inputs& i
     float* __restrict yt = y ? y + row * D + d0 : nullptr;
     if (yt)
       for (int64_t j = 0; j < dc; ++j) yt[j] = in.Dskip[d0 + j] * ut[j];
-    for (int64_t n = 0; n < N; ++n) {
-      const float* __restrict an = in.At + n * D + d0;
-      float* __restrict sn = s + n * dc;
-      const float bn = Bt[n], cn = Ct[n];
-      if (yt) {
-        for (int64_t j = 0; j < dc; ++j) {
-          sn[j] = exp_approx(dt[j] * an[j]) * sn[j] + du[j] * bn;
-          yt[j] += sn[j] * cn;
-        }
-      } else {
-        for (int64_t j = 0; j < dc; ++j) sn[j] = exp_approx(dt[j] * an[j]) * sn[j] + du[j] * bn;
-      }
-    }
+    for (int64_t n = 0; n < N; ++n) forward_row(dc, dt, in.At + n * D + d0, du, s + n * dc, yt, Bt[n], Ct[n]);
     if (trace) std::memcpy(trace + (t + 1) * N * dc, s, sizeof(float) * N * dc);
   }
   if (state_out)
@@ -140,30 +178,11 @@ HARMONIA_SCAN_CLONES void scan_block_backward(const Shape& shape, const Inputs& 
     const float* __restrict gy = grad_y + row * D + d0;
     float* __restrict gu = g.u + row * D + d0;
     float* __restrict gdt = g.delta + row * D + d0;
-    for (int64_t j = 0; j < dc; ++j) {
-      du[j] = dt[j] * ut[j];
-      gu[j] = gy[j] * in.Dskip[d0 + j];
-      gD[j] += gy[j] * ut[j];
-      gdt[j] = 0.0f;
-    }
+    backward_skip(dc, dt, ut, gy, in.Dskip + d0, du, gu, gD, gdt);
     for (int64_t n = 0; n < N; ++n) {
-      const float* __restrict s_now = trace + (t + 1) * N * dc + n * dc;
-      const float* __restrict s_prev = trace + t * N * dc + n * dc;
-      const float* __restrict an = in.At + n * D + d0;
-      float* __restrict hn = h + n * dc;
-      float* __restrict gA = g.A + (b * N + n) * D + d0;
-      const float bn = in.B[row * N + n], cn = in.C[row * N + n];
-      gC[t * N + n] = dot(gy, s_now, dc);
-      for (int64_t j = 0; j < dc; ++j) {
-        const float hj = hn[j] + gy[j] * cn;  // dLoss/ds_t: from y_t and from s_{t+1}
-        const float e = exp_approx(dt[j] * an[j]);
-        const float ge = hj * s_prev[j] * e;  // dLoss/d(delta * A)
-        gdt[j] += ge * an[j] + hj * bn * ut[j];
-        gA[j] += ge * dt[j];
-        gu[j] += hj * dt[j] * bn;
-        hcur[j] = hj;
-        hn[j] = hj * e;  // dLoss/ds_{t-1} through this step
-      }
+      gC[t * N + n] = dot(gy, trace + (t + 1) * N * dc + n * dc, dc);
+      backward_row(dc, dt, ut, in.At + n * D + d0, gy, trace + t * N * dc + n * dc, h + n * dc, hcur, gdt,
+                   g.A + (b * N + n) * D + d0, gu, in.B[row * N + n], in.C[row * N + n]);
       gB[t * N + n] = dot(hcur, du, dc);
     }
   }
@@ -175,9 +194,20 @@ Shape shape_of(const torch::Tensor& u, const torch::Tensor& A) { return {u.size(
 
 int64_t block_count(const Shape& s) { return (s.channels + kChannelBlock - 1) / kChannelBlock; }
 
-// Tasks below ~32k state updates (a decoding step) run on the calling thread.
-int64_t grain_for(const Shape& s, int64_t tasks) {
-  return s.length * s.states * std::min(kChannelBlock, s.channels) >= 32768 ? 1 : tasks;
+// Runs body(begin, end) over the tasks, on the calling thread when a task is under ~32k state
+// updates (a decoding step): waking the OpenMP team costs more than such a scan.
+// (at::parallel_for only stays serial when the range is *smaller* than its grain.)
+template <typename Body>
+void for_tasks(const Shape& s, int64_t tasks, const Body& body) {
+  if (s.length * s.states * std::min(kChannelBlock, s.channels) < 32768) body(0, tasks);
+  else at::parallel_for(0, tasks, 1, body);
+}
+
+// Scratch that lives as long as its thread: the backward's trace is about 1 MB per task at
+// T = 256, and a fresh allocation of that size is a fresh mmap with its page faults each call.
+float* scratch(std::vector<float>& buffer, int64_t size) {
+  if (static_cast<int64_t>(buffer.size()) < size) buffer.resize(static_cast<size_t>(size));
+  return buffer.data();
 }
 
 Inputs pointers(const torch::Tensor& u, const torch::Tensor& delta, const torch::Tensor& At, const torch::Tensor& Bm,
@@ -199,12 +229,14 @@ ScanResult run_forward(const torch::Tensor& u, const torch::Tensor& delta, const
   float* y_ptr = y.data_ptr<float>();
   float* state_ptr = state.data_ptr<float>();
   const int64_t blocks = block_count(shape), tasks = shape.batch * blocks;
-  at::parallel_for(0, tasks, grain_for(shape, tasks), [&](int64_t begin, int64_t end) {
-    std::vector<float> s(static_cast<size_t>(shape.states * kChannelBlock)), du(kChannelBlock);
+  for_tasks(shape, tasks, [&](int64_t begin, int64_t end) {
+    thread_local std::vector<float> s_buffer, du_buffer;
+    float* s = scratch(s_buffer, shape.states * kChannelBlock);
+    float* du = scratch(du_buffer, kChannelBlock);
     for (int64_t task = begin; task < end; ++task) {
       const int64_t b = task / blocks, d0 = (task % blocks) * kChannelBlock;
-      scan_block_forward(shape, in, b, d0, std::min(kChannelBlock, shape.channels - d0), y_ptr, state_ptr, nullptr,
-                         s.data(), du.data());
+      scan_block_forward(shape, in, b, d0, std::min(kChannelBlock, shape.channels - d0), y_ptr, state_ptr, nullptr, s,
+                         du);
     }
   });
   return {y, state};
@@ -230,14 +262,17 @@ torch::autograd::variable_list run_backward(const torch::Tensor& grad_y, const t
                     gD.data_ptr<float>(),    gB.data_ptr<float>(),     gC.data_ptr<float>(),
                     gstate0.data_ptr<float>(), blocks};
   const float* gy_ptr = gy.data_ptr<float>();
-  at::parallel_for(0, tasks, grain_for(shape, tasks), [&](int64_t begin, int64_t end) {
-    std::vector<float> trace(static_cast<size_t>((L + 1) * N * kChannelBlock));
-    std::vector<float> h(static_cast<size_t>(N * kChannelBlock)), hcur(kChannelBlock), du(kChannelBlock);
+  for_tasks(shape, tasks, [&](int64_t begin, int64_t end) {
+    thread_local std::vector<float> trace_buffer, h_buffer, hcur_buffer, du_buffer;
+    float* trace = scratch(trace_buffer, (L + 1) * N * kChannelBlock);
+    float* h = scratch(h_buffer, N * kChannelBlock);
+    float* hcur = scratch(hcur_buffer, kChannelBlock);
+    float* du = scratch(du_buffer, kChannelBlock);
     for (int64_t task = begin; task < end; ++task) {
       const int64_t b = task / blocks, block = task % blocks, d0 = block * kChannelBlock;
       const int64_t dc = std::min(kChannelBlock, D - d0);
-      scan_block_forward(shape, in, b, d0, dc, nullptr, nullptr, trace.data(), h.data(), du.data());
-      scan_block_backward(shape, in, gy_ptr, b, block, d0, dc, trace.data(), g, h.data(), hcur.data(), du.data());
+      scan_block_forward(shape, in, b, d0, dc, nullptr, nullptr, trace, h, du);
+      scan_block_backward(shape, in, gy_ptr, b, block, d0, dc, trace, g, h, hcur, du);
     }
   });
   return {gu, gdelta, gA.sum(0).t().contiguous(), gB.sum(1), gC.sum(1), gD.sum(0), gstate0};

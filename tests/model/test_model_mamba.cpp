@@ -145,7 +145,7 @@ TEST(MambaModel, TheRecurrentStateDoesNotGrowAndCannotBeRewound) {
   auto cache = model->make_cache();
   model->forward(torch::randint(0, 50, {2, 5}, torch::kLong), {}, &cache);
   const auto conv_sizes = cache.recurrent(0).conv.sizes().vec(), ssm_sizes = cache.recurrent(0).ssm.sizes().vec();
-  EXPECT_EQ(conv_sizes, (std::vector<int64_t>{2, 64, 3}));
+  EXPECT_EQ(conv_sizes, (std::vector<int64_t>{2, 3, 64}));
   EXPECT_EQ(ssm_sizes, (std::vector<int64_t>{2, 64, 8}));
   for (int i = 0; i < 40; ++i) model->forward(torch::randint(0, 50, {2, 1}, torch::kLong), {}, &cache);
   EXPECT_EQ(cache.length(), 45);
