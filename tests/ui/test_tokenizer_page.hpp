@@ -87,31 +87,126 @@ class TestTokenizerPage final : public QObject {
     QVERIFY(page.tokenizer()->config().use_tempos);
   }
 
-  void invalidCombinationSaysWhatToDo() {
+  // Issue 21: options a scheme cannot take are greyed with a plain-words reason taken from the
+  // core tokenizer's own validation (was: tick, then "use_rests (TSD and MIDILike only) is not
+  // supported by this implementation (CPWord). Untick the last option you changed.").
+  void refusedOptionsAreGreyedWithAReason() {
     TokenizerPage page;
-    QSignalSpy status(&page, &TokenizerPage::statusMessage);
-    // Try each extra option on each scheme until one is refused: the page must then show
-    // the error state and a message, and recover when the option is unticked.
-    bool refused = false;
-    for (const QString scheme : {"Octuple", "CPWord", "REMI", "TSD", "MIDILike"}) {
-      page.selectScheme(scheme);
-      for (auto* box : page.findChildren<QCheckBox*>()) {
-        box->setChecked(true);
-        if (!page.tokenizer()) {
-          refused = true;
-          QCOMPARE(page.state(), StepState::Error);
-          QVERIFY(status.count() > 0);
-          QVERIFY(status.last().first().toString().contains("Untick"));
-          box->setChecked(false);
-          QVERIFY(page.tokenizer());
-          QCOMPARE(page.state(), StepState::Done);
-          break;
-        }
-        box->setChecked(false);
-      }
-      if (refused) break;
+    const auto box = [&](const QString& text) {
+      for (auto* b : page.findChildren<QCheckBox*>())
+        if (b->text() == text) return b;
+      return static_cast<QCheckBox*>(nullptr);
+    };
+    QCheckBox* rests = box("Rests");
+    QCheckBox* sustain = box("Sustain pedal");
+    QVERIFY(rests && sustain);
+    QVERIFY(page.selectScheme("CPWord"));
+    QVERIFY(!rests->isEnabled());
+    QVERIFY2(rests->toolTip().contains("not available with CPWord") && rests->toolTip().contains("TSD and MIDILike"),
+             qPrintable(rests->toolTip()));
+    QVERIFY(!sustain->isEnabled());  // no scheme has it: said as such
+    QVERIFY2(sustain->toolTip().contains("not available yet"), qPrintable(sustain->toolTip()));
+    // Every option still enabled is one the core accepts on top of the current ones.
+    for (auto* b : page.findChildren<QCheckBox*>()) {
+      if (!b->isEnabled() || b->isChecked()) continue;
+      b->setChecked(true);
+      QVERIFY2(page.tokenizer(), qPrintable(b->text()));
+      QCOMPARE(page.state(), StepState::Done);
+      b->setChecked(false);
     }
-    if (!refused) QSKIP("every option combination is supported by this tokenizer build");
+    // Rests are fine with TSD; switching to CPWord unticks them and says why, no error.
+    QVERIFY(page.selectScheme("TSD"));
+    QVERIFY(rests->isEnabled());
+    QVERIFY(!rests->toolTip().isEmpty());
+    rests->setChecked(true);
+    QVERIFY(page.tokenizer() && page.tokenizer()->config().use_rests);
+    QSignalSpy status(&page, &TokenizerPage::statusMessage);
+    QVERIFY(page.selectScheme("CPWord"));
+    QVERIFY(page.tokenizer());
+    QCOMPARE(page.state(), StepState::Done);
+    QVERIFY(!rests->isChecked());
+    bool said = false;
+    for (auto* l : page.findChildren<QLabel*>()) said |= l->text().contains("Unticked") && l->text().contains("Rests");
+    QVERIFY(said);
+    for (const auto& args : status) QVERIFY2(!args.first().toString().contains("Untick the last"), qPrintable(args.first().toString()));
+  }
+
+  // Issue 21: a compound token is one chip made of its fields, one per note for Octuple; every
+  // chip says what it means in its tooltip.
+  void compoundTokensAreOneChipPerNoteWithTooltips() {
+    TokenizerPage page;
+    page.setFiles(files_.mid(0, 1));
+    for (const QString scheme : {"CPWord", "Octuple"}) {
+      QVERIFY(page.selectScheme(scheme));
+      QVERIFY(waitUntil([&] { return page.isIdle(); }));
+      const auto& chips = page.preview().chips;
+      QVERIFY(!chips.empty());
+      size_t noteChips = 0;
+      for (const auto& c : chips) {
+        if (!c.text.contains("Pitch_")) continue;
+        ++noteChips;
+        QVERIFY2(c.parts.size() >= 3, qPrintable(c.text));  // pitch, velocity, duration... in one chip
+        QVERIFY2(c.toolTip.contains("one note"), qPrintable(c.toolTip));
+        QCOMPARE(int(c.notes.size()), 1);  // its note
+        const int pitch = c.text.section("Pitch_", 1).section(' ', 0, 0).toInt();
+        const auto& n = page.preview().score.tracks[size_t(c.notes[0].track)].notes[size_t(c.notes[0].index)];
+        QCOMPARE(n.pitch, pitch);
+      }
+      QVERIFY2(noteChips > 0, qPrintable(scheme));
+      if (scheme == "Octuple") QCOMPARE(noteChips, chips.size());  // Octuple: every token is a note
+    }
+    for (const QString scheme : {"REMI", "TSD", "MIDILike"}) {
+      QVERIFY(page.selectScheme(scheme));
+      QVERIFY(waitUntil([&] { return page.isIdle(); }));
+      for (const auto& c : page.preview().chips)
+        QVERIFY2(c.toolTip.startsWith(c.text + "\n") && c.toolTip.size() > c.text.size() + 8, qPrintable(c.text));
+    }
+  }
+
+  // Issue 21: hover a chip and its note is ringed in the roll; click a note and its chips are.
+  void chipsAndNotesHighlightEachOther() {
+    TokenizerPage page;
+    page.resize(1200, 700);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    page.setFiles(files_.mid(0, 1));
+    QVERIFY(waitUntil([&] { return page.isIdle(); }));
+    for (const QString scheme : {"REMI", "MIDILike", "Octuple"}) {
+      QVERIFY(page.selectScheme(scheme));
+      QVERIFY(waitUntil([&] { return page.isIdle(); }));
+      const auto& chips = page.preview().chips;
+      const QString pitchType = scheme == "MIDILike" ? "NoteOn_" : "Pitch_";
+      int chip = -1;
+      for (size_t i = 0; i < chips.size() && chip < 0; ++i)
+        if (chips[i].text.startsWith(pitchType) || (scheme == "Octuple" && chips[i].text.contains("Pitch_"))) chip = int(i);
+      QVERIFY2(chip >= 0, qPrintable(scheme));
+      // Every pitch-carrying chip is linked to a note of its own pitch.
+      for (const auto& c : chips) {
+        if (&c - chips.data() > 300) break;  // the last notes may end past the chips shown
+        const int at = c.text.indexOf(pitchType);
+        if (at < 0) continue;
+        QVERIFY2(!c.notes.empty(), qPrintable(scheme + ": " + c.text));
+        const int pitch = c.text.mid(at + pitchType.size()).section(' ', 0, 0).toInt();
+        QCOMPARE(page.preview().score.tracks[size_t(c.notes[0].track)].notes[size_t(c.notes[0].index)].pitch, pitch);
+      }
+      auto* view = page.chipView();
+      QTest::mouseMove(view, view->chipRect(chip).center());
+      QVERIFY(waitUntil([&] { return page.highlightedNotes().size() == 1; }, 2000));
+      const auto note = page.highlightedNotes().front();
+      QCOMPARE(note.pitch, chips[size_t(chip)].text.section(pitchType, 1).section(' ', 0, 0).toInt());
+      // Click that note in the roll: the chip is among the ringed ones (REMI: with its
+      // Velocity and Duration; MIDILike: with its NoteOff).
+      auto* roll = page.rollView()->roll();
+      page.rollView()->ensureVisible(roll->noteRect(note).center().x(), roll->noteRect(note).center().y());
+      // Near its start: a later note of the same pitch in another track may cover its middle.
+      const QRect r = roll->noteRect(note);
+      QTest::mouseClick(roll, Qt::LeftButton, {}, QPoint(r.left() + std::min(2, r.width() / 2), r.center().y()));
+      const auto ringed = page.highlightedChips();
+      QVERIFY2(std::find(ringed.begin(), ringed.end(), chip) != ringed.end(), qPrintable(scheme));
+      if (scheme == "REMI" || scheme == "MIDILike") QVERIFY2(ringed.size() >= 2, qPrintable(scheme));
+      if (scheme == "Octuple") QCOMPARE(int(ringed.size()), 1);
+      QTest::mouseMove(view, QPoint(view->width() - 2, view->height() - 2));
+    }
   }
 
   // Issue 15: a corpus of arrangements is tokenized as one stream with Program, Tempo and

@@ -11,6 +11,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QScrollArea>
@@ -26,6 +27,10 @@
 #include "core/tokenizer/tokenizer.hpp"
 #include "ui/widgets/piano_roll_widget.hpp"
 #include "ui/widgets/scroll_wheel_guard.hpp"
+#include "ui/bridge/token_note_links.hpp"
+#include "ui/pages/token_meaning.hpp"
+#include "ui/pages/tokenizer_option_rules.hpp"
+#include "ui/widgets/note_highlighter.hpp"
 #include "ui/pages/tokenizer_training_panel.hpp"
 
 namespace harmonia::ui {
@@ -41,43 +46,88 @@ QString baseText(const tokenizer::Tokenizer& tok, int32_t id) {
   return tok.vocab().valid(id) ? QString::fromStdString(tok.vocab().text(id)) : QStringLiteral("?");
 }
 
-// A trained tokenizer's ids: one chip per learned token, made of its base tokens.
-void appendLearnedChips(const tokenizer::Tokenizer& tok, const tokenizer::TokSequence& seq, std::vector<TokenChip>& chips) {
-  for (int32_t id : seq.ids) {
-    if (chips.size() >= kMaxChips) break;
-    QStringList parts;
-    for (int32_t b : tok.subword()->base_ids(id)) parts << baseText(tok, b);
-    if (parts.isEmpty()) continue;  // no id the model gives; nothing to show
-    TokenChip chip;
-    chip.type = parts.front().section('_', 0, 0);
-    chip.text = parts.join(QStringLiteral(" · "));
-    if (parts.size() == 1) {
-      chip.toolTip = QObject::tr("Learned token %1: the base token %2 alone").arg(id).arg(parts.front());
-    } else {
-      chip.parts = parts;
-      chip.toolTip = QObject::tr("Learned token %1: %2 base tokens in one\n%3").arg(id).arg(parts.size()).arg(chip.text);
+QString baseToolTip(const QString& token) { return token + QStringLiteral("\n") + tokenMeaning(token); }
+
+// One sequence's chips (up to kMaxChips in all), each with the notes it belongs to. A plain
+// tokenizer gives one chip per token; a compound one (CPWord, Octuple) one chip per compound
+// token, made of its fields; a trained one one chip per learned token, made of its base tokens.
+void appendChips(const tokenizer::Tokenizer& tok, const tokenizer::TokSequence& seq, std::pair<int, bool> program,
+                 const midi::Score& score, std::vector<TokenChip>& chips) {
+  const tokenizer::TokSequence base = tok.is_trained() ? tok.decode_ids(seq) : seq;
+  std::vector<size_t> chipOfStep;  // base step -> chip
+  if (tok.is_trained()) {
+    for (int32_t id : seq.ids) {
+      if (chips.size() >= kMaxChips) break;
+      const auto ids = tok.subword()->base_ids(id);
+      QStringList parts;
+      for (int32_t b : ids) parts << baseText(tok, b);
+      if (parts.isEmpty()) continue;  // no id the model gives; nothing to show
+      TokenChip chip;
+      chip.type = parts.front().section('_', 0, 0);
+      chip.text = parts.join(QStringLiteral(" · "));
+      if (parts.size() == 1) {
+        chip.toolTip = QObject::tr("Learned token %1: the base token %2 alone\n%3").arg(id).arg(parts.front(), tokenMeaning(parts.front()));
+      } else {
+        chip.parts = parts;
+        QStringList lines;
+        for (const auto& part : parts) lines << QStringLiteral("%1 — %2").arg(part, tokenMeaning(part));
+        chip.toolTip = QObject::tr("Learned token %1: %2 base tokens in one\n%3").arg(id).arg(parts.size()).arg(lines.join('\n'));
+      }
+      for (size_t k = 0; k < size_t(ids.size()); ++k) chipOfStep.push_back(chips.size());
+      chips.push_back(std::move(chip));
     }
-    chips.push_back(std::move(chip));
+  } else {
+    const auto strings = tok.strings(seq);
+    const size_t fields = std::max<size_t>(1, seq.fields);
+    for (size_t step = 0; step < seq.steps() && chips.size() < kMaxChips; ++step) {
+      TokenChip chip;
+      if (fields == 1) {
+        chip.text = QString::fromStdString(strings[step]);
+        chip.type = chip.text.section('_', 0, 0);
+        chip.toolTip = baseToolTip(chip.text);
+      } else {
+        // Compound: the fields that say something ("Ignore" fills the rest) in one chip.
+        QStringList parts, lines;
+        for (size_t f = 0; f < fields; ++f) {
+          const QString part = QString::fromStdString(strings[step * fields + f]);
+          if (part.startsWith(QLatin1String("Ignore"))) continue;
+          parts << part;
+          lines << QStringLiteral("%1 — %2").arg(part, tokenMeaning(part));
+        }
+        if (parts.isEmpty()) parts << QStringLiteral("Ignore_None");
+        chip.type = parts.front().section('_', 0, 0);
+        chip.text = parts.join(QStringLiteral(" · "));
+        if (parts.size() > 1) chip.parts = parts;
+        const bool note = std::any_of(parts.begin(), parts.end(), [](const QString& p) {
+          return p.startsWith(QLatin1String("Pitch_")) || p.startsWith(QLatin1String("PitchDrum_"));
+        });
+        chip.toolTip = (note ? QObject::tr("One compound token = one note: %1 fields read together\n%2")
+                             : QObject::tr("One compound token (no note: time or bar): %1 fields read together\n%2"))
+                           .arg(parts.size())
+                           .arg(lines.join('\n'));
+      }
+      chipOfStep.push_back(chips.size());
+      chips.push_back(std::move(chip));
+    }
   }
+  // A few steps past the last chip: the notes whose Duration / NoteOff is not shown still link.
+  const auto links = link_steps_to_notes(tok, base, program.first, program.second, score, chipOfStep.size() + 64);
+  for (size_t k = 0; k < links.size() && k < chipOfStep.size(); ++k)
+    for (const auto& ref : links[k]) {
+      auto& notes = chips[chipOfStep[k]].notes;
+      if (std::find(notes.begin(), notes.end(), ref) == notes.end()) notes.push_back(ref);
+    }
 }
 
-std::vector<TokenChip> chipsFor(const tokenizer::Tokenizer& tok, const tokenizer::Encoding& enc, size_t* total) {
+std::vector<TokenChip> chipsFor(const tokenizer::Tokenizer& tok, const tokenizer::Encoding& enc, const midi::Score& score,
+                                size_t* total) {
   std::vector<TokenChip> chips;
   *total = 0;
-  for (const auto& seq : enc.sequences) {
+  for (size_t s = 0; s < enc.sequences.size(); ++s) {
+    const auto& seq = enc.sequences[s];
     *total += seq.steps();
     if (chips.size() >= kMaxChips) continue;
-    if (tok.is_trained()) {
-      appendLearnedChips(tok, seq, chips);
-      continue;
-    }
-    for (const auto& s : tok.strings(seq)) {
-      if (chips.size() >= kMaxChips) break;
-      const QString text = QString::fromStdString(s);
-      const QString type = text.section('_', 0, 0);
-      if (type == QLatin1String("Ignore")) continue;  // compound fields that carry nothing
-      chips.push_back({text, type, {}, {}});
-    }
+    appendChips(tok, seq, s < enc.programs.size() ? enc.programs[s] : std::pair<int, bool>{0, false}, score, chips);
   }
   return chips;
 }
@@ -126,6 +176,13 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
   programs_ = new QCheckBox(tr("Programs (instruments)"));
   rests_ = new QCheckBox(tr("Rests"));
   sustain_ = new QCheckBox(tr("Sustain pedal"));
+  // What each option adds, shown while it can be ticked (otherwise the tooltip says why not).
+  chords_->setProperty("optionHelp", tr("Chord tokens: a detected chord (e.g. Chord_maj) before the notes that form it"));
+  tempos_->setProperty("optionHelp", tr("Tempo tokens: the speed (beats per minute) where it changes"));
+  timeSigs_->setProperty("optionHelp", tr("Time-signature tokens: the metre (4/4, 3/4...) where it changes"));
+  programs_->setProperty("optionHelp", tr("Program tokens: which instrument plays each note, all instruments in one stream"));
+  rests_->setProperty("optionHelp", tr("Rest tokens: silences said explicitly instead of by a jump in time"));
+  sustain_->setProperty("optionHelp", tr("Sustain-pedal tokens: where the pedal goes down and up"));
   auto* checks = new QGridLayout;
   checks->addWidget(chords_, 0, 0);
   checks->addWidget(tempos_, 0, 1);
@@ -182,10 +239,13 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
   pv->addWidget(previewInfo_);
   chips_ = new TokenChipView;
   auto* chipScroll = new QScrollArea;
+  chipScroll_ = chipScroll;
   chipScroll->setWidget(chips_);
   chipScroll->setWidgetResizable(true);
   chipScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  chipScroll->setToolTip(tr("Hover a token to see its note in the piano roll; click a note to see its tokens."));
   roll_ = new PianoRollView;
+  highlighter_ = new NoteHighlighter(roll_);
   roll_->roll()->setRowHeight(5);
   roll_->roll()->setPixelsPerQuarter(24);
   auto* split = new QSplitter(Qt::Vertical);
@@ -206,6 +266,8 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
   connect(beatRes_, &QComboBox::currentIndexChanged, this, &TokenizerPage::onOptionEdited);
   connect(velocities_, &QSpinBox::valueChanged, this, &TokenizerPage::onOptionEdited);
   connect(file_, &QComboBox::currentIndexChanged, this, &TokenizerPage::startPreview);
+  connect(chips_, &TokenChipView::chipHovered, this, &TokenizerPage::onChipHovered);
+  connect(highlighter_, &NoteHighlighter::noteClicked, this, &TokenizerPage::onNoteClicked);
   connect(save_, &QPushButton::clicked, this, &TokenizerPage::onSave);
   connect(load_, &QPushButton::clicked, this, &TokenizerPage::onLoad);
   connect(trainPanel_, &TokenizerTrainingPanel::trained, this, &TokenizerPage::applyTrained);
@@ -227,6 +289,8 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
                                 .arg(std::min(preview_.chips.size(), kMaxChips))
                                 .arg(preview_.score.note_count()));
       chips_->setChips(preview_.chips);
+      pinnedNotes_.clear();
+      highlighter_->setNotes({});
       roll_->roll()->setScore(preview_.score);
       roll_->centreOnNotes();
     }
@@ -291,6 +355,68 @@ void TokenizerPage::setFiles(const QStringList& files) {
 
 QString TokenizerPage::schemeName() const { return scheme_->currentText(); }
 
+std::vector<RollNote> TokenizerPage::rollNotesOf(const std::vector<NoteRef>& refs) const {
+  std::vector<RollNote> out;
+  for (const auto& r : refs) {
+    if (r.track < 0 || size_t(r.track) >= preview_.score.tracks.size()) continue;
+    const auto& notes = preview_.score.tracks[size_t(r.track)].notes;
+    if (r.index < 0 || size_t(r.index) >= notes.size()) continue;
+    const auto& n = notes[size_t(r.index)];
+    out.push_back({n.time, n.duration, n.pitch, n.velocity, r.track});
+  }
+  return out;
+}
+
+std::vector<RollNote> TokenizerPage::highlightedNotes() const { return highlighter_->notes(); }
+
+void TokenizerPage::onChipHovered(int chip) {
+  const auto& chips = chips_->chips();
+  if (chip < 0 || size_t(chip) >= chips.size()) {
+    highlighter_->setNotes(pinnedNotes_);
+    return;
+  }
+  highlighter_->setNotes(rollNotesOf(chips[size_t(chip)].notes));
+}
+
+void TokenizerPage::onNoteClicked(int rollIndex) {
+  const auto& rollNotes = roll_->roll()->notes();
+  if (rollIndex < 0 || size_t(rollIndex) >= rollNotes.size()) return;
+  const RollNote n = rollNotes[size_t(rollIndex)];
+  // The roll's note back to the score's (track, index): the roll shows preview_.score. Notes
+  // of the same pitch starting together (a part doubled in two tracks) are drawn on top of
+  // each other: the click is on all of them.
+  std::vector<NoteRef> refs;
+  for (size_t t = 0; t < preview_.score.tracks.size(); ++t) {
+    const auto& notes = preview_.score.tracks[t].notes;
+    for (size_t i = 0; i < notes.size(); ++i)
+      if (notes[i].time == n.time && notes[i].pitch == n.pitch) refs.push_back({int(t), int(i)});
+  }
+  std::vector<int> hits;
+  const auto& chips = chips_->chips();
+  for (size_t c = 0; c < chips.size(); ++c)
+    if (std::any_of(chips[c].notes.begin(), chips[c].notes.end(),
+                    [&](const NoteRef& r) { return std::find(refs.begin(), refs.end(), r) != refs.end(); }))
+      hits.push_back(int(c));
+  chips_->setHighlightedChips(hits);
+  pinnedNotes_ = {n};
+  highlighter_->setNotes(pinnedNotes_);
+  if (!hits.empty()) {
+    const QRect r = chips_->chipRect(hits.front());
+    chipScroll_->ensureVisible(r.center().x(), r.center().y(), 20, 40);
+  }
+  previewInfo_->setText(hits.empty() ? tr("The note %1 is not among the tokens shown (only the first %2 are).")
+                                           .arg(pitchName(n.pitch))
+                                           .arg(kMaxChips)
+                                     : tr("The note %1: %n token(s), ringed.", nullptr, int(hits.size())).arg(pitchName(n.pitch)));
+}
+
+std::vector<std::pair<QCheckBox*, TokenizerOption>> TokenizerPage::optionBoxes() const {
+  using C = tokenizer::TokenizerConfig;
+  return {{chords_, {chords_->text(), &C::use_chords}},          {tempos_, {tempos_->text(), &C::use_tempos}},
+          {timeSigs_, {timeSigs_->text(), &C::use_time_signatures}}, {programs_, {programs_->text(), &C::use_programs}},
+          {rests_, {rests_->text(), &C::use_rests}},             {sustain_, {sustain_->text(), &C::use_sustain_pedals}}};
+}
+
 bool TokenizerPage::selectScheme(const QString& scheme) {
   const int i = scheme_->findText(scheme, Qt::MatchFixedString);
   if (i < 0) return false;
@@ -329,7 +455,6 @@ void TokenizerPage::rebuildTokenizer() {
   // A trained tokenizer belongs to the options it was trained with: new options (or the
   // model "None") give plain tokens again, and the user is told so.
   const bool wasTrained = tokenizer_ && tokenizer_->is_trained();
-  explanation_->setText(schemeExplanation(schemeName()));
   tokenizer::TokenizerConfig config;
   const int r = beatRes_->currentData().toInt();
   config.beat_res = {{0, 4, r}, {4, 12, std::max(1, r / 2)}};
@@ -341,6 +466,30 @@ void TokenizerPage::rebuildTokenizer() {
   config.use_programs = programs_->isChecked();
   config.use_rests = rests_->isChecked();
   config.use_sustain_pedals = sustain_->isChecked();
+  // A scheme that refuses a ticked option unticks it and says why (it was an error the user
+  // had to work out); the options it cannot take are greyed, each with its reason.
+  const auto options = optionBoxes();
+  std::vector<TokenizerOption> rules;
+  for (const auto& [box, rule] : options) rules.push_back(rule);
+  std::vector<size_t> refused;
+  const QStringList unticked = options_refused_by_scheme(schemeName(), config, rules, &refused);
+  for (size_t i : refused) {
+    const QSignalBlocker block(options[i].first);
+    options[i].first->setChecked(false);
+    config.*(rules[i].field) = false;
+  }
+  const auto verdicts = judge_tokenizer_options(schemeName(), config, rules);
+  QStringList greyed;  // besides the ones just unticked, which are said as such
+  for (size_t i = 0; i < options.size(); ++i) {
+    QCheckBox* box = options[i].first;
+    box->setEnabled(verdicts[i].allowed);
+    box->setToolTip(verdicts[i].allowed ? box->property("optionHelp").toString() : verdicts[i].reason);
+    if (!verdicts[i].allowed && std::find(refused.begin(), refused.end(), i) == refused.end()) greyed << verdicts[i].reason;
+  }
+  QString explanation = schemeExplanation(schemeName());
+  if (!unticked.isEmpty()) explanation += QStringLiteral("\n") + tr("Unticked — %1").arg(unticked.join(QStringLiteral(" ")));
+  if (!greyed.isEmpty()) explanation += QStringLiteral("\n") + tr("Greyed out — %1").arg(greyed.join(QStringLiteral(" ")));
+  explanation_->setText(explanation);
   try {
     tokenizer_ = tokenizer::Tokenizer::create(schemeName().toStdString(), config);
     errorLabel_->clear();
@@ -422,7 +571,7 @@ void TokenizerPage::startPreview() {
     try {
       out.score = midi::read_midi_file(path.toStdString());
       const auto enc = tok->encode(out.score);
-      out.chips = chipsFor(*tok, enc, &out.totalTokens);
+      out.chips = chipsFor(*tok, enc, out.score, &out.totalTokens);
     } catch (const std::exception& e) {
       out.error = QObject::tr("Cannot preview %1: %2. Pick another file.").arg(QFileInfo(path).fileName(), QString::fromUtf8(e.what()));
     }
@@ -523,32 +672,56 @@ void TokenizerPage::applyConfigToControls(const tokenizer::TokenizerConfig& c, c
 
 bool TokenizerPage::loadTokenizerFile(const QString& path, QString* error) {
   try {
-    auto tok = tokenizer::Tokenizer::load(path.toStdString());
-    applyConfigToControls(tok->config(), QString::fromStdString(tok->name()));
-    explanation_->setText(schemeExplanation(schemeName()));
-    // Keep the loaded tokenizer itself: its config may hold options the controls do not show,
-    // and a trained one its learned model.
-    tokenizer_ = std::move(tok);
-    userChose_ = true;  // a loaded tokenizer is the user's (or the project's) choice
-    suggestionLabel_->clear();
-    errorLabel_->clear();
-    showVocabulary();
-    save_->setEnabled(true);
-    trainPanel_->setBase(tokenizer_);
-    if (tokenizer_->is_trained())
-      trainPanel_->showTrained(tokenizer_, tr("loaded from %1").arg(QFileInfo(path).fileName()));
-    else
-      trainPanel_->showUntrained({});
-    // showVocabulary() said "REMI + BPE, 1000 tokens"; the sidebar names the file instead.
-    setState(StepState::Done, tr("%1 from %2").arg(stateDetail().section(',', 0, 0), QFileInfo(path).fileName()));
-    emit tokenizerChanged();
-    startPreview();
-    startStats();
+    installLoaded(tokenizer::Tokenizer::load(path.toStdString()), QFileInfo(path).fileName());
     return true;
   } catch (const std::exception& e) {
     if (error) *error = QString::fromStdString(e.what());
     return false;
   }
+}
+
+bool TokenizerPage::loadTokenizerJson(const QString& json, const QString& origin, QString* error) {
+  try {
+    const auto j = nlohmann::ordered_json::parse(json.toStdString());
+    installLoaded(tokenizer::Tokenizer::from_json(j, origin.isEmpty() ? "the project's tokenizer" : origin.toStdString()),
+                  origin);
+    return true;
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromStdString(e.what());
+    return false;
+  }
+}
+
+void TokenizerPage::installLoaded(std::unique_ptr<tokenizer::Tokenizer> tok, const QString& origin) {
+  applyConfigToControls(tok->config(), QString::fromStdString(tok->name()));
+  explanation_->setText(schemeExplanation(schemeName()));
+  // Keep the loaded tokenizer itself: its config may hold options the controls do not show,
+  // and a trained one its learned model.
+  tokenizer_ = std::move(tok);
+  userChose_ = true;  // a loaded tokenizer is the user's (or the project's) choice
+  suggestionLabel_->clear();
+  errorLabel_->clear();
+  showVocabulary();
+  save_->setEnabled(true);
+  trainPanel_->setBase(tokenizer_);
+  if (tokenizer_->is_trained())
+    trainPanel_->showTrained(tokenizer_, origin.isEmpty() ? tr("kept in the project") : tr("loaded from %1").arg(origin));
+  else
+    trainPanel_->showUntrained({});
+  // showVocabulary() said "REMI + BPE, 1000 tokens"; a loaded file is named instead.
+  if (!origin.isEmpty()) setState(StepState::Done, tr("%1 from %2").arg(stateDetail().section(',', 0, 0), origin));
+  emit tokenizerChanged();
+  startPreview();
+  startStats();
+}
+
+void TokenizerPage::resetToDefaults() {
+  applyConfigToControls(tokenizer::TokenizerConfig{}, QStringLiteral("REMI"));
+  userChose_ = false;
+  suggestionLabel_->clear();
+  // Rebuilt even when the controls did not change: a trained or loaded tokenizer is dropped.
+  tokenizer_.reset();
+  rebuildTokenizer();
 }
 
 void TokenizerPage::onSave() {

@@ -13,6 +13,7 @@
 
 #include "core/midi/score.hpp"
 #include "ui/pages/pipeline_page.hpp"
+#include "ui/pages/tokenizer_option_rules.hpp"
 #include "ui/widgets/token_chip_view.hpp"
 
 class QCheckBox;
@@ -29,7 +30,9 @@ struct TokenizerConfig;
 
 namespace harmonia::ui {
 
+class NoteHighlighter;
 class PianoRollView;
+struct RollNote;
 class TokenizerTrainingPanel;
 
 struct TokenPreview {
@@ -65,6 +68,11 @@ class TokenizerPage : public PipelinePage {
   // includes its learned model (`_model`).
   QString configJson() const;
   bool loadTokenizerFile(const QString& path, QString* error = nullptr);
+  // tokenizer.json's text (a project's). `origin` names it in the sidebar ("REMI from
+  // lesson.json"); "" shows the scheme and vocabulary only.
+  bool loadTokenizerJson(const QString& json, const QString& origin, QString* error = nullptr);
+  // Plain REMI with the default options, and corpus suggestions apply again (New Project).
+  void resetToDefaults();
   // The imported corpus's shape (ui/corpus_shape.hpp). Until the user has chosen options
   // (any control changed, a scheme selected or a tokenizer.json loaded), a multi-track corpus
   // switches the page to generate::arrangement_tokenizer_config() (REMI with Programs in one
@@ -80,6 +88,12 @@ class TokenizerPage : public PipelinePage {
   const SequenceStats& stats() const { return stats_; }
   static QString schemeExplanation(const QString& scheme);
   TokenizerTrainingPanel* trainingPanel() const { return trainPanel_; }
+  // Chip <-> note links (issue 21): hovering a chip rings its notes in the roll; clicking a
+  // note rings its chips. For tests: the widgets, and what is ringed now.
+  TokenChipView* chipView() const { return chips_; }
+  PianoRollView* rollView() const { return roll_; }
+  std::vector<RollNote> highlightedNotes() const;
+  std::vector<int> highlightedChips() const { return chips_->highlightedChips(); }
 
  signals:
   void tokenizerChanged();
@@ -99,6 +113,13 @@ class TokenizerPage : public PipelinePage {
   // The panel trained a tokenizer: it becomes the page's (and so the pipeline's).
   void applyTrained(std::shared_ptr<const tokenizer::Tokenizer> trained);
   void showVocabulary();  // vocabLabel_ and the sidebar state for the current tokenizer
+  void onChipHovered(int chip);
+  void onNoteClicked(int rollIndex);
+  std::vector<RollNote> rollNotesOf(const std::vector<NoteRef>& refs) const;
+  // The extra-token check boxes with the config field each sets.
+  std::vector<std::pair<QCheckBox*, TokenizerOption>> optionBoxes() const;
+  // A tokenizer read from a file or a project becomes the page's; `origin` names it ("" = none).
+  void installLoaded(std::unique_ptr<tokenizer::Tokenizer> tok, const QString& origin);
 
   QComboBox* scheme_ = nullptr;
   QLabel* explanation_ = nullptr;
@@ -117,6 +138,9 @@ class TokenizerPage : public PipelinePage {
   TokenChipView* chips_ = nullptr;
   QLabel* previewInfo_ = nullptr;
   PianoRollView* roll_ = nullptr;
+  NoteHighlighter* highlighter_ = nullptr;
+  QScrollArea* chipScroll_ = nullptr;
+  std::vector<RollNote> pinnedNotes_;  // the clicked note: ringed again when no chip is hovered
   QLabel* statsLabel_ = nullptr;
   QPushButton* save_ = nullptr;
   QPushButton* load_ = nullptr;

@@ -4,6 +4,7 @@
 #include <QHash>
 #include <QPaintEvent>
 #include <QHelpEvent>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
 #include <QToolTip>
@@ -19,10 +20,47 @@ TokenChipView::TokenChipView(QWidget* parent) : QWidget(parent) {
   QSizePolicy sp(QSizePolicy::Preferred, QSizePolicy::Preferred);
   sp.setHeightForWidth(true);
   setSizePolicy(sp);
+  setMouseTracking(true);  // hover reports a chip without a button held
+}
+
+void TokenChipView::setHighlightedChips(std::vector<int> indices) {
+  highlighted_ = std::move(indices);
+  update();
+}
+
+QRect TokenChipView::chipRect(int index) const {
+  return index >= 0 && size_t(index) < rects_.size() ? rects_[size_t(index)] : QRect();
+}
+
+int TokenChipView::chipAt(const QPoint& pos) const {
+  for (size_t i = 0; i < rects_.size() && i < chips_.size(); ++i)
+    if (rects_[i].contains(pos)) return int(i);
+  return -1;
+}
+
+void TokenChipView::mouseMoveEvent(QMouseEvent* event) {
+  const int at = chipAt(event->position().toPoint());
+  if (at != hovered_) {
+    hovered_ = at;
+    update();
+    emit chipHovered(at);
+  }
+  QWidget::mouseMoveEvent(event);
+}
+
+void TokenChipView::leaveEvent(QEvent* event) {
+  if (hovered_ != -1) {
+    hovered_ = -1;
+    update();
+    emit chipHovered(-1);
+  }
+  QWidget::leaveEvent(event);
 }
 
 void TokenChipView::setChips(std::vector<TokenChip> chips) {
   chips_ = std::move(chips);
+  highlighted_.clear();
+  hovered_ = -1;
   measureChips();
   layoutChips(width(), &rects_);
   updateGeometry();
@@ -162,6 +200,15 @@ void TokenChipView::paintEvent(QPaintEvent* event) {
     // Dark text on light chips, white on dark ones, for projector contrast.
     p.setPen(c.lightness() > 150 ? Qt::black : Qt::white);
     p.drawText(r, Qt::AlignCenter, chips_[i].text);
+  }
+  // Rings last, over the chips: the hovered one and a clicked note's tokens.
+  p.setBrush(Qt::NoBrush);
+  p.setPen(QPen(palette().color(QPalette::Highlight), 3));
+  std::vector<int> ringed = highlighted_;
+  if (hovered_ >= 0) ringed.push_back(hovered_);
+  for (int i : ringed) {
+    const QRect r = chipRect(i);
+    if (!r.isEmpty() && r.adjusted(-3, -3, 3, 3).intersects(clip)) p.drawRoundedRect(QRectF(r).adjusted(-1.5, -1.5, 1.5, 1.5), 6, 6);
   }
 }
 

@@ -1,7 +1,9 @@
 // Token strings shown as rounded chips coloured by token type (Bar, Position, Pitch, ...),
 // flowing left to right and wrapping, so students see how music turns into a sequence.
 // A learned token of a trained tokenizer (BPE...) is one outlined chip made of its base
-// tokens' coloured segments: one id in the model, several tokens of music.
+// tokens' coloured segments: one id in the model, several tokens of music; a compound token
+// (CPWord, Octuple) is drawn the same way: one token, one note, several fields. Hovering a
+// chip reports it (the page lights up its notes); highlighted chips get a ring.
 #pragma once
 
 #include <QColor>
@@ -10,6 +12,8 @@
 #include <QWidget>
 #include <vector>
 
+#include "ui/bridge/token_note_links.hpp"
+
 class QPainter;
 
 namespace harmonia::ui {
@@ -17,8 +21,9 @@ namespace harmonia::ui {
 struct TokenChip {
   QString text;
   QString type;       // "Bar", "Pitch", ...: picks the colour
-  QStringList parts;  // a learned token's base tokens (two or more); empty for a base token
+  QStringList parts;  // a learned token's base tokens or a compound token's fields; empty for a base token
   QString toolTip;    // shown on hover; the text when empty
+  std::vector<NoteRef> notes;  // the notes of the previewed score this token belongs to
 };
 
 class TokenChipView : public QWidget {
@@ -29,16 +34,28 @@ class TokenChipView : public QWidget {
   const std::vector<TokenChip>& chips() const { return chips_; }
   // The colour a token type is drawn with (stable per type name).
   static QColor colorForType(const QString& type);
+  // Rings these chips (a clicked note's tokens); an empty list clears.
+  void setHighlightedChips(std::vector<int> indices);
+  const std::vector<int>& highlightedChips() const { return highlighted_; }
+  QRect chipRect(int index) const;  // empty when out of range
+  int chipAt(const QPoint& pos) const;  // -1 when none
+
 
   bool hasHeightForWidth() const override { return true; }
   int heightForWidth(int width) const override;
   QSize sizeHint() const override;
+
+ signals:
+  // The chip under the mouse changed (-1: none).
+  void chipHovered(int index);
 
  protected:
   void paintEvent(QPaintEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
   void changeEvent(QEvent* event) override;
   bool event(QEvent* event) override;  // tooltips: the chip under the mouse
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void leaveEvent(QEvent* event) override;
 
  private:
   // Each chip's width in the current font: measured once, not at every layout pass (the
@@ -52,6 +69,8 @@ class TokenChipView : public QWidget {
   std::vector<QRect> rects_;
   std::vector<int> widths_;
   std::vector<std::vector<int>> partWidths_;  // learned chips: each segment's width
+  std::vector<int> highlighted_;
+  int hovered_ = -1;
 };
 
 }  // namespace harmonia::ui
