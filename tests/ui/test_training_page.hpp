@@ -4,6 +4,8 @@
 // engine is present the tiny preset trains a few steps with points reaching the plot.
 #include <QCheckBox>
 #include <QDir>
+#include <QFileInfo>
+#include <QSet>
 #include <QFile>
 #include <QComboBox>
 #include <QPushButton>
@@ -132,8 +134,68 @@ class TestTrainingPage final : public QObject {
     QVERIFY(waitUntil([&] { return finished.count() == 2; }, 150000));
     QVERIFY(finished.at(1).first().toBool());
     QCOMPARE(finished.at(1).at(1).toString(), run.absolutePath());
-    QVERIFY(page.lossPoints() >= 2);
+    // Issue 21: the chart keeps the run's whole history (steps 1-4 from train_log.csv, then
+    // 5-6), not just the steps since the resume.
+    QCOMPARE(page.lossPoints(), 6);
+    QCOMPARE(page.lossCurve().first().x(), 1.0);
+    QCOMPARE(page.lossCurve().last().x(), 6.0);
     QVERIFY2(page.lastCheckpoint().contains("step-00000006"), qPrintable(page.lastCheckpoint()));
+    // Readable, distinct checkpoint lines (they were the same cut-off folder path, repeated).
+    const QStringList labels = page.checkpointLabels();
+    QVERIFY(!labels.isEmpty());
+    QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), labels.size());
+    for (const auto& l : labels) QVERIFY2(!l.contains('/') && l.size() < 45, qPrintable(l));
+    QVERIFY2(labels.contains("Step 6"), qPrintable(labels.join(" | ")));
+  }
+
+  // A run folder opened as it is on disk (a reopened project): the whole curve from its log,
+  // a resume's redone steps replacing the old ones, its checkpoints by step, and its state.
+  void openRunShowsItsHistoryAndCheckpoints() {
+    QTemporaryDir run;
+    QFile csv(run.filePath("train_log.csv"));
+    QVERIFY(csv.open(QIODevice::WriteOnly));
+    QByteArray text = "step,epoch,train_loss,val_loss,lr,grad_norm,tokens_per_s,elapsed_s\n";
+    for (int s = 1; s <= 8; ++s) text += QByteArray::number(s) + ",0," + QByteArray::number(6.0 - 0.1 * s) + ",,0.001,1,900,1\n";
+    text += "8,0,,5.0,0.001,0,0,1\n";
+    // Resumed from the step-6 checkpoint: steps 7-10 logged again, the validation at 8 too.
+    for (int s = 7; s <= 10; ++s) text += QByteArray::number(s) + ",0," + QByteArray::number(4.0 - 0.1 * s) + ",,0.001,1,900,1\n";
+    text += "10,0,,3.5,0.001,0,0,1\n";
+    csv.write(text);
+    csv.close();
+    for (const char* name : {"step-00000006", "step-00000010", "best"}) {
+      QVERIFY(QDir(run.path()).mkpath(QStringLiteral("checkpoints/%1/model").arg(name)));
+      QFile state(run.filePath(QStringLiteral("checkpoints/%1/trainer_state.json").arg(name)));
+      QVERIFY(state.open(QIODevice::WriteOnly));
+      state.write(QByteArray(name) == "step-00000006" ? R"({"step": 6, "best_val_loss": 5.0})"
+                                                      : R"({"step": 10, "best_val_loss": 3.5})");
+    }
+    QVERIFY(QDir(run.path()).mkpath("model"));
+    QFile config(run.filePath("model/config.json"));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write("{}");
+    config.close();
+
+    TrainingPage page;
+    QString error;
+    QVERIFY2(page.openRun(run.path(), &error), qPrintable(error));
+    QCOMPARE(page.lossPoints(), 10);
+    QCOMPARE(page.validationPoints(), 1);  // the validation at 8 was of the steps redone
+    QCOMPARE(page.lossCurve().at(7).y(), 4.0 - 0.8);  // step 8: the resumed run's loss
+    QCOMPARE(page.checkpointLabels(),
+             QStringList({"Step 6", "Step 10", "Best so far: step 10, validation 3.500"}));
+    QVERIFY(page.lastCheckpoint().endsWith("step-00000010"));
+    QCOMPARE(page.state(), StepState::Done);
+    QCOMPARE(page.runDir(), QFileInfo(run.path()).absoluteFilePath());
+
+    // A log that is not one is an error naming the file, and the page keeps what it showed.
+    QTemporaryDir bad;
+    QFile junk(bad.filePath("train_log.csv"));
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    junk.write("step,epoch,train_loss,val_loss\nseven,0,1,\n");
+    junk.close();
+    QVERIFY(!page.openRun(bad.path(), &error));
+    QVERIFY2(error.contains("train_log.csv") && error.contains("line 2"), qPrintable(error));
+    QCOMPARE(page.lossPoints(), 10);
   }
 
   // Compound tokenizers train from the page too: the model gets one head per field, sized

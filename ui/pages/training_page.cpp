@@ -1,6 +1,7 @@
 #include "ui/pages/training_page.hpp"
 #include "ui/widgets/chart_range.hpp"
 #include "ui/widgets/queued_plot.hpp"
+#include "ui/bridge/run_history.hpp"
 #include "ui/bridge/worker_priority.hpp"
 
 #include <QCheckBox>
@@ -11,6 +12,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -302,9 +304,16 @@ void TrainingPage::start() {
     QDir().mkpath(runDir_);
   }
   runLabel_->setText(tr("Run folder: %1").arg(runDir_));
-  for (auto* p : {lossPlot_, lrPlot_, speedPlot_})
-    for (int g = 0; g < p->graphCount(); ++g) p->graph(g)->data()->clear();
-  checkpoints_->clear();
+  if (resumeFrom_.isEmpty()) {
+    for (auto* p : {lossPlot_, lrPlot_, speedPlot_})
+      for (int g = 0; g < p->graphCount(); ++g) p->graph(g)->data()->clear();
+    checkpoints_->clear();
+  } else {
+    // A resumed run continues its curve: the steps before the checkpoint stay on the chart.
+    QString error;
+    if (!loadHistory(runDir_, &error)) emit statusMessage(tr("The run's earlier loss history is not shown: %1").arg(error));
+    refreshCheckpoints();
+  }
   progress_->setRange(0, steps_->value());
   progress_->setValue(0);
   finished_ = false;
@@ -374,7 +383,124 @@ void TrainingPage::resumeFrom(const QString& dir) {
 }
 
 QString TrainingPage::lastCheckpoint() const {
-  return checkpoints_->count() ? checkpoints_->item(checkpoints_->count() - 1)->text() : QString();
+  for (int i = checkpoints_->count() - 1; i >= 0; --i) {
+    const QString path = checkpoints_->item(i)->data(Qt::UserRole).toString();
+    if (QDir(path).dirName().startsWith(QLatin1String("step-"))) return path;
+  }
+  return {};
+}
+
+QStringList TrainingPage::checkpointLabels() const {
+  QStringList out;
+  for (int i = 0; i < checkpoints_->count(); ++i) out << checkpoints_->item(i)->text();
+  return out;
+}
+
+QVector<QPointF> TrainingPage::lossCurve() const {
+  QVector<QPointF> out;
+  for (auto it = lossPlot_->graph(0)->data()->constBegin(); it != lossPlot_->graph(0)->data()->constEnd(); ++it)
+    out << QPointF(it->key, it->value);
+  return out;
+}
+
+void TrainingPage::refreshCheckpoints() {
+  checkpoints_->clear();
+  if (runDir_.isEmpty()) return;
+  // Short lines a narrow column shows whole; the folder is the tooltip (and what resuming
+  // from an item would use).
+  for (const auto& c : list_run_checkpoints(runDir_.toStdString())) {
+    const QString path = QString::fromStdString(c.path);
+    QString text;
+    if (c.name == "best")
+      text = c.step < 0 ? tr("Best so far")
+             : c.bestValLoss >= 0
+                 ? tr("Best so far: step %1, validation %2").arg(c.step).arg(c.bestValLoss, 0, 'f', 3)
+                 : tr("Best so far: step %1").arg(c.step);
+    else
+      text = c.step < 0 ? QString::fromStdString(c.name) : tr("Step %1").arg(c.step);
+    auto* item = new QListWidgetItem(text, checkpoints_);
+    item->setData(Qt::UserRole, path);
+    item->setToolTip(path);
+  }
+}
+
+bool TrainingPage::loadHistory(const QString& dir, QString* error) {
+  RunHistory h;
+  try {
+    h = read_run_history(dir.toStdString());
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromUtf8(e.what());
+    return false;
+  }
+  const auto fill = [](QCPGraph* g, const std::vector<RunHistoryPoint>& points) {
+    QVector<double> keys, values;
+    for (const auto& p : points) {
+      keys << double(p.step);
+      values << p.value;
+    }
+    g->setData(keys, values, true);
+  };
+  fill(lossPlot_->graph(0), h.trainLoss);
+  fill(lossPlot_->graph(1), h.valLoss);
+  fill(lrPlot_->graph(0), h.lr);
+  fill(speedPlot_->graph(0), h.tokensPerS);
+  replotSoon();
+  return true;
+}
+
+bool TrainingPage::openRun(const QString& dir, QString* error) {
+  if (isTraining()) {
+    if (error) *error = tr("a run is training");
+    return false;
+  }
+  if (!QFileInfo(dir).isDir()) {
+    if (error) *error = tr("the run folder %1 does not exist").arg(dir);
+    return false;
+  }
+  if (!loadHistory(dir, error)) return false;
+  runDir_ = QFileInfo(dir).absoluteFilePath();
+  resumeFrom_.clear();
+  refreshCheckpoints();
+  const qint64 steps = lossPoints() ? qint64(lossPlot_->graph(0)->data()->at(lossPoints() - 1)->key) : 0;
+  runLabel_->setText(tr("Run folder: %1").arg(runDir_));
+  progress_->setRange(0, int(std::max<qint64>(1, steps)));
+  progress_->setValue(int(steps));
+  const bool hasModel = QFileInfo::exists(QDir(runDir_).filePath(QStringLiteral("model/config.json")));
+  if (hasModel) {
+    stepLabel_->setText(tr("Reopened: %1 steps trained. Resume it, or Start a new run.").arg(steps));
+    setState(StepState::Done, tr("%1 steps").arg(steps));
+  } else {
+    stepLabel_->setText(tr("Reopened: %1 steps logged, no saved model yet.").arg(steps));
+    setState(StepState::NotStarted, tr("%1 steps logged, no model").arg(steps));
+  }
+  updateButtons();
+  return true;
+}
+
+void TrainingPage::clearRun() {
+  if (isTraining()) return;
+  runDir_.clear();
+  resumeFrom_.clear();
+  for (auto* p : {lossPlot_, lrPlot_, speedPlot_}) {
+    for (int g = 0; g < p->graphCount(); ++g) p->graph(g)->data()->clear();
+    ReplotQueue::request(p);
+  }
+  checkpoints_->clear();
+  runLabel_->clear();
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  stepLabel_->setText(tr("Step 0"));
+  if (training_available()) setState(StepState::NotStarted, {});
+  updateButtons();
+}
+
+QString TrainingPage::startBlockedReason() const {
+  if (!training_available() || isTraining()) return {};
+  if (files_.isEmpty() && tokenizerJson_.isEmpty())
+    return tr("Start needs an imported dataset (page 1: press Import) and a valid tokenizer (page 2).");
+  if (files_.isEmpty()) return tr("Start needs an imported dataset: press Import on page 1 (Dataset).");
+  if (tokenizerJson_.isEmpty()) return tr("Start needs a valid tokenizer: fix the options on page 2 (Tokenizer).");
+  return {};
 }
 
 int TrainingPage::lossPoints() const { return lossPlot_->graph(0)->data()->size(); }
@@ -401,6 +527,10 @@ void TrainingPage::onUpdate(const TrainingUpdate& u) {
       if (!u.message.empty()) stepLabel_->setText(QString::fromStdString(u.message) + QStringLiteral("…"));
       break;
     case K::Step:
+      // A run resumed from an earlier checkpoint redoes the steps logged after it: the new
+      // points replace them (and the validations past them) rather than doubling the curve.
+      for (auto* p : {lossPlot_, lrPlot_, speedPlot_})
+        for (int g = 0; g < p->graphCount(); ++g) p->graph(g)->data()->removeAfter(double(u.step) - 0.5);
       lossPlot_->graph(0)->addData(double(u.step), u.train_loss);
       lrPlot_->graph(0)->addData(double(u.step), u.lr);
       speedPlot_->graph(0)->addData(double(u.step), u.tokens_per_s);
@@ -419,7 +549,7 @@ void TrainingPage::onUpdate(const TrainingUpdate& u) {
       replotSoon();
       break;
     case K::CheckpointSaved:
-      checkpoints_->addItem(QString::fromStdString(u.message));
+      refreshCheckpoints();  // from disk: older step-N folders are pruned, best is replaced
       break;
     case K::Paused:
       paused_ = true;
@@ -462,3 +592,5 @@ void TrainingPage::updateButtons() {
 }
 
 }  // namespace harmonia::ui
+  // Say why Start is grey, in the place the user looks (a reopened project has not imported yet).
+  if (avail) availability_->setText(startBlockedReason());

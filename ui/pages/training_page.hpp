@@ -4,6 +4,8 @@
 #pragma once
 
 #include <QFutureWatcher>
+#include <QPointF>
+#include <QVector>
 #include <QStringList>
 #include <QTimer>
 #include <memory>
@@ -46,7 +48,20 @@ class TrainingPage : public PipelinePage {
   bool isTraining() const { return session_ != nullptr && !finished_; }
   bool isPaused() const { return paused_; }
   QString runDir() const { return runDir_; }
+  // Shows an existing run folder as the page's run (a reopened project): its whole loss,
+  // learning-rate and speed history from train_log.csv, its checkpoints, and its state.
+  // Returns false and fills `error` for a folder that is not a run or a log that is unreadable.
+  bool openRun(const QString& dir, QString* error = nullptr);
+  // No run: empty charts and checkpoints, "not started" (File › New Project). Not while training.
+  void clearRun();
+  // The newest step-N checkpoint's folder ("" when none).
   QString lastCheckpoint() const;
+  // The checkpoint list's lines, as shown ("Step 50", "Best so far: step 75, validation 2.41").
+  QStringList checkpointLabels() const;
+  // The loss chart's train points as (step, loss), for tests.
+  QVector<QPointF> lossCurve() const;
+  // Why Start is disabled ("" when it is enabled or training runs), shown under the buttons.
+  QString startBlockedReason() const;
   qint64 parameterCount() const { return params_; }
   // Points on the charts (for tests).
   int lossPoints() const;
@@ -74,6 +89,9 @@ class TrainingPage : public PipelinePage {
   void updateParameterCount();
   void updateButtons();
   void replotSoon();
+  // The run folder's history (train_log.csv) on the charts: what a resumed run continues.
+  bool loadHistory(const QString& dir, QString* error);
+  void refreshCheckpoints();  // the list, from the run folder's checkpoints/
 
   QComboBox* arch_ = nullptr;
   QComboBox* preset_ = nullptr;
