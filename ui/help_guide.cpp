@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QDialog>
 #include <QMainWindow>
+#include <QShortcut>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 #include <map>
@@ -28,6 +29,10 @@ QString shortcutRows(const QMainWindow* window) {
     if (a->shortcut().isEmpty() || a->text().isEmpty()) continue;
     rows.emplace(a->shortcut().toString(QKeySequence::NativeText), plainActionText(a));
   }
+  // A page's own shortcuts (QShortcut) say what they do in their What's This text.
+  for (const QShortcut* s : window->findChildren<QShortcut*>())
+    if (!s->key().isEmpty() && !s->whatsThis().isEmpty())
+      rows.emplace(s->key().toString(QKeySequence::NativeText), s->whatsThis().toHtmlEscaped());
   QString out;
   for (const auto& [key, what] : rows)
     out += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(key.toHtmlEscaped(), what);

@@ -119,8 +119,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   auto tokenizerToDataset = [this] { dataset_->setTokenizer(tokenizer_->tokenizer()); };
   connect(tokenizer_, &TokenizerPage::tokenizerChanged, this, tokenizerToDataset);
   tokenizerToDataset();
-  connect(training_, &TrainingPage::trainingFinished, this, [this](bool ok, const QString& dir) {
-    if (ok) generate_->setModelDir(dir);
+  // Any run that saved a model (finished or cancelled; one stopped by an error keeps its
+  // checkpoints) becomes pickable on the Generate page, and the newest is chosen.
+  connect(training_, &TrainingPage::trainingFinished, this, [this](bool, const QString& dir) {
+    generate_->modelChoice()->setLiveRun({}, {});
+    generate_->modelChoice()->addRun(dir, true);
+  });
+  // While a run trains, the picker lists it (its checkpoints can be tried) and says so.
+  connect(training_, &PipelinePage::stateChanged, this, [this] {
+    if (!training_->isTraining()) return;
+    generate_->modelChoice()->setLiveRun(training_->runDir(), training_->isPaused() ? tr("paused") : tr("training now"));
   });
 
   buildMenus();
@@ -246,11 +254,14 @@ Project MainWindow::project() const {
   p.datasetFolder = dataset_->isDefaultCorpus() ? QString() : dataset_->folder();
   const QString tok = tokenizer_->configJson();
   p.tokenizerJson = tok;
-  if (!training_->runDir().isEmpty()) p.runs << training_->runDir();
+  // Every run the Generate page lists (the Training page's current one among them).
+  p.runs = generate_->modelChoice()->runs();
+  if (!training_->runDir().isEmpty() && !p.runs.contains(training_->runDir())) p.runs << training_->runDir();
   p.settings["scheme"] = tokenizer_->schemeName();
   p.settings["promptBars"] = generate_->promptBars();
   // Which model Generate used: reopening the project must not swap the starter for the run.
-  p.settings["model"] = ModelChoiceBox::choiceName(generate_->modelChoice()->choice());
+  // "starter", "run:DIR", "checkpoint:DIR" or "folder:DIR" (ModelChoiceBox::choiceValue).
+  p.settings["model"] = generate_->modelChoice()->choiceValue();
   p.settings["page"] = currentPage();
   return p;
 }
@@ -274,14 +285,17 @@ void MainWindow::applyProject(const Project& p) {
   } else if (p.settings.contains("scheme")) {
     tokenizer_->selectScheme(p.settings.value("scheme").toString());
   }
-  if (!p.runs.isEmpty()) generate_->setModelDir(p.runs.back());
-  // After the run, which would otherwise be chosen as the newest model. A project from before
-  // the choice existed records none and keeps what the page chose.
-  if (const auto choice = ModelChoiceBox::choiceFromName(p.settings.value("model").toString())) {
-    if (!generate_->modelChoice()->setChoice(*choice))
-      showStatus(tr("This project generated with the starter model, which is not installed here; "
-                    "the Generate page uses your trained model instead."));
-  }
+  generate_->modelChoice()->setRuns(p.runs);
+  if (!p.runs.isEmpty()) generate_->modelChoice()->addRun(p.runs.back(), true);
+  // After the runs, the newest of which would otherwise be chosen. A project from before the
+  // choice existed records none and keeps what the page chose; older projects' "starter" and
+  // "trained" still load.
+  const QString model = p.settings.value("model").toString();
+  QString why;
+  if (!model.isEmpty() && !generate_->modelChoice()->setChoiceValue(model, &why))
+    showStatus(tr("This project generated with a model that cannot be used here (%1); the Generate page uses "
+                  "%2 instead.")
+                   .arg(why, generate_->modelChoice()->choiceText()));
   if (p.settings.contains("promptBars")) generate_->setPromptBars(p.settings.value("promptBars").toInt());
   showPage(p.settings.value("page").toInt(0));
 }

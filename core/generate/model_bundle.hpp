@@ -1,6 +1,8 @@
 // Finding what generation needs on disk. Convention (docs/generation.md):
 //   MODEL_DIR/config.json + MODEL_DIR/model.safetensors     the model (transformers layout)
 //   MODEL_DIR/tokenizer.json, or MODEL_DIR/../tokenizer.json the MidiTok tokenizer
+//   (a training checkpoint's RUN/checkpoints/NAME/model uses RUN/tokenizer.json, and
+//   RUN/model's music defaults when it has none of its own)
 // A run directory that holds the model in RUN/model/ (tokenizer in RUN/) is accepted too:
 // the newest of RUN/model, RUN/final, RUN/checkpoint-* with a config.json is used.
 #pragma once

@@ -247,3 +247,21 @@ TEST(GenerateSampling, ModelDirectoryConvention) {
   EXPECT_EQ(b.tokenizer->vocab_size(), tok->vocab_size());
   EXPECT_THROW(locate_model(dir / "missing"), ModelBundleError);
 }
+
+// The studio's model picker offers a run's checkpoints: RUN/checkpoints/step-N/model holds
+// the weights only, the tokenizer is the run's (RUN/tokenizer.json).
+TEST(GenerateSampling, CheckpointModelUsesItsRunsTokenizer) {
+  auto tok = test::remi_tokenizer();
+  const auto run = test::scratch_dir("generate_checkpoint_bundle");
+  const auto model_dir = run / "checkpoints" / "step-00000068" / "model";
+  test::random_tiny_model(*tok)->save(model_dir);
+  tok->save((run / "tokenizer.json").string());
+  const auto paths = locate_model(model_dir);
+  EXPECT_EQ(paths.tokenizer_json, run / "tokenizer.json");
+  EXPECT_EQ(load_bundle(model_dir).tokenizer->vocab_size(), tok->vocab_size());
+  // Anywhere else a tokenizer three levels up is not this model's.
+  const auto other = test::scratch_dir("generate_not_a_checkpoint");
+  test::random_tiny_model(*tok)->save(other / "a" / "b" / "model");
+  tok->save((other / "tokenizer.json").string());
+  EXPECT_THROW(locate_model(other / "a" / "b" / "model"), ModelBundleError);
+}

@@ -221,8 +221,10 @@ class TestDatasetPage final : public QObject {
     page.setFolder(dir_.filePath("does-not-exist"));
     page.startImport();
     QCOMPARE(page.state(), StepState::Error);
-    QCOMPARE(status.count(), 1);
-    QVERIFY(status.first().first().toString().contains("Browse"));
+    // An error: on the page's banner, whole, not in the status bar that forgets it.
+    QCOMPARE(status.count(), 0);
+    QVERIFY2(page.bannerText().contains("Browse"), qPrintable(page.bannerText()));
+    QVERIFY(page.bannerText().contains("does-not-exist"));
   }
 
   void defaultCorpusImports() {

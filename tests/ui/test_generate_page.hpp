@@ -2,7 +2,10 @@
 // The Generate & Play page driven like a user: open a prompt (first N bars), see it in the
 // piano roll, export .mid and reload it, render a .wav, drag the clip out, drop a file in.
 #include <QComboBox>
+#include <QLabel>
 #include <QListWidget>
+#include <QScrollBar>
+#include <QSpinBox>
 #include <QScopeGuard>
 #include <QMimeData>
 #include <algorithm>
@@ -16,7 +19,12 @@
 #include "core/generate/music_defaults.hpp"
 #include "core/midi/midi_file.hpp"
 #include "ui/widgets/clip_drag_source.hpp"
+#include <nlohmann/json.hpp>
+
+#include "core/tokenizer/tokenizer.hpp"
+#include "ui/main_window.hpp"
 #include "ui/pages/generate_page.hpp"
+#include "ui/pages/training_page.hpp"
 #include "ui/widgets/model_choice_box.hpp"
 #include "ui/widgets/piano_roll_widget.hpp"
 #include "ui/bridge/score_tools.hpp"
@@ -247,6 +255,78 @@ class TestGeneratePage final : public QObject {
     QVERIFY(!generateButton(page)->isEnabled());
     page.generate();
     QVERIFY(!page.isGenerating());
+  }
+
+  // Issue 21 item 1, as a teacher met it: train on the Model & Training page, cancel after a
+  // few steps. The run saved its model, so the sidebar must not say "not started", and the
+  // Generate page must offer that model (named with its status) and its checkpoints, and
+  // generate from them.
+  void aCancelledRunCanBeUsed() {
+    if (!harmonia::ui::generation_available() || !harmonia::ui::training_available())
+      QSKIP("training or generation engine not in this build");
+    const QStringList files = someMidiFiles(3);
+    if (files.isEmpty()) QSKIP("no MIDI files on this machine");
+    QTemporaryDir runs;
+    // A starter model is installed (as on a student's machine), so that the page has a model
+    // to stay on if the run is not offered.
+    harmonia::ui::test::writeTinyModel(runs.filePath("starter").toStdString(), 1);
+    ScopedEnv env("HARMONIA_STARTER_MODEL", QFile::encodeName(runs.filePath("starter")));
+    harmonia::ui::MainWindow window;
+    QCOMPARE(window.generatePage()->modelChoice()->choice(), ModelChoiceBox::Choice::Starter);
+    auto* training = window.trainingPage();
+    training->setRunsRoot(runs.path());
+    const auto tok = harmonia::tokenizer::Tokenizer::create("REMI");
+    training->setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
+    training->setDataset(files);
+    harmonia::ui::TrainingSpec spec;
+    spec.preset = "tiny";
+    spec.max_steps = 1000;
+    spec.batch_size = 2;
+    spec.seq_len = 64;
+    spec.warmup_steps = 1;
+    spec.eval_every = 2;
+    training->setHyperparameters(spec);
+    QSignalSpy finished(training, &harmonia::ui::TrainingPage::trainingFinished);
+    training->start();
+    QVERIFY(waitUntil([&] { return training->lossPoints() >= 3; }, 150000));
+    training->cancel();
+    QVERIFY(waitUntil([&] { return finished.count() == 1; }, 60000));
+    QVERIFY(!finished.first().first().toBool());  // cancelled, not finished
+    const QString run = QDir::cleanPath(training->runDir());
+    QVERIFY(QFileInfo::exists(run + "/model/config.json"));
+
+    const QString sidebar = window.pageStatusText(2);
+    QVERIFY2(!sidebar.contains("not started") && sidebar.contains("cancelled at step"), qPrintable(sidebar));
+    GeneratePage& page = *window.generatePage();
+    auto* box = page.modelChoice();
+    QCOMPARE(box->activeModelDir(), run);
+    auto* combo = box->findChild<QComboBox*>();
+    QVERIFY(combo);
+    QVERIFY2(combo->currentText().contains("cancelled at step"), qPrintable(combo->currentText()));
+    for (auto* label : box->findChildren<QLabel*>())
+      QVERIFY2(!label->text().contains("No trained model"), qPrintable(label->text()));
+    QVERIFY(generateButton(page)->isEnabled());
+
+    // Its checkpoint (the one the cancel wrote) is listed under it, with its step, and works.
+    int checkpoint = -1;
+    for (int i = 0; i < combo->count() && checkpoint < 0; ++i)
+      if (combo->itemText(i).contains("checkpoint at step")) checkpoint = i;
+    QVERIFY(checkpoint > 0);
+    combo->setCurrentIndex(checkpoint);
+    QVERIFY2(box->activeModelDir().startsWith(run + "/checkpoints/step-"), qPrintable(box->activeModelDir()));
+    auto s = page.samplingSettings();
+    s.seed = 3;
+    s.bars = 2;
+    s.max_new_tokens = 64;
+    s.candidates = 1;
+    page.setSamplingSettings(s);
+    QSignalSpy done(&page, &GeneratePage::generationFinished);
+    QSignalSpy status(&page, &GeneratePage::statusMessage);
+    page.generate();
+    QVERIFY(waitUntil([&] { return done.count() == 1; }, 120000));
+    // A barely trained model may write no note; what must not happen is a model that fails to load.
+    const QString last = status.isEmpty() ? QString() : status.last().first().toString();
+    QVERIFY2(done.first().first().toBool() || last.contains("no note"), qPrintable(last));
   }
 
   // The backend streams every new note before it returns, and a cancel stops it at once.
@@ -567,7 +647,254 @@ class TestGeneratePage final : public QObject {
     QVERIFY(page.notice().isEmpty());
   }
 
+  // The picker's other sources: a model folder the user opens (a bad one is refused with a
+  // message naming it and what is missing), and a run's checkpoints read from its folder with
+  // step and validation loss. Every choice round-trips through the project's value.
+  void modelFoldersAndCheckpointsRoundTrip() {
+    QTemporaryDir dir;
+    const QString good = dir.filePath("good");
+    harmonia::ui::test::writeTinyModel(good.toStdString(), 5);
+    const QString bad = dir.filePath("bad");
+    QVERIFY(QDir().mkpath(bad));
+    QFile::copy(good + "/config.json", bad + "/config.json");
+    GeneratePage page;
+    auto* box = page.modelChoice();
+    QSignalSpy messages(box, &ModelChoiceBox::message);
+    QString error;
+    QVERIFY(!box->openModelFolder(bad, &error));
+    QVERIFY2(error.contains(bad) && error.contains("model.safetensors"), qPrintable(error));
+    QCOMPARE(messages.count(), 1);
+    QVERIFY(box->openModelFolder(good, &error));
+    QCOMPARE(box->choice(), ModelChoiceBox::Choice::Folder);
+    QCOMPARE(box->activeModelDir(), QDir::cleanPath(good));
+    const QString folderValue = box->choiceValue();
+    QCOMPARE(folderValue, "folder:" + QDir::cleanPath(good));
+
+    // A run folder as the Training page leaves it after a cancel at step 68 of 500.
+    const QString run = dir.filePath("run-20261207-174500");
+    harmonia::ui::test::writeTinyModel((run + "/model").toStdString(), 6);
+    QVERIFY(QFile::rename(run + "/model/tokenizer.json", run + "/tokenizer.json"));
+    harmonia::ui::test::writeTinyModel((run + "/checkpoints/step-00000050/model").toStdString(), 7);
+    QFile::remove(run + "/checkpoints/step-00000050/model/tokenizer.json");  // checkpoints hold weights only
+    const auto writeText = [](const QString& path, const QByteArray& text) {
+      QFile f(path);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(text);
+    };
+    writeText(run + "/checkpoints/step-00000050/trainer_state.json", R"({"step": 50, "best_val_loss": 3.5})");
+    writeText(run + "/run.json", R"({"max_steps": 500})");
+    writeText(run + "/outcome.json", R"({"outcome": "cancelled", "step": 68, "max_steps": 500, "message": "cancelled"})");
+    writeText(run + "/train_log.csv", "step,epoch,train_loss,val_loss,lr,grad_norm,tokens_per_s,elapsed_s\n"
+                                      "50,0,3.9,,0.001,1,100,5\n50,0,,3.512,0,0,0,5\n"
+                                      "68,0,3.7,,0.001,1,100,7\n");
+    box->addRun(run, true);
+    QCOMPARE(box->choice(), ModelChoiceBox::Choice::Trained);
+    QCOMPARE(box->activeModelDir(), QDir::cleanPath(run));
+    QVERIFY2(box->choiceText().contains("Run of 7 Dec 17:45") && box->choiceText().contains("cancelled at step 68"),
+             qPrintable(box->choiceText()));
+    QString detail;
+    for (auto* label : box->findChildren<QLabel*>()) detail += label->text();
+    QVERIFY2(detail.contains("of 500") && detail.contains("Validation loss 3.51"), qPrintable(detail));
+    QVERIFY(generateButton(page)->isEnabled());
+    const QString runValue = box->choiceValue();
+    QCOMPARE(runValue, "run:" + QDir::cleanPath(run));
+    auto* combo = box->findChild<QComboBox*>();
+    int checkpoint = -1;
+    for (int i = 0; i < combo->count(); ++i)
+      if (combo->itemText(i).contains("checkpoint at step 50, val loss 3.51")) checkpoint = i;
+    QVERIFY(checkpoint > 0);
+    combo->setCurrentIndex(checkpoint);
+    QCOMPARE(box->choice(), ModelChoiceBox::Choice::Checkpoint);
+    const QString checkpointValue = box->choiceValue();
+    QCOMPARE(checkpointValue, "checkpoint:" + QDir::cleanPath(run + "/checkpoints/step-00000050/model"));
+    QCOMPARE(QString::fromStdString(harmonia::ui::model_folder_problem(box->activeModelDir().toStdString())), QString());
+
+    // Another page (a reopened project) gets each choice back from its value.
+    GeneratePage other;
+    auto* again = other.modelChoice();
+    again->setRuns({run});
+    for (const QString& value : {folderValue, runValue, checkpointValue, QStringLiteral("trained")}) {
+      QString why;
+      QVERIFY2(again->setChoiceValue(value, &why), qPrintable(value + ": " + why));
+      QCOMPARE(again->choiceValue(), value == "trained" ? runValue : value);
+    }
+    QString why;
+    QVERIFY(!again->setChoiceValue("run:" + dir.filePath("gone"), &why));
+    QVERIFY2(why.contains("gone"), qPrintable(why));
+  }
+
+  // Issue 21 item 3: the shading marks the prompt after every action. Continue shades what
+  // was there before; Generate after it starts from the loaded prompt again (none here), so
+  // the roll is not shaded while the Prompt box says "No prompt".
+  void promptShadingFollowsEveryAction() {
+    if (!harmonia::ui::generation_available()) QSKIP("generation engine not in this build");
+    QTemporaryDir dir;
+    harmonia::ui::test::writeTinyModel(dir.path().toStdString(), 3);
+    GeneratePage page;
+    page.setModelDir(dir.path());
+    auto s = page.samplingSettings();
+    s.seed = 11;
+    s.max_new_tokens = 96;
+    s.candidates = 2;
+    page.setSamplingSettings(s);
+    auto* roll = page.rollView()->roll();
+    QSignalSpy done(&page, &GeneratePage::generationFinished);
+    page.generate();
+    QVERIFY(waitUntil([&] { return done.count() == 1; }, 120000));
+    QVERIFY(done.last().first().toBool());
+    QCOMPARE(roll->promptEnd(), midi::Tick(0));
+    const midi::Tick before = page.currentScore().end_tick();
+    page.continueClip();
+    QVERIFY(waitUntil([&] { return done.count() == 2; }, 120000));
+    QVERIFY(done.last().first().toBool());
+    QCOMPARE(roll->promptEnd(), before);  // the continued clip is the prompt of its continuation
+    page.generate();
+    QVERIFY(waitUntil([&] { return done.count() == 3; }, 120000));
+    QVERIFY(done.last().first().toBool());
+    QVERIFY(promptLabelText(page).startsWith("No prompt"));
+    QCOMPARE(roll->promptEnd(), midi::Tick(0));
+    // With a prompt: Generate, Continue, Generate shade exactly its bars again.
+    page.setPromptBars(1);
+    QVERIFY(page.openPrompt(file_));
+    const midi::Tick promptEnd = roll->promptEnd();
+    QVERIFY(promptEnd > 0);
+    page.continueClip();
+    QVERIFY(waitUntil([&] { return done.count() == 4; }, 120000));
+    page.generate();
+    QVERIFY(waitUntil([&] { return done.count() == 5; }, 120000));
+    QCOMPARE(roll->promptEnd(), promptEnd);
+  }
+
+  // Issue 21 item 3: after generating, the roll shows the new music, not the last bars at
+  // the top octave (where the live roll's scrolling left it).
+  void generationFramesTheNewMusic() {
+    if (!harmonia::ui::generation_available()) QSKIP("generation engine not in this build");
+    QTemporaryDir dir;
+    harmonia::ui::test::writeTinyModel(dir.path().toStdString(), 3);
+    GeneratePage page;
+    page.resize(1100, 650);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    page.setModelDir(dir.path());
+    auto s = page.samplingSettings();
+    s.seed = 11;
+    s.max_new_tokens = 96;
+    s.candidates = 1;
+    page.setSamplingSettings(s);
+    QSignalSpy done(&page, &GeneratePage::generationFinished);
+    page.generate();
+    QVERIFY(waitUntil([&] { return done.count() == 1; }, 120000));
+    QVERIFY(done.first().first().toBool());
+    QCoreApplication::processEvents();
+    auto* view = page.rollView();
+    const QRect visible(view->horizontalScrollBar()->value(), view->verticalScrollBar()->value(),
+                        view->viewport()->width(), view->viewport()->height());
+    int seen = 0, total = 0;
+    for (const auto& n : view->roll()->notes()) {
+      ++total;
+      seen += visible.contains(view->roll()->noteRect(n));
+    }
+    QVERIFY(total > 0);
+    QVERIFY2(seen == total, qPrintable(QStringLiteral("%1 of %2 new notes in view").arg(seen).arg(total)));
+  }
+
+  // Issue 21 item 3: "Fit piece" (Ctrl+0) shows the whole piece, however long.
+  void fitPieceShowsTheWholePiece() {
+    GeneratePage page;
+    page.resize(1100, 650);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowActive(&page));
+    page.setPromptBars(0);  // the whole file
+    QVERIFY(page.openPrompt(file_));
+    auto* view = page.rollView();
+    const auto end = view->roll()->notes().empty() ? 0 : page.currentScore().end_tick();
+    QVERIFY(view->roll()->xForTick(end) > view->viewport()->width());  // longer than the view
+    QTest::keyClick(&page, Qt::Key_0, Qt::ControlModifier);
+    QCoreApplication::processEvents();
+    QCOMPARE(view->horizontalScrollBar()->value(), 0);
+    QVERIFY2(view->roll()->xForTick(end) <= view->viewport()->width(),
+             qPrintable(QStringLiteral("the piece ends at x=%1, the view is %2 wide")
+                            .arg(view->roll()->xForTick(end)).arg(view->viewport()->width())));
+    const QRect visible(0, view->verticalScrollBar()->value(), view->viewport()->width(), view->viewport()->height());
+    for (const auto& n : view->roll()->notes()) QVERIFY(visible.intersects(view->roll()->noteRect(n)));
+  }
+
+  // Issue 21 item 7: typing 4096 in Length gave 409 (or 40) without a word. The field now
+  // takes what is typed, sets the most it allows and says so under it.
+  void aLengthAboveTheMaximumIsRefusedClearly() {
+    GeneratePage page;
+    page.show();
+    QSpinBox* length = nullptr;
+    for (auto* spin : page.findChildren<QSpinBox*>())
+      if (spin->suffix() == QStringLiteral(" bars")) length = spin;
+    QVERIFY(length);
+    length->setFocus();
+    length->selectAll();
+    QTest::keyClicks(length, "4096");
+    QTest::keyClick(length, Qt::Key_Return);
+    QCoreApplication::processEvents();
+    QCOMPARE(length->value(), length->maximum());
+    QString said;
+    for (auto* label : page.findChildren<QLabel*>())
+      if (label->isVisible() && label->text().contains("4096")) said = label->text();
+    QVERIFY2(said.contains(QString::number(length->maximum())), qPrintable(said));
+    // A length in range is taken as typed, and the message goes.
+    length->selectAll();
+    QTest::keyClicks(length, "12");
+    QTest::keyClick(length, Qt::Key_Return);
+    QCOMPARE(length->value(), 12);
+    for (auto* label : page.findChildren<QLabel*>()) QVERIFY(!(label->isVisible() && label->text().contains("4096")));
+  }
+
+  // Issue 21 item 7: "Generated 1 candidates."; Continue made 1 candidate with Candidates = 2;
+  // a cancelled generation left the old list as if it were the new one.
+  void candidateCountsAndMessagesAgree() {
+    if (!harmonia::ui::generation_available()) QSKIP("generation engine not in this build");
+    QTemporaryDir dir;
+    harmonia::ui::test::writeTinyModel(dir.path().toStdString(), 3);
+    GeneratePage page;
+    page.setModelDir(dir.path());
+    auto s = page.samplingSettings();
+    s.seed = 11;
+    s.max_new_tokens = 96;
+    s.candidates = 1;
+    page.setSamplingSettings(s);
+    QSignalSpy done(&page, &GeneratePage::generationFinished);
+    QSignalSpy status(&page, &GeneratePage::statusMessage);
+    page.generate();
+    QVERIFY(waitUntil([&] { return done.count() == 1; }, 120000));
+    QVERIFY(done.last().first().toBool());
+    const QString one = status.last().first().toString();
+    QVERIFY2(one.contains("1 candidate") && !one.contains("1 candidates"), qPrintable(one));
+    QVERIFY2(!page.stateDetail().contains("1 candidates"), qPrintable(page.stateDetail()));
+    // Continue makes as many as Candidates says.
+    s.candidates = 2;
+    page.setSamplingSettings(s);
+    page.continueClip();
+    QVERIFY(waitUntil([&] { return done.count() == 2; }, 120000));
+    QVERIFY(done.last().first().toBool());
+    QCOMPARE(page.candidateCount(), 2);
+    QCOMPARE(page.findChild<QListWidget*>()->count(), 2);
+    // A cancelled run keeps nothing new, brings back what was there and says so.
+    const size_t shown = page.currentScore().note_count();
+    s.max_new_tokens = 4096;
+    page.setSamplingSettings(s);
+    page.generate();
+    page.cancelGeneration();
+    QVERIFY(waitUntil([&] { return done.count() == 3; }, 60000));
+    QVERIFY(!done.last().first().toBool());
+    QVERIFY2(page.notice().contains("cancelled"), qPrintable(page.notice()));
+    QVERIFY2(page.notice().contains("previous 2 candidates"), qPrintable(page.notice()));
+    QCOMPARE(page.candidateCount(), 2);
+    QCOMPARE(page.currentScore().note_count(), shown);
+  }
+
  private:
+  static QString promptLabelText(const GeneratePage& page) {
+    for (auto* label : page.findChildren<QLabel*>())
+      if (label->text().startsWith("No prompt") || label->text().contains(" notes in ")) return label->text();
+    return {};
+  }
   static QPushButton* generateButton(const GeneratePage& page) {
     for (auto* b : page.findChildren<QPushButton*>())
       if (b->text() == QStringLiteral("&Generate")) return b;

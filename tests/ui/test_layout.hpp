@@ -47,6 +47,7 @@ class TestLayout final : public QObject {
           if (w->isVisibleTo(p) && w->minimumSizeHint().width() > 300)
             widest += QStringLiteral("\n    %1 %2: %3 px").arg(QString::fromLatin1(w->metaObject()->className()), w->objectName()).arg(w->minimumSizeHint().width());
       }
+      qInfo("page %d: minimum window size %dx%d", page + 1, min.width(), min.height());
       QVERIFY2(min.width() <= 1200 && min.height() <= 680,
                qPrintable(QStringLiteral("page %1: minimum %2x%3").arg(page).arg(min.width()).arg(min.height()) + widest));
     }

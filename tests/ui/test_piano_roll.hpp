@@ -1,8 +1,12 @@
 #pragma once
 // The piano roll as a user sees it: notes where they belong, colours by track or velocity,
 // zoom limits, the prompt band, the play-head and live appends.
+#include <QGuiApplication>
 #include <QImage>
+#include <QPainter>
+#include <QScreen>
 #include <QScrollBar>
+#include <QWheelEvent>
 #include <QtTest>
 
 #include "ui/widgets/piano_roll_widget.hpp"
@@ -25,6 +29,32 @@ Score twoTrackScore() {
   b.notes = {Note{1920, 480, 48, 120}};
   s.tracks = {a, b};
   return s;
+}
+
+// A piece of `bars` 4/4 bars: a rising and falling line around middle C.
+Score longScore(int bars) {
+  Score s;
+  s.ticks_per_quarter = 480;
+  Track t;
+  for (int q = 0; q < bars * 4; ++q) t.notes.push_back(Note{q * 480, 400, 48 + (q * 5) % 30, 90});
+  s.tracks = {t};
+  return s;
+}
+
+// What the window shows on screen (the backing store), not a fresh render: scrolling blits
+// what was painted and repaints only the strip it exposes, which a grab() would hide.
+QImage onScreen(QWidget& w) {
+  QCoreApplication::processEvents();
+  QTest::qWait(20);
+  return QGuiApplication::primaryScreen()->grabWindow(w.winId()).toImage().convertToFormat(QImage::Format_RGB32);
+}
+
+void wheel(QWidget* target, int dy, int dx = 0) {
+  const QPointF at(target->width() / 2.0, target->height() / 2.0);
+  QWheelEvent e(at, target->mapToGlobal(at), QPoint(), QPoint(dx, dy), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase,
+                false);
+  QCoreApplication::sendEvent(target, &e);
+  QCoreApplication::processEvents();
 }
 }  // namespace
 
@@ -59,7 +89,7 @@ class TestPianoRoll final : public QObject {
     for (int i = 0; i < 100; ++i) roll.zoomIn();
     QCOMPARE(roll.pixelsPerQuarter(), 400.0);
     for (int i = 0; i < 200; ++i) roll.zoomOut();
-    QCOMPARE(roll.pixelsPerQuarter(), 4.0);
+    QCOMPARE(roll.pixelsPerQuarter(), 0.25);  // low enough for "Fit piece" on a long piece
   }
   void widensForLiveAppends() {
     PianoRollWidget roll;
@@ -116,6 +146,73 @@ class TestPianoRoll final : public QObject {
     const int left = view.horizontalScrollBar()->value();
     QVERIFY(x >= left && x <= left + view.viewport()->width());
   }
+  // Issue 21: scrolling with the wheel left the bar-number row painted again and again down
+  // the roll. Grab what is on screen, scroll, grab again, and compare with a view freshly
+  // painted at the same scroll position: they must be the same picture.
+  void wheelScrollingLeavesNoTraces() {
+    PianoRollView view;
+    view.resize(500, 320);
+    view.roll()->setScore(longScore(40));
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.verticalScrollBar()->setValue(view.roll()->yForPitch(80));
+    (void)onScreen(view);
+    for (int i = 0; i < 6; ++i) wheel(view.viewport(), -120);  // down, a few rows at a time
+    for (int i = 0; i < 3; ++i) wheel(view.viewport(), 0, -120);  // and sideways
+    const QImage scrolled = onScreen(view);
+    PianoRollView fresh;
+    fresh.resize(500, 320);
+    fresh.roll()->setScore(longScore(40));
+    fresh.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&fresh));
+    fresh.verticalScrollBar()->setValue(view.verticalScrollBar()->value());
+    fresh.horizontalScrollBar()->setValue(view.horizontalScrollBar()->value());
+    QVERIFY(view.verticalScrollBar()->value() > view.roll()->yForPitch(80));  // it did scroll
+    const QImage expected = onScreen(fresh);
+    QCOMPARE(scrolled.size(), expected.size());
+    int differing = 0;
+    for (int y = 0; y < expected.height(); ++y)
+      for (int x = 0; x < expected.width(); ++x) differing += scrolled.pixel(x, y) != expected.pixel(x, y);
+    QVERIFY2(differing == 0, qPrintable(QStringLiteral("%1 pixels differ from a fresh paint").arg(differing)));
+  }
+
+  // The same in the roll itself: painting it in strips (what a scroll repaints) gives the
+  // picture painting it whole gives, so nothing it draws depends on the part asked for.
+  void paintingInStripsEqualsPaintingWhole() {
+    PianoRollWidget roll;
+    roll.setScore(longScore(12), 480 * 8);
+    roll.setPlayHead(480 * 5);
+    roll.resize(roll.minimumSize());
+    QImage whole(roll.size(), QImage::Format_RGB32), strips(roll.size(), QImage::Format_RGB32);
+    whole.fill(Qt::magenta);
+    strips.fill(Qt::magenta);
+    roll.render(&whole);
+    for (int y = 0; y < roll.height(); y += 37) {
+      const QRect strip(0, y, roll.width(), 37);
+      QPainter p(&strips);
+      roll.render(&p, strip.topLeft(), QRegion(strip));
+    }
+    QVERIFY(whole == strips);
+  }
+
+  // The keyboard (note names) stays at the left edge when the roll scrolls sideways, and the
+  // bar numbers stay on top when it scrolls down.
+  void keyboardAndRulerStayInView() {
+    PianoRollView view;
+    view.resize(500, 320);
+    view.roll()->setScore(longScore(60));
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.horizontalScrollBar()->setValue(view.horizontalScrollBar()->maximum());
+    view.verticalScrollBar()->setValue(view.roll()->yForPitch(72));
+    QVERIFY(view.horizontalScrollBar()->value() > 1000);
+    const QImage shot = onScreen(view);
+    // The black keys' dark rows at the left edge, whatever the horizontal scroll.
+    int blackKeyPixels = 0;
+    for (int y = 0; y < shot.height(); ++y) blackKeyPixels += QColor(shot.pixel(6, y)) == QColor(40, 40, 40);
+    QVERIFY2(blackKeyPixels > 20, qPrintable(QStringLiteral("%1 keyboard pixels at the left edge").arg(blackKeyPixels)));
+  }
+
   void firstBarsCutsThePrompt() {
     Score s = twoTrackScore();  // 4/4: one bar = 1920 ticks
     QCOMPARE(harmonia::ui::barTicks(s), harmonia::midi::Tick(1920));

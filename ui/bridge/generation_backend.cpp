@@ -220,6 +220,15 @@ StarterModel find_starter_model() {
   }
 }
 
+std::string model_folder_problem(const std::string& dir) {
+  try {
+    gen::locate_model(dir);
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
 bool generation_available() { return true; }
 
 std::string generation_unavailable_reason() { return {}; }

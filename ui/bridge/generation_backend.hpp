@@ -66,6 +66,11 @@ struct StarterModel {
 };
 StarterModel find_starter_model();
 
+// "" when `dir` holds a model Generate can load (a model folder with config.json and
+// model.safetensors and a tokenizer.json beside it or in its run folder, or a run folder with
+// model/), as generate::locate_model finds it; otherwise what is missing, naming the folder.
+std::string model_folder_problem(const std::string& dir);
+
 // True when this build has a sampler to call.
 bool generation_available();
 // Why not, in words for the user (empty when available).

@@ -64,8 +64,9 @@ bool PlaybackController::ensurePlayer() {
     player_ = std::make_unique<audio::ScorePlayer>(out_);
   } catch (const std::exception& e) {
     out_.reset();
-    emit error(tr("Cannot play: %1. Choose another output in the Output list, or export a .wav instead.")
-                   .arg(QString::fromStdString(e.what())));
+    QString what = QString::fromStdString(e.what());
+    while (what.endsWith(QLatin1Char('.'))) what.chop(1);  // the sentence below adds its own
+    emit error(tr("Cannot play: %1. Choose another output in the Output list, or export a .wav instead.").arg(what));
     return false;
   }
   // Both callbacks arrive on the scheduler thread; queue them to ours.

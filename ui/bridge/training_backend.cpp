@@ -26,6 +26,7 @@
 #include "core/train/model_setup.hpp"
 #include "core/train/progress.hpp"
 #include "core/train/trainer.hpp"
+#include "ui/bridge/run_models.hpp"
 #include "ui/bridge/worker_priority.hpp"
 
 namespace harmonia::ui {
@@ -240,6 +241,9 @@ struct TrainingSession::Impl {
       generate::save_bundle(*model, *tok, run_dir / "model");
       generate::save_music_defaults(generate::music_defaults_from_dataset(*sources.dataset), run_dir / "model");
       last.kind = result.stop_reason == "cancelled" ? TrainingUpdate::Kind::Cancelled : TrainingUpdate::Kind::Finished;
+      // The Generate page's model picker says how the run ended ("cancelled at step 68").
+      write_run_outcome(run_dir.string(), result.stop_reason == "cancelled" ? "cancelled" : "finished", result.steps,
+                        config.max_steps, result.stop_reason);
       last.step = result.steps;
       last.total_steps = config.max_steps;
       last.train_loss = result.last_train_loss;
@@ -251,6 +255,8 @@ struct TrainingSession::Impl {
       last = {};
       last.kind = TrainingUpdate::Kind::Error;
       last.message = e.what();
+      std::error_code ec;
+      if (!spec.run_dir.empty() && fs::is_directory(spec.run_dir, ec)) write_run_outcome(spec.run_dir, "error", -1, spec.max_steps, e.what());
     }
     finish(last);
   }

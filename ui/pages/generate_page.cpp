@@ -16,6 +16,8 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QShortcut>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -26,6 +28,7 @@
 #include "core/audio/soundfont_locator.hpp"
 #include "core/audio/wav_file.hpp"
 #include "core/midi/midi_file.hpp"
+#include "ui/widgets/bounded_spin_box.hpp"
 #include "ui/widgets/clip_drag_source.hpp"
 #include "ui/widgets/model_choice_box.hpp"
 #include "ui/widgets/piano_roll_widget.hpp"
@@ -37,6 +40,11 @@
 namespace harmonia::ui {
 
 namespace {
+
+// "1 candidate", "3 candidates".
+QString candidatesText(size_t n) {
+  return n == 1 ? QObject::tr("1 candidate") : QObject::tr("%1 candidates").arg(n);
+}
 
 bool isMidiPath(const QString& path) {
   const QString s = QFileInfo(path).suffix().toLower();
@@ -97,13 +105,30 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   repetition_ = new SliderSpinBox(1.0, 2.0, defaults.repetition_penalty, 2);
   repetition_->setToolTip(tr("Penalises tokens already used. Music repeats on purpose: above 1 a small "
                              "model drifts towards rests, above 1.2 melodies wander"));
-  lengthBars_ = new QSpinBox;
+  auto* lengthBars = new BoundedSpinBox;
+  lengthBars_ = lengthBars;
   lengthBars_->setRange(1, 256);
   lengthBars_->setValue(defaults.bars);
   lengthBars_->setSuffix(tr(" bars"));
   lengthBars_->setToolTip(tr("How long the new music is, in bars after the prompt. The model may end it "
                              "after two thirds of them; never more than about 3 minutes of music, "
                              "never two empty bars in a row."));
+  // Said under the field, not only in the status bar: typing 4096 and getting 256 must not
+  // pass unnoticed.
+  lengthHint_ = new QLabel;
+  lengthHint_->setWordWrap(true);
+  lengthHint_->setStyleSheet(QStringLiteral("color: #d04040;"));
+  lengthHint_->hide();
+  connect(lengthBars, &BoundedSpinBox::outOfRange, this, [this](qlonglong typed) {
+    lengthHint_->setText(tr("%1 bars is more than the %2 a piece can have (about 3 minutes of music are "
+                            "generated at most): Length is %2.")
+                             .arg(typed)
+                             .arg(lengthBars_->maximum()));
+    lengthHint_->show();
+  });
+  connect(lengthBars_, &QSpinBox::valueChanged, this, [this] {
+    if (lengthBars_->value() != lengthBars_->maximum()) lengthHint_->hide();
+  });
   tokenCap_ = new QSpinBox;
   tokenCap_->setRange(0, 200000);
   tokenCap_->setValue(defaults.max_new_tokens);
@@ -130,6 +155,7 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   form->addRow(tr("Top-&p:"), topP_);
   form->addRow(tr("&Repetition penalty:"), repetition_);
   form->addRow(tr("&Length:"), lengthBars_);
+  form->addRow(lengthHint_);
   form->addRow(tr("Max toke&ns:"), tokenCap_);
   form->addRow(tr("Seed:"), seedRow);
   form->addRow(tr("&Key:"), key_);
@@ -141,7 +167,7 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   candidates_ = new QSpinBox;
   candidates_->setRange(1, 8);
   candidates_->setValue(3);
-  candidates_->setToolTip(tr("How many different versions to generate at once"));
+  candidates_->setToolTip(tr("How many different versions Generate (or Continue) makes at once"));
   auto* countLabel = new QLabel(tr("&Candidates:"));
   countLabel->setBuddy(candidates_);
   countRow->addWidget(countLabel);
@@ -149,7 +175,8 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   genLayout->addLayout(countRow);
   auto* genButtons = new QGridLayout;
   generate_ = button(tr("&Generate"), tr("Generate new candidates from the prompt (Ctrl+G)"));
-  continue_ = button(tr("C&ontinue"), tr("Continue what the piano roll shows"));
+  continue_ = button(tr("C&ontinue"), tr("Continue what the piano roll shows: as many continuations as "
+                                         "Candidates says, to pick from in the list"));
   undo_button_ = button(tr("&Undo continuation"), tr("Go back to before the last Continue"));
   cancel_ = button(tr("Cancel"), tr("Stop generating"));
   genButtons->addWidget(generate_, 0, 0);
@@ -182,6 +209,13 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   zoomOut->setAccessibleName(tr("Zoom out"));
   auto* zoomIn = button(tr("+"), tr("Zoom in (Ctrl+wheel)"));
   zoomIn->setAccessibleName(tr("Zoom in"));
+  auto* fit = button(tr("Fit"), tr("Fit piece: show the whole piece (Ctrl+0)"));
+  fit->setAccessibleName(tr("Fit piece"));
+  fit->setMaximumWidth(fit->fontMetrics().horizontalAdvance(fit->text()) + 24);
+  // The page's own shortcut: it works wherever the focus is on this page.
+  auto* fitShortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_0), this);
+  fitShortcut->setContext(Qt::WidgetWithChildrenShortcut);
+  fitShortcut->setWhatsThis(tr("Fit the whole piece in the piano roll"));  // listed in Help › Studio Guide
   // One-symbol buttons need no more than a symbol's width: the output and colour combos
   // next to them keep their full text at 1280x720.
   for (auto* b : {refreshPorts, zoomOut, zoomIn}) b->setMaximumWidth(b->fontMetrics().height() * 2 + 8);
@@ -196,6 +230,7 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   transport->addSeparator();
   transport->addWidget(zoomOut);
   transport->addWidget(zoomIn);
+  transport->addWidget(fit);
   transport->addWidget(colorMode_);
   right->addWidget(transport);
   notice_ = new QLabel;
@@ -227,6 +262,9 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   connect(play_, &QPushButton::clicked, this, &GeneratePage::togglePlay);
   connect(zoomIn, &QPushButton::clicked, roll_->roll(), &PianoRollWidget::zoomIn);
   connect(zoomOut, &QPushButton::clicked, roll_->roll(), &PianoRollWidget::zoomOut);
+  connect(fit, &QPushButton::clicked, roll_, &PianoRollView::fitPiece);
+  connect(fitShortcut, &QShortcut::activated, roll_, &PianoRollView::fitPiece);
+  connect(modelChoice_, &ModelChoiceBox::message, this, &PipelinePage::showError);  // a folder with no model
   connect(colorMode_, &QComboBox::currentIndexChanged, this, [this](int i) {
     roll_->roll()->setColorMode(i == 0 ? PianoRollWidget::ColorMode::ByTrack : PianoRollWidget::ColorMode::ByVelocity);
   });
@@ -252,57 +290,7 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
     roll_->roll()->setPlayHead(tick);
     roll_->ensureTickVisible(tick);
   });
-  connect(&genWatcher_, &QFutureWatcher<std::vector<midi::Score>>::finished, this, [this] {
-    std::vector<midi::Score> results;
-    QString error;
-    try {
-      results = genWatcher_.result();
-    } catch (const std::exception& e) {
-      error = QString::fromUtf8(e.what());
-    }
-    if (genError_ && !genError_->empty()) error = QString::fromStdString(*genError_);
-    const bool cancelled = cancelFlag_ && cancelFlag_->load();
-    // A model that writes no note (untrained, or sampling that only picks rests) must say so,
-    // not leave an empty roll to be taken for a bug.
-    const bool silent = error.isEmpty() && !results.empty() &&
-                        std::all_of(results.begin(), results.end(),
-                                    [this](const midi::Score& r) { return r.note_count() <= promptNotes_; });
-    if (silent) {
-      notice_->setText((results.size() == 1 ? tr("The model wrote no note.")
-                                            : tr("The model wrote no note in any of the %1 candidates.").arg(results.size())) +
-                       tr(" It may need more training (Model & Training page); or try another seed, a higher "
-                          "temperature or a prompt."));
-      // The list would otherwise still offer the previous result's candidates next to a roll
-      // that no longer shows them.
-      candidates_scores_.clear();
-      candidateList_->clear();
-    }
-    notice_->setVisible(silent);
-    const bool ok = error.isEmpty() && !results.empty() && !silent;  // `results` is moved from below
-    if (!ok) {
-      if (continuing_ && !undo_.empty()) {  // restore what was there
-        showScore(undo_.back().first, undo_.back().second);
-        undo_.pop_back();
-      }
-      if (silent) {
-        setState(StepState::Error, tr("no notes"));
-        emit statusMessage(notice_->text());
-      } else {
-        setState(cancelled ? StepState::NotStarted : StepState::Error, cancelled ? tr("cancelled") : error);
-        emit statusMessage(cancelled ? tr("Generation cancelled.") : tr("Generation failed: %1").arg(error));
-      }
-    } else {
-      candidates_scores_ = std::move(results);
-      candidateList_->clear();
-      for (size_t i = 0; i < candidates_scores_.size(); ++i)
-        candidateList_->addItem(tr("Candidate %1 — %2 notes").arg(i + 1).arg(candidates_scores_[i].note_count()));
-      candidateList_->setCurrentRow(0);
-      setState(StepState::Done, tr("%1 candidates").arg(candidates_scores_.size()));
-      emit statusMessage(tr("Generated %1 candidates. Click one to hear it; Space plays.").arg(candidates_scores_.size()));
-    }
-    updateButtons();
-    emit generationFinished(ok);
-  });
+  connect(&genWatcher_, &QFutureWatcher<std::vector<midi::Score>>::finished, this, &GeneratePage::onGenerationFinished);
   connect(&wavWatcher_, &QFutureWatcher<QString>::finished, this, [this] {
     const QString err = wavWatcher_.result();
     if (err.isEmpty())
@@ -321,6 +309,87 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   showScore({}, 0);
 }
 
+void GeneratePage::onGenerationFinished() {
+  std::vector<midi::Score> results;
+  QString error;
+  try {
+    results = genWatcher_.result();
+  } catch (const std::exception& e) {
+    error = QString::fromUtf8(e.what());
+  }
+  if (genError_ && !genError_->empty()) error = QString::fromStdString(*genError_);
+  const bool cancelled = cancelFlag_ && cancelFlag_->load();
+  // A model that writes no note (untrained, or sampling that only picks rests) must say so,
+  // not leave an empty roll to be taken for a bug.
+  const bool silent = error.isEmpty() && !results.empty() &&
+                      std::all_of(results.begin(), results.end(),
+                                  [this](const midi::Score& r) { return r.note_count() <= promptNotes_; });
+  const bool ok = error.isEmpty() && !results.empty() && !silent;  // `results` is moved from below
+  const QString what = continuing_ ? tr("Continue") : tr("Generate");
+  if (silent) {
+    notice_->setText((results.size() == 1 ? tr("The model wrote no note.")
+                                          : tr("The model wrote no note in any of the %1 candidates.").arg(results.size())) +
+                     tr(" It may need more training (Model & Training page); or try another seed, a higher "
+                        "temperature or a prompt."));
+    if (continuing_ && !undo_.empty()) {  // the clip as it was, with its candidates
+      restore(undo_.back());
+      undo_.pop_back();
+    } else {
+      // The list would otherwise still offer the previous result's candidates next to a roll
+      // that no longer shows them.
+      candidates_scores_.clear();
+      candidateList_->clear();
+    }
+    setState(StepState::Error, tr("no notes"));
+    emit statusMessage(notice_->text());
+  } else if (!ok) {
+    // Cancelled or failed: nothing new is kept, and what was shown before comes back, said so
+    // above the roll so that the old candidates are not taken for new ones.
+    restore(beforeRun_);
+    if (continuing_ && !undo_.empty()) undo_.pop_back();
+    roll_->ensureTickVisible(0);  // the live roll had followed the stream: back to the start
+    roll_->centreOnNotes();
+    const size_t kept = candidates_scores_.size();
+    const QString back = kept ? tr(" The list shows the previous %1 again.").arg(candidatesText(kept))
+                              : (current_.note_count() ? tr(" The roll shows what it showed before.") : QString());
+    notice_->setText(cancelled ? tr("%1 was cancelled: nothing new was kept.%2").arg(what, back)
+                               : tr("%1 failed: nothing new was kept.%2").arg(what, back));
+    if (cancelled)
+      setState(kept ? StepState::Done : StepState::NotStarted,
+               kept ? tr("cancelled; %1 from before").arg(candidatesText(kept)) : tr("cancelled"));
+    else
+      setState(StepState::Error, error);
+    if (cancelled)
+      emit statusMessage(tr("%1 cancelled.").arg(what));
+    else
+      showError(tr("%1 failed: %2").arg(what, error));  // the banner keeps the whole text
+  } else {
+    candidates_scores_ = std::move(results);
+    candidateList_->clear();
+    for (size_t i = 0; i < candidates_scores_.size(); ++i)
+      candidateList_->addItem((continuing_ ? tr("Continuation %1 — %2 notes") : tr("Candidate %1 — %2 notes"))
+                                  .arg(i + 1)
+                                  .arg(candidates_scores_[i].note_count()));
+    candidateList_->setCurrentRow(0);
+    const QString made = candidatesText(candidates_scores_.size());
+    setState(StepState::Done, made);
+    const size_t n = candidates_scores_.size();
+    if (continuing_)
+      emit statusMessage(n == 1 ? tr("Made 1 continuation. Space plays it.")
+                                : tr("Made %1 continuations. Click one to hear it; Space plays.").arg(n));
+    else
+      emit statusMessage(n == 1 ? tr("Generated 1 candidate. Space plays it.")
+                                : tr("Generated %1 candidates. Click one to hear it; Space plays.").arg(n));
+    // The new music in view (the live roll followed the newest note to the end, at the
+    // pitch it happened to be at): from the prompt's end to the last note, its pitches centred.
+    roll_->frameTicks(promptEnd_, std::max(current_.end_tick(), promptEnd_ + 1));
+  }
+  notice_->setVisible(!ok);
+  candidateList_->setEnabled(true);
+  updateButtons();
+  emit generationFinished(ok);
+}
+
 GeneratePage::~GeneratePage() {
   if (cancelFlag_) cancelFlag_->store(true);
   genWatcher_.waitForFinished();
@@ -331,6 +400,21 @@ int GeneratePage::promptBars() const { return bars_->value(); }
 void GeneratePage::setPromptBars(int bars) { bars_->setValue(bars); }
 int GeneratePage::candidateCount() const { return int(candidates_scores_.size()); }
 QString GeneratePage::notice() const { return notice_->isHidden() ? QString() : notice_->text(); }
+QString GeneratePage::lengthHint() const { return lengthHint_->isHidden() ? QString() : lengthHint_->text(); }
+
+GeneratePage::Snapshot GeneratePage::snapshot() const {
+  return {current_, promptEnd_, candidates_scores_, candidateList_->currentRow()};
+}
+
+void GeneratePage::restore(const Snapshot& s) {
+  showScore(s.score, s.promptEnd);
+  candidates_scores_ = s.candidates;
+  const QSignalBlocker block(candidateList_);  // the roll already shows the chosen one
+  candidateList_->clear();
+  for (size_t i = 0; i < candidates_scores_.size(); ++i)
+    candidateList_->addItem(tr("Candidate %1 — %2 notes").arg(i + 1).arg(candidates_scores_[i].note_count()));
+  candidateList_->setCurrentRow(s.row);
+}
 
 void GeneratePage::setModelDir(const QString& dir) {
   modelChoice_->setTrainedModelDir(dir);
@@ -373,6 +457,7 @@ bool GeneratePage::openPrompt(const QString& path, QString* error) {
     const midi::Score full = midi::read_midi_file(path.toStdString());
     prompt_ = firstBars(full, promptBars());
     const midi::Tick end = prompt_.note_count() ? promptEndTick(prompt_, promptBars()) : 0;
+    loadedPromptEnd_ = end;
     undo_.clear();
     notice_->hide();
     candidates_scores_.clear();
@@ -470,9 +555,10 @@ void GeneratePage::continueClip() { startGeneration(current_, true); }
 
 void GeneratePage::undoContinuation() {
   if (undo_.empty()) return;
-  auto [score, end] = undo_.back();
+  const Snapshot before = undo_.back();
   undo_.pop_back();
-  showScore(score, end);
+  restore(before);
+  notice_->hide();
 }
 
 void GeneratePage::cancelGeneration() {
@@ -488,18 +574,23 @@ void GeneratePage::startGeneration(const midi::Score& prompt, bool continuation)
   }
   playback_->stop();
   continuing_ = continuation;
-  if (continuation) undo_.push_back({current_, promptEnd_});
-  const midi::Tick end = continuation ? current_.end_tick() : promptEnd_;
-  // The roll restarts from the prompt and fills live with candidate 1's notes.
+  beforeRun_ = snapshot();
+  if (continuation) undo_.push_back(beforeRun_);
+  // Generate starts after the loaded prompt (none: from the start), not after whatever a
+  // Continue last shaded: the shading must match the "Prompt" box's words.
+  const midi::Tick end = continuation ? current_.end_tick() : loadedPromptEnd_;
+  // The roll restarts from the prompt and fills live with candidate 1's notes; the list's
+  // earlier candidates cannot be picked meanwhile (they are not this run's).
   current_ = prompt;
   roll_->roll()->setScore(prompt, end);
   promptEnd_ = end;
+  roll_->centreOnNotes();
+  candidateList_->setEnabled(false);
   promptNotes_ = prompt.note_count();
   notice_->hide();
   GenerationSpec spec;
   spec.model_dir = modelDir.toStdString();  // the starter or the run: same piece_settings path
-  spec.sampling = samplingSettings();
-  if (continuation) spec.sampling.candidates = 1;
+  spec.sampling = samplingSettings();  // Continue makes as many continuations as Candidates says
   spec.prompt = prompt;
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   cancelFlag_ = cancel;

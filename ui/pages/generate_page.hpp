@@ -49,14 +49,18 @@ class GeneratePage : public PipelinePage {
   SamplingSettings samplingSettings() const;
   void setSamplingSettings(const SamplingSettings& s);  // the controls, as a user would set them
   // The current run's model ("My trained model"; "" before any training): a new one becomes
-  // the chosen model. Which model Generate uses, starter or trained, is modelChoice()'s.
+  // the chosen model. Which model Generate uses (starter, a run, a checkpoint, a folder) is
+  // modelChoice()'s; the project's runs are listed there.
   void setModelDir(const QString& dir);
   QString modelDir() const;
   ModelChoiceBox* modelChoice() const { return modelChoice_; }
   bool isGenerating() const { return genWatcher_.isRunning(); }
   int candidateCount() const;
-  // The message above the roll ("" when hidden): set when no candidate has a new note.
+  // The message above the roll ("" when hidden): set when no candidate has a new note, and
+  // when a generation was cancelled or failed (what the roll and the list show then).
   QString notice() const;
+  // Length (bars): what the field says when a typed value was out of range ("" when none).
+  QString lengthHint() const;
   bool canUndo() const { return !undo_.empty(); }
 
   PianoRollView* rollView() const { return roll_; }
@@ -79,6 +83,17 @@ class GeneratePage : public PipelinePage {
   void dropEvent(QDropEvent* event) override;
 
  private:
+  // What the roll and the candidate list showed before a generation: Undo and a cancelled
+  // or failed generation put it back.
+  struct Snapshot {
+    midi::Score score;
+    midi::Tick promptEnd = 0;
+    std::vector<midi::Score> candidates;
+    int row = -1;
+  };
+  Snapshot snapshot() const;
+  void restore(const Snapshot& s);
+  void onGenerationFinished();
   void startGeneration(const midi::Score& prompt, bool continuation);
   void selectCandidate(int row);
   void updateButtons();
@@ -93,6 +108,7 @@ class GeneratePage : public PipelinePage {
   SliderSpinBox* topP_ = nullptr;
   SliderSpinBox* repetition_ = nullptr;
   QSpinBox* lengthBars_ = nullptr;  // the piece's length in bars: the main length control
+  QLabel* lengthHint_ = nullptr;    // says so when a typed length was out of range
   QSpinBox* tokenCap_ = nullptr;    // advanced: a cap on new tokens (0 = from the length)
   QSpinBox* seed_ = nullptr;
   QComboBox* key_ = nullptr;
@@ -114,9 +130,11 @@ class GeneratePage : public PipelinePage {
 
   midi::Score prompt_;           // the prompt as loaded (already cut to N bars)
   midi::Score current_;          // what the roll shows
-  midi::Tick promptEnd_ = 0;
+  midi::Tick promptEnd_ = 0;        // where the roll's shading ends
+  midi::Tick loadedPromptEnd_ = 0;  // the loaded prompt's end: Generate starts after it
   std::vector<midi::Score> candidates_scores_;
-  std::vector<std::pair<midi::Score, midi::Tick>> undo_;  // before each continuation
+  std::vector<Snapshot> undo_;  // before each continuation
+  Snapshot beforeRun_;          // before the running generation
   bool continuing_ = false;
   size_t promptNotes_ = 0;  // notes of the running generation's prompt: the rest are new
   std::shared_ptr<std::atomic<bool>> cancelFlag_;

@@ -567,10 +567,19 @@ void TrainingPage::onUpdate(const TrainingUpdate& u) {
       paused_ = false;
       const bool ok = u.kind == K::Finished;
       const QString msg = QString::fromStdString(u.message);
-      setState(ok ? StepState::Done : (u.kind == K::Error ? StepState::Error : StepState::NotStarted),
-               ok ? tr("%1 steps").arg(u.step) : (u.kind == K::Error ? msg : tr("cancelled")));
+      // A cancelled run saves its model (RUN/model) unless it was cancelled before its first
+      // step: then it is as usable as a finished one, and the sidebar says so.
+      const bool saved = u.kind == K::Cancelled && QFileInfo::exists(runDir_ + QStringLiteral("/model/config.json"));
+      if (saved)
+        setState(StepState::Done, tr("cancelled at step %1, model saved").arg(u.step));
+      else
+        setState(ok ? StepState::Done : (u.kind == K::Error ? StepState::Error : StepState::NotStarted),
+                 ok ? tr("%1 steps").arg(u.step) : (u.kind == K::Error ? msg : tr("cancelled")));
       stepLabel_->setText(ok ? tr("Finished: %1 steps. Next: Generate & Play.").arg(u.step)
-                             : u.kind == K::Error ? tr("Error: %1").arg(msg) : tr("Cancelled at step %1").arg(u.step));
+                          : u.kind == K::Error ? tr("Error: %1").arg(msg)
+                          : saved ? tr("Cancelled at step %1: its model is saved. Next: Generate & Play, or "
+                                       "resume the run.").arg(u.step)
+                                  : tr("Cancelled at step %1").arg(u.step));
       if (u.kind == K::Error) showError(tr("Training failed: %1").arg(msg));
       resumeFrom_.clear();
       emit trainingFinished(ok, runDir_);

@@ -5,17 +5,13 @@
 #include <QScrollBar>
 #include <QWheelEvent>
 #include <algorithm>
+#include <limits>
+#include <tuple>
 
 #include "ui/theme.hpp"
+#include "ui/widgets/piano_roll_rulers.hpp"
 
 namespace harmonia::ui {
-
-namespace {
-bool isBlackKey(int pitch) {
-  const int pc = pitch % 12;
-  return pc == 1 || pc == 3 || pc == 6 || pc == 8 || pc == 10;
-}
-}  // namespace
 
 PianoRollWidget::PianoRollWidget(QWidget* parent) : QWidget(parent) {
   setAccessibleName(tr("Piano roll"));
@@ -48,6 +44,7 @@ void PianoRollWidget::setScore(const midi::Score& score, midi::Tick promptEndTic
   promptEnd_ = promptEndTick;
   updateSize();
   update();
+  emit scoreChanged();
 }
 
 void PianoRollWidget::clear() {
@@ -58,6 +55,7 @@ void PianoRollWidget::clear() {
   playHead_ = -1;
   updateSize();
   update();
+  emit scoreChanged();
 }
 
 void PianoRollWidget::appendNote(const RollNote& note) {
@@ -88,6 +86,7 @@ void PianoRollWidget::setTimeSignature(int numerator, int denominator) {
   numerator_ = numerator > 0 ? numerator : 4;
   denominator_ = denominator > 0 ? denominator : 4;
   update();
+  emit scoreChanged();
 }
 
 void PianoRollWidget::setColorMode(ColorMode mode) {
@@ -100,7 +99,7 @@ QColor PianoRollWidget::noteColor(const RollNote& note) const {
 }
 
 void PianoRollWidget::setPixelsPerQuarter(double ppq) {
-  const double clamped = std::clamp(ppq, 4.0, 400.0);
+  const double clamped = std::clamp(ppq, kMinPixelsPerQuarter, 400.0);
   if (clamped == ppq_) return;
   ppq_ = clamped;
   updateSize();
@@ -109,9 +108,22 @@ void PianoRollWidget::setPixelsPerQuarter(double ppq) {
 }
 
 void PianoRollWidget::setRowHeight(int pixels) {
-  rowHeight_ = std::clamp(pixels, 3, 24);
+  const int clamped = std::clamp(pixels, 3, 24);
+  if (clamped == rowHeight_) return;
+  rowHeight_ = clamped;
   updateSize();
   update();
+  emit rowHeightChanged(rowHeight_);
+}
+
+std::pair<int, int> PianoRollWidget::pitchRange(midi::Tick from, midi::Tick to) const {
+  int lo = 128, hi = -1;
+  for (const auto& n : notes_)
+    if (n.time >= from && n.time < to) {
+      lo = std::min(lo, n.pitch);
+      hi = std::max(hi, n.pitch);
+    }
+  return {lo, hi};
 }
 
 void PianoRollWidget::zoomIn() { setPixelsPerQuarter(ppq_ * 1.25); }
@@ -126,9 +138,7 @@ void PianoRollWidget::setPlayHead(midi::Tick tick) {
   update(QRect(int(xForTick(tick)) - 2, 0, 5, height()));
 }
 
-double PianoRollWidget::xForTick(midi::Tick tick) const {
-  return kKeyboardWidth + double(tick) / tpq_ * ppq_;
-}
+double PianoRollWidget::xForTick(midi::Tick tick) const { return double(tick) / tpq_ * ppq_; }
 
 int PianoRollWidget::yForPitch(int pitch) const { return (127 - pitch) * rowHeight_; }
 
@@ -140,7 +150,7 @@ QRect PianoRollWidget::noteRect(const RollNote& note) const {
 
 QSize PianoRollWidget::sizeHint() const { return {int(xForTick(endTick_)) + 200, 128 * rowHeight_}; }
 
-midi::Tick PianoRollWidget::tickForX(double x) const { return midi::Tick((x - kKeyboardWidth) / ppq_ * tpq_); }
+midi::Tick PianoRollWidget::tickForX(double x) const { return midi::Tick(x / ppq_ * tpq_); }
 
 void PianoRollWidget::updateSize() {
   // Four spare bars after the last note leave room for live appends without constant resizing.
@@ -157,35 +167,6 @@ void PianoRollWidget::growToFit() {
   resize(minimumSize());
 }
 
-void PianoRollWidget::changeEvent(QEvent* event) {
-  if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange ||
-      event->type() == QEvent::StyleChange)
-    keyboard_ = QPixmap();
-  QWidget::changeEvent(event);
-}
-
-const QPixmap& PianoRollWidget::keyboardStrip() {
-  const qreal dpr = devicePixelRatioF();
-  const QSize size(kKeyboardWidth, 128 * rowHeight_);
-  if (!keyboard_.isNull() && keyboard_.deviceIndependentSize().toSize() == size && keyboard_.devicePixelRatio() == dpr)
-    return keyboard_;
-  keyboard_ = QPixmap(size * dpr);
-  keyboard_.setDevicePixelRatio(dpr);
-  QPainter p(&keyboard_);
-  QFont f = font();
-  f.setPixelSize(std::max(6, rowHeight_ + 1));
-  p.setFont(f);
-  for (int pitch = 0; pitch <= 127; ++pitch) {
-    const QRect row(0, yForPitch(pitch), kKeyboardWidth, rowHeight_);
-    p.fillRect(row, isBlackKey(pitch) ? QColor(40, 40, 40) : QColor(235, 235, 235));
-    if (pitch % 12 == 0 && rowHeight_ >= 6) {
-      p.setPen(QColor(60, 60, 60));
-      p.drawText(row.adjusted(2, -3, 0, 3), Qt::AlignVCenter | Qt::AlignLeft, QStringLiteral("C%1").arg(pitch / 12 - 1));
-    }
-  }
-  return keyboard_;
-}
-
 void PianoRollWidget::paintEvent(QPaintEvent* event) {
   QPainter p(this);
   const QRect clip = event->rect();
@@ -198,35 +179,34 @@ void PianoRollWidget::paintEvent(QPaintEvent* event) {
   const int lastPitch = std::clamp(127 - clip.top() / rowHeight_, 0, 127);
   const QColor blackRow = dark ? QColor(255, 255, 255, 10) : QColor(0, 0, 0, 14);
   for (int pitch = firstPitch; pitch <= lastPitch; ++pitch)
-    if (isBlackKey(pitch)) p.fillRect(QRect(kKeyboardWidth, yForPitch(pitch), width(), rowHeight_), blackRow);
+    if (isBlackKey(pitch)) p.fillRect(QRect(0, yForPitch(pitch), width(), rowHeight_), blackRow);
 
   // Prompt region: a tinted band so the prompt reads as "given", not "generated".
   if (promptEnd_ > 0) {
-    const QRect prompt(kKeyboardWidth, 0, int(xForTick(promptEnd_)) - kKeyboardWidth, height());
+    const QRect prompt(0, 0, int(xForTick(promptEnd_)), height());
     p.fillRect(prompt.intersected(clip), dark ? QColor(120, 160, 255, 28) : QColor(60, 100, 220, 22));
   }
 
   // Grid: beats thin, bars strong. Beat length follows the time signature's denominator.
+  // Bar numbers are the ruler's (PianoBarRuler), not drawn here: whatever is drawn here must
+  // not depend on the clip, or scrolling (which repaints only the strip it exposes) would
+  // paint it again at the top of every strip.
   const double beatTicks = tpq_ * 4.0 / denominator_;
-  const double barTicks = beatTicks * numerator_;
   const QColor beatColor = dark ? QColor(255, 255, 255, 22) : QColor(0, 0, 0, 25);
   const QColor barColor = dark ? QColor(255, 255, 255, 70) : QColor(0, 0, 0, 80);
   const double beatPx = beatTicks / tpq_ * ppq_;
   const bool drawBeats = beatPx >= 6.0;
-  const long firstBeat = std::max(0L, long((clip.left() - kKeyboardWidth) / beatPx));
-  const long lastBeat = long((clip.right() - kKeyboardWidth) / beatPx) + 1;
+  // Zoomed out to a whole piece, every bar line would merge into grey: every 4th or 16th.
+  const long barStep = barLineStep(beatPx * numerator_);
+  const long firstBeat = std::max(0L, long(clip.left() / beatPx));
+  const long lastBeat = long(clip.right() / beatPx) + 1;
   for (long b = firstBeat; b <= lastBeat; ++b) {
     const bool isBar = b % numerator_ == 0;
-    if (!isBar && !drawBeats) continue;
+    if (isBar ? (b / numerator_) % barStep != 0 : !drawBeats) continue;
     const int x = int(xForTick(midi::Tick(b * beatTicks)));
     p.setPen(isBar ? barColor : beatColor);
     p.drawLine(x, clip.top(), x, clip.bottom());
-    if (isBar) {
-      p.setPen(pal.color(QPalette::PlaceholderText));
-      p.drawText(x + 3, clip.top() + 12, QString::number(b / numerator_ + 1));
-    }
   }
-  (void)barTicks;
 
   // Notes: prompt notes are drawn faded with an outline so generated ones stand out. Only
   // those that can reach the clip are looked at: notes_ is sorted by start, and a note
@@ -247,9 +227,6 @@ void PianoRollWidget::paintEvent(QPaintEvent* event) {
     p.setPen(inPrompt ? c.darker(160) : c.darker(140));
     p.drawRect(r.adjusted(0, 0, -1, -1));
   }
-
-  // Keyboard strip on the left, so pitches can be read.
-  if (clip.left() < kKeyboardWidth) p.drawPixmap(0, 0, keyboardStrip());  // the painter clips to the event
 
   if (playHead_ >= 0) {
     const int x = int(xForTick(playHead_));
@@ -272,6 +249,32 @@ PianoRollView::PianoRollView(QWidget* parent) : QScrollArea(parent), roll_(new P
   setWidgetResizable(false);
   setBackgroundRole(QPalette::Base);
   setMinimumHeight(200);
+  // The keyboard and the ruler sit in the scroll area's margins, outside the scrolled
+  // viewport: the note names stay at the left edge and the bar numbers at the top.
+  keyboard_ = new PianoKeyboardColumn(roll_, this);
+  ruler_ = new PianoBarRuler(roll_, this);
+  setViewportMargins(PianoKeyboardColumn::kWidth, PianoBarRuler::kHeight, 0, 0);
+  connect(verticalScrollBar(), &QScrollBar::valueChanged, keyboard_, &PianoKeyboardColumn::setOffset);
+  connect(horizontalScrollBar(), &QScrollBar::valueChanged, ruler_, &PianoBarRuler::setOffset);
+  connect(roll_, &PianoRollWidget::zoomChanged, ruler_, qOverload<>(&QWidget::update));
+  connect(roll_, &PianoRollWidget::rowHeightChanged, keyboard_, qOverload<>(&QWidget::update));
+  connect(roll_, &PianoRollWidget::scoreChanged, ruler_, qOverload<>(&QWidget::update));
+}
+
+void PianoRollView::showEvent(QShowEvent* event) {
+  QScrollArea::showEvent(event);
+  // The first time it is seen, the middle of the keyboard (or the notes), not the top octave.
+  if (!shown_) {
+    shown_ = true;
+    centreOnNotes();
+  }
+}
+
+void PianoRollView::resizeEvent(QResizeEvent* event) {
+  QScrollArea::resizeEvent(event);
+  const QRect vp = viewport()->geometry();
+  keyboard_->setGeometry(vp.left() - PianoKeyboardColumn::kWidth, vp.top(), PianoKeyboardColumn::kWidth, vp.height());
+  ruler_->setGeometry(vp.left(), vp.top() - PianoBarRuler::kHeight, vp.width(), PianoBarRuler::kHeight);
 }
 
 void PianoRollView::ensureTickVisible(midi::Tick tick) {
@@ -281,19 +284,44 @@ void PianoRollView::ensureTickVisible(midi::Tick tick) {
   if (x < left + 40 || x > right - 40) bar->setValue(std::max(0, x - viewport()->width() / 3));
 }
 
+void PianoRollView::centreOnPitches(int lo, int hi) {
+  const int mid = (roll_->yForPitch(hi) + roll_->yForPitch(lo) + roll_->rowHeight()) / 2;
+  verticalScrollBar()->setValue(mid - viewport()->height() / 2);
+}
+
 void PianoRollView::centreOnNotes() {
-  const auto& notes = roll_->notes();
-  if (notes.empty()) {
-    verticalScrollBar()->setValue(roll_->yForPitch(72) - viewport()->height() / 2);
+  const auto [lo, hi] = roll_->pitchRange(0, std::numeric_limits<midi::Tick>::max());
+  if (hi < 0) {
+    centreOnPitches(72, 72);
     return;
   }
-  int lo = 127, hi = 0;
-  for (const auto& n : notes) {
-    lo = std::min(lo, n.pitch);
-    hi = std::max(hi, n.pitch);
+  centreOnPitches(lo, hi);
+}
+
+void PianoRollView::frameTicks(midi::Tick from, midi::Tick to, double minPixelsPerQuarter) {
+  const double tpq = roll_->ticksPerQuarter();
+  const midi::Tick span = std::max<midi::Tick>(to - from, midi::Tick(tpq));
+  // A little of what comes before (the prompt's end) stays in view at the left.
+  const int margin = std::min(60, viewport()->width() / 8);
+  const double width = std::max(50, viewport()->width() - margin - 12);
+  roll_->setPixelsPerQuarter(std::clamp(width / (double(span) / tpq), minPixelsPerQuarter, 80.0));
+  // The pitches played there, with a row to spare: smaller rows where they would not fit.
+  auto [lo, hi] = roll_->pitchRange(from, to);
+  if (hi < 0) std::tie(lo, hi) = roll_->pitchRange(0, std::numeric_limits<midi::Tick>::max());
+  if (hi >= 0) {
+    const int rows = hi - lo + 3;
+    const int fitting = std::max(1, viewport()->height() / rows);
+    if (fitting < roll_->rowHeight()) roll_->setRowHeight(fitting);
+    centreOnPitches(lo, hi);
+  } else {
+    centreOnPitches(72, 72);
   }
-  const int mid = (roll_->yForPitch(hi) + roll_->yForPitch(lo)) / 2;
-  verticalScrollBar()->setValue(mid - viewport()->height() / 2);
+  horizontalScrollBar()->setValue(std::max(0, int(roll_->xForTick(from)) - margin));
+}
+
+void PianoRollView::fitPiece() {
+  // The whole piece at any zoom, however small the notes get.
+  frameTicks(0, std::max<midi::Tick>(roll_->endTick(), roll_->ticksPerQuarter() * 4), 0.0);
 }
 
 }  // namespace harmonia::ui

@@ -1,11 +1,13 @@
 // The piano roll: notes as bars on a pitch x time grid with bar/beat lines, coloured by
 // track or velocity, a shaded prompt region, a play-head, zoom and live note appends.
-// Meant to sit inside a QScrollArea (see PianoRollView): it sizes itself to its content.
+// Meant to sit inside a QScrollArea (see PianoRollView): it sizes itself to its content. The
+// view keeps the keyboard (note names) and the bar ruler fixed beside and above it.
 #pragma once
 
 #include <QPixmap>
 #include <QScrollArea>
 #include <QWidget>
+#include <utility>
 #include <vector>
 
 #include "core/midi/score.hpp"
@@ -40,12 +42,19 @@ class PianoRollWidget : public QWidget {
   void setTicksPerQuarter(int tpq);
   int ticksPerQuarter() const { return tpq_; }
   void setTimeSignature(int numerator, int denominator);
+  int beatsPerBar() const { return numerator_; }
+  int beatUnit() const { return denominator_; }
+  midi::Tick endTick() const { return endTick_; }
+  // Lowest and highest pitch of the notes starting in [from, to); {128, -1} when none.
+  std::pair<int, int> pitchRange(midi::Tick from, midi::Tick to) const;
 
   void setColorMode(ColorMode mode);
   ColorMode colorMode() const { return colorMode_; }
   QColor noteColor(const RollNote& note) const;
 
-  // Horizontal zoom in pixels per quarter note; clamped to [4, 400].
+  // Horizontal zoom in pixels per quarter note; clamped to [kMinPixelsPerQuarter, 400]: low
+  // enough for a whole piece of a few hundred bars to fit ("Fit piece").
+  static constexpr double kMinPixelsPerQuarter = 0.25;
   void setPixelsPerQuarter(double ppq);
   double pixelsPerQuarter() const { return ppq_; }
   void setRowHeight(int pixels);  // vertical zoom, clamped to [3, 24]
@@ -68,11 +77,12 @@ class PianoRollWidget : public QWidget {
 
  signals:
   void zoomChanged(double pixelsPerQuarter);
+  void rowHeightChanged(int pixels);
+  void scoreChanged();  // new notes, time signature or resolution: the ruler follows
 
  protected:
   void paintEvent(QPaintEvent* event) override;
   void wheelEvent(QWheelEvent* event) override;
-  void changeEvent(QEvent* event) override;
 
  private:
   // Fits the width to the notes plus a few spare bars (shrinks too).
@@ -81,12 +91,9 @@ class PianoRollWidget : public QWidget {
   // growing clip does not resize (and repaint) the roll on every note.
   void growToFit();
   midi::Tick tickForX(double x) const;
-  // The keyboard strip depends only on the row height, palette and font: drawn once.
-  const QPixmap& keyboardStrip();
 
   std::vector<RollNote> notes_;
   midi::Tick maxDuration_ = 0;  // bounds how far back a note can start and still be visible
-  QPixmap keyboard_;
   midi::Tick endTick_ = 0;
   midi::Tick promptEnd_ = 0;
   midi::Tick playHead_ = -1;
@@ -96,22 +103,44 @@ class PianoRollWidget : public QWidget {
   double ppq_ = 40.0;
   int rowHeight_ = 8;
   ColorMode colorMode_ = ColorMode::ByTrack;
-  static constexpr int kKeyboardWidth = 36;
 };
 
-// The roll in a scroll area that follows the play-head and the newest live note.
+class PianoKeyboardColumn;
+class PianoBarRuler;
+
+// The roll in a scroll area that follows the play-head and the newest live note, with the
+// keyboard column and the bar ruler fixed in its margins.
 class PianoRollView : public QScrollArea {
   Q_OBJECT
  public:
   explicit PianoRollView(QWidget* parent = nullptr);
   PianoRollWidget* roll() const { return roll_; }
+  PianoKeyboardColumn* keyboard() const { return keyboard_; }
+  PianoBarRuler* ruler() const { return ruler_; }
   // Scrolls so that `tick` is visible (used for the play-head and live appends).
   void ensureTickVisible(midi::Tick tick);
   // Scrolls vertically to centre the notes' pitch range.
   void centreOnNotes();
+  // Zooms so that [from, to) fills the width (never below `minPixelsPerQuarter`, so that a
+  // long piece stays readable: then it starts at `from`), and centres its notes' pitches,
+  // with smaller rows where they would not fit. What generation leaves in view: the new music.
+  void frameTicks(midi::Tick from, midi::Tick to, double minPixelsPerQuarter = 8.0);
+
+ public slots:
+  // The whole piece in view, however small that makes it.
+  void fitPiece();
+
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+  void showEvent(QShowEvent* event) override;
 
  private:
+  void centreOnPitches(int lo, int hi);
+  bool shown_ = false;
+
   PianoRollWidget* roll_;
+  PianoKeyboardColumn* keyboard_;
+  PianoBarRuler* ruler_;
 };
 
 }  // namespace harmonia::ui

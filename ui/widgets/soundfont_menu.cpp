@@ -42,7 +42,11 @@ void SoundFontMenu::rebuild() {
   if (!chosen.isEmpty() && !listed.contains(chosen)) listed << chosen;  // a file of one's own, or gone
   for (const QString& f : listed) {
     const bool missing = !QFileInfo::exists(f);
-    auto* a = addAction(missing ? tr("%1 (missing)").arg(QFileInfo(f).fileName()) : QFileInfo(f).fileName());
+    const QFileInfo info(f);
+    QString label = info.fileName();
+    // Debian's default-GM.sf2 is a link to whichever GM font is installed: say which.
+    if (info.isSymLink()) label = tr("%1 (%2)").arg(label, QFileInfo(info.canonicalFilePath()).fileName());
+    auto* a = addAction(missing ? tr("%1 (missing)").arg(info.fileName()) : label);
     a->setToolTip(f);
     a->setData(f);
     a->setCheckable(true);
