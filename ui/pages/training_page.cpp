@@ -598,8 +598,8 @@ void TrainingPage::updateButtons() {
   pause_->setEnabled(running && !paused_);
   resume_->setEnabled(running && paused_);
   cancel_->setEnabled(running);
+  // Say why Start is grey, in the place the user looks (a reopened project has not imported yet).
+  if (avail) availability_->setText(startBlockedReason());
 }
 
 }  // namespace harmonia::ui
-  // Say why Start is grey, in the place the user looks (a reopened project has not imported yet).
-  if (avail) availability_->setText(startBlockedReason());
