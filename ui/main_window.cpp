@@ -10,6 +10,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QListWidget>
@@ -32,6 +33,7 @@
 #include "ui/widgets/soundfont_menu.hpp"
 #include "ui/widgets/piano_roll_widget.hpp"
 #include "ui/project_file.hpp"
+#include "ui/project_state.hpp"
 #include "ui/pages/tokenizer_page.hpp"
 #include "ui/pages/training_page.hpp"
 
@@ -132,6 +134,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
 
   buildMenus();
+  defaultTraining_ = training_->spec();
+  defaultSampling_ = generate_->samplingSettings();
+  defaultPromptBars_ = generate_->promptBars();
 
   QSettings settings;
   setTheme(themeFromName(settings.value("theme", "light").toString()));
@@ -157,11 +162,7 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::buildMenus() {
   auto* file = menuBar()->addMenu(tr("&File"));
-  auto* newProject = file->addAction(tr("&New Project"), this, [this] {
-    projectPath_.clear();
-    applyProject(Project{});
-    dataset_->useDefaultCorpus();
-  });
+  auto* newProject = file->addAction(tr("&New Project"), this, [this] { this->newProject(); });
   newProject->setShortcut(QKeySequence::New);
   auto* open = file->addAction(tr("&Open Project…"), this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open project"), {}, tr("Harmonia project (*.harmonia)"));
@@ -257,6 +258,22 @@ Project MainWindow::project() const {
   // Every run the Generate page lists (the Training page's current one among them).
   p.runs = generate_->modelChoice()->runs();
   if (!training_->runDir().isEmpty() && !p.runs.contains(training_->runDir())) p.runs << training_->runDir();
+  p.datasetImported = !dataset_->usableFiles().isEmpty();
+  p.training = trainingSettingsToJson(training_->spec());
+  // The Generate page: sampling, and the music itself as MIDI inside the project.
+  const GeneratePage::Session session = generate_->session();
+  QJsonObject gen{{"sampling", samplingToJson(generate_->samplingSettings())}};
+  if (session.prompt.note_count())
+    gen["prompt"] = QJsonObject{{"name", session.promptName},
+                                {"end", double(session.promptEnd)},
+                                {"midi", scoreToBase64Midi(session.prompt)}};
+  QJsonArray candidates;
+  for (const auto& c : session.candidates) candidates.append(QJsonObject{{"midi", scoreToBase64Midi(c)}});
+  if (!candidates.isEmpty()) gen["candidates"] = candidates;
+  gen["selected"] = session.selected;
+  if (session.shown.note_count())
+    gen["shown"] = QJsonObject{{"promptEnd", double(session.shownPromptEnd)}, {"midi", scoreToBase64Midi(session.shown)}};
+  p.generate = gen;
   p.settings["scheme"] = tokenizer_->schemeName();
   p.settings["promptBars"] = generate_->promptBars();
   // Which model Generate used: reopening the project must not swap the starter for the run.
@@ -266,22 +283,15 @@ Project MainWindow::project() const {
   return p;
 }
 
-void MainWindow::applyProject(const Project& p) {
+QString MainWindow::applyProject(const Project& p) {
   if (p.datasetFolder.isEmpty())
     dataset_->useDefaultCorpus();
   else
     dataset_->setFolder(p.datasetFolder);
+  QStringList problems;  // said once, after everything that could be restored is
   if (!p.tokenizerJson.isEmpty()) {
-    // The tokenizer page loads tokenizer.json from a file; hand it one.
-    const QString tmp = QDir::temp().filePath(QStringLiteral("harmonia-project-tokenizer-%1.json").arg(qApp->applicationPid()));
-    QFile f(tmp);
-    if (f.open(QIODevice::WriteOnly)) {
-      f.write(p.tokenizerJson.toUtf8());
-      f.close();
-      QString error;
-      if (!tokenizer_->loadTokenizerFile(tmp, &error)) showStatus(tr("The project's tokenizer is invalid: %1").arg(error));
-      QFile::remove(tmp);
-    }
+    QString error;
+    if (!tokenizer_->loadTokenizerJson(p.tokenizerJson, {}, &error)) problems << tr("its tokenizer is invalid (%1)").arg(error);
   } else if (p.settings.contains("scheme")) {
     tokenizer_->selectScheme(p.settings.value("scheme").toString());
   }
@@ -297,7 +307,79 @@ void MainWindow::applyProject(const Project& p) {
                   "%2 instead.")
                    .arg(why, generate_->modelChoice()->choiceText()));
   if (p.settings.contains("promptBars")) generate_->setPromptBars(p.settings.value("promptBars").toInt());
+  training_->setHyperparameters(trainingSettingsFromJson(p.training, defaultTraining_));
+  if (!p.runs.isEmpty()) {
+    // The last run's whole chart and checkpoints, from its folder.
+    QString error;
+    if (!training_->openRun(p.runs.back(), &error)) problems << tr("its run cannot be shown (%1)").arg(error);
+  }
+  generate_->setSamplingSettings(samplingFromJson(p.generate.value("sampling").toObject(), defaultSampling_));
+  try {
+    GeneratePage::Session s;
+    const QJsonObject prompt = p.generate.value("prompt").toObject();
+    if (!prompt.isEmpty()) {
+      s.prompt = scoreFromBase64Midi(prompt.value("midi").toString(), tr("the prompt"));
+      s.promptName = prompt.value("name").toString();
+      s.promptEnd = midi::Tick(prompt.value("end").toDouble());
+    }
+    const QJsonArray candidates = p.generate.value("candidates").toArray();
+    for (int i = 0; i < candidates.size(); ++i)
+      s.candidates.push_back(
+          scoreFromBase64Midi(candidates[i].toObject().value("midi").toString(), tr("candidate %1").arg(i + 1)));
+    s.selected = p.generate.value("selected").toInt(-1);
+    const QJsonObject shown = p.generate.value("shown").toObject();
+    if (!shown.isEmpty()) {
+      s.shown = scoreFromBase64Midi(shown.value("midi").toString(), tr("the piano roll's music"));
+      s.shownPromptEnd = midi::Tick(shown.value("promptEnd").toDouble());
+    } else if (s.selected >= 0 && size_t(s.selected) < s.candidates.size()) {
+      s.shown = s.candidates[size_t(s.selected)];
+      s.shownPromptEnd = s.promptEnd;
+    } else {
+      s.shown = s.prompt;
+      s.shownPromptEnd = s.promptEnd;
+    }
+    generate_->restoreSession(s);
+  } catch (const std::exception& e) {
+    problems << tr("its music cannot be read (%1)").arg(QString::fromUtf8(e.what()));
+  }
+  // An imported dataset is imported again: the token cache's quick index answers at once
+  // when nothing changed, and Training's Start is ready as it was.
+  if (p.datasetImported) dataset_->startImport();
   showPage(p.settings.value("page").toInt(0));
+  return problems.isEmpty() ? QString() : tr("part of it was not restored: %1.").arg(problems.join(QStringLiteral("; ")));
+}
+
+QString MainWindow::busyReason() const {
+  if (dataset_->isRunning()) return tr("an import is running (Cancel it on page 1)");
+  if (training_->isTraining()) return tr("a training run is running (Cancel it on page 3)");
+  if (generate_->isGenerating()) return tr("a generation is running (Cancel it on page 4)");
+  return {};
+}
+
+void MainWindow::resetPages() {
+  dataset_->clearImport();
+  dataset_->useDefaultCorpus();
+  tokenizer_->resetToDefaults();
+  training_->clearRun();
+  training_->setHyperparameters(defaultTraining_);
+  generate_->modelChoice()->setRuns({});
+  generate_->setPromptBars(defaultPromptBars_);
+  generate_->setSamplingSettings(defaultSampling_);
+  generate_->restoreSession({});
+}
+
+bool MainWindow::newProject(QString* error) {
+  if (const QString busy = busyReason(); !busy.isEmpty()) {
+    showStatus(tr("Cannot start a new project while %1.").arg(busy));
+    if (error) *error = busy;
+    return false;
+  }
+  resetPages();
+  projectPath_.clear();
+  setWindowTitle(tr("Harmonia Studio"));
+  showPage(0);
+  showStatus(tr("New project. Step 1: press Import to read the dataset."));
+  return true;
 }
 
 bool MainWindow::saveProject(const QString& path, QString* error) {
@@ -322,11 +404,18 @@ bool MainWindow::openProject(const QString& path, QString* error) {
     if (error) *error = err;
     return false;
   }
-  applyProject(p);
+  if (const QString busy = busyReason(); !busy.isEmpty()) {
+    showStatus(tr("Cannot open %1 while %2.").arg(path, busy));
+    if (error) *error = busy;
+    return false;
+  }
+  // What the project does not mention starts as in a new project, not as the last one left it.
+  resetPages();
+  const QString problems = applyProject(p);
   projectPath_ = path;
   addRecent(path);
   setWindowTitle(tr("%1 — Harmonia Studio").arg(QFileInfo(path).fileName()));
-  showStatus(tr("Opened %1").arg(path));
+  showStatus(problems.isEmpty() ? tr("Opened %1").arg(path) : tr("Opened %1, but %2").arg(path, problems));
   return true;
 }
 

@@ -5,6 +5,8 @@
 #include <QMainWindow>
 #include <QStringList>
 
+#include "ui/bridge/generation_backend.hpp"
+#include "ui/bridge/training_backend.hpp"
 #include "ui/pages/pipeline_page.hpp"
 #include "ui/theme.hpp"
 
@@ -39,9 +41,14 @@ class MainWindow : public QMainWindow {
   GeneratePage* generatePage() const { return generate_; }
 
   Project project() const;
-  void applyProject(const Project& project);
+  // Returns what could not be restored ("" when everything was), in words for the user.
+  QString applyProject(const Project& project);
   bool saveProject(const QString& path, QString* error = nullptr);
   bool openProject(const QString& path, QString* error = nullptr);
+  // File › New Project: every page back to how the studio starts, no project file, plain
+  // title. Refused (false, with the reason in `error` and the status bar) while an import,
+  // a training run or a generation is running.
+  bool newProject(QString* error = nullptr);
   QString projectPath() const { return projectPath_; }
   QStringList recentProjects() const;
 
@@ -59,6 +66,11 @@ class MainWindow : public QMainWindow {
   void updateSidebar(int index);
   void showStatus(const QString& message);
   void about();
+  // Empties every page (the dataset's import, the tokenizer, the run and its charts, the
+  // prompt and candidates) and resets the settings to the studio's defaults.
+  void resetPages();
+  // Why the pages cannot be reset now ("" = they can): work that is still running.
+  QString busyReason() const;
 
   QListWidget* steps_ = nullptr;
   QStackedWidget* pages_ = nullptr;
@@ -69,6 +81,10 @@ class MainWindow : public QMainWindow {
   QMenu* recentMenu_ = nullptr;
   QString projectPath_;
   QStringList titles_;
+  // The pages' settings as the studio starts, what New Project goes back to.
+  TrainingSpec defaultTraining_;
+  SamplingSettings defaultSampling_;
+  int defaultPromptBars_ = 0;
 };
 
 }  // namespace harmonia::ui

@@ -26,10 +26,11 @@ QJsonObject Project::toJson() const {
   QJsonObject o;
   o["format"] = QStringLiteral("harmonia-project");
   o["version"] = kFormatVersion;
-  o["dataset"] = QJsonObject{{"folder", datasetFolder}};
+  o["dataset"] = QJsonObject{{"folder", datasetFolder}, {"imported", datasetImported}};
   if (!tokenizerJson.isEmpty()) o["tokenizer"] = tokenizerJson;
   o["runs"] = toArray(runs);
-  o["generations"] = toArray(generations);
+  if (!training.isEmpty()) o["training"] = training;
+  if (!generate.isEmpty()) o["generate"] = generate;
   o["settings"] = settings;
   return o;
 }
@@ -41,13 +42,18 @@ Project Project::fromJson(const QJsonObject& o) {
     throw std::runtime_error("written by a newer Harmonia Studio (format version " +
                              std::to_string(o.value("version").toInt()) + ")");
   Project p;
-  p.datasetFolder = o.value("dataset").toObject().value("folder").toString();
+  const QJsonObject dataset = o.value("dataset").toObject();
+  p.datasetFolder = dataset.value("folder").toString();
+  // Version 1 did not record it: its folder was shown, not imported.
+  p.datasetImported = dataset.value("imported").toBool(false);
   const QJsonValue tok = o.value("tokenizer");
   if (tok.isString()) p.tokenizerJson = tok.toString();
   else if (tok.isObject() && !tok.toObject().isEmpty())  // older projects: keys came back sorted
     p.tokenizerJson = QString::fromUtf8(QJsonDocument(tok.toObject()).toJson(QJsonDocument::Compact));
   p.runs = toList(o.value("runs"));
-  p.generations = toList(o.value("generations"));
+  // Version 1's "generations" was never filled: nothing to read from it.
+  p.training = o.value("training").toObject();
+  p.generate = o.value("generate").toObject();
   p.settings = o.value("settings").toObject();
   return p;
 }

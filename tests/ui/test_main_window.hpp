@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QListWidget>
+#include <QPushButton>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -18,6 +19,7 @@
 #include "ui/project_file.hpp"
 #include "ui/screenshot_tour.hpp"
 #include "ui/pages/tokenizer_page.hpp"
+#include "ui/pages/training_page.hpp"
 #include "generation_reference.hpp"
 #include "ui_test_support.hpp"
 
@@ -148,6 +150,135 @@ class TestMainWindow final : public QObject {
     QCOMPARE(other.generatePage()->promptBars(), 6);
     QCOMPARE(other.currentPage(), 1);
     QCOMPARE(other.projectPath(), path);
+  }
+
+  // Issue 21: a project keeps what a class expects to find again: the imported dataset (imported
+  // again on opening, so Start is ready), the tokenizer under a readable name, the run with its
+  // whole loss chart, the hyperparameters and sampling settings, the prompt and the candidates
+  // (as MIDI inside the project). New Project then empties every page and the title.
+  void projectKeepsTheWholeSession() {
+    QTemporaryDir dir;
+    for (int i = 0; i < 3; ++i)
+      harmonia::midi::write_midi_file(harmonia::test::synthetic_song(i, 6, false),
+                                      dir.filePath(QStringLiteral("song%1.mid").arg(i)).toStdString());
+    // A run folder as training leaves it: a log of 12 steps and a saved model.
+    const QString run = dir.filePath("run-1");
+    QVERIFY(QDir().mkpath(run + "/model"));
+    {
+      QFile csv(run + "/train_log.csv");
+      QVERIFY(csv.open(QIODevice::WriteOnly));
+      csv.write("step,epoch,train_loss,val_loss,lr,grad_norm,tokens_per_s,elapsed_s\n");
+      for (int s = 1; s <= 12; ++s) csv.write(QByteArray::number(s) + ",0," + QByteArray::number(5.0 - 0.1 * s) + ",,0.001,1,900,1\n");
+    }
+    const QString path = dir.filePath("lesson.harmonia");
+    harmonia::ui::SamplingSettings sampling;
+    harmonia::ui::TrainingSpec hyper;
+    std::vector<size_t> candidateNotes;
+    size_t shownNotes = 0;
+    {
+      MainWindow window;
+      QSignalSpy done(window.datasetPage(), &harmonia::ui::DatasetPage::importFinished);
+      window.datasetPage()->setFolder(dir.path());
+      window.datasetPage()->startImport();
+      QVERIFY(harmonia::ui::test::waitUntil([&] { return done.count() == 1; }));
+      QCOMPARE(window.datasetPage()->usableFiles().size(), 3);
+      QVERIFY(window.tokenizerPage()->selectScheme("TSD"));
+      hyper = window.trainingPage()->spec();
+      hyper.max_steps = 345;
+      hyper.lr = 0.0025;
+      window.trainingPage()->setHyperparameters(hyper);
+      QString error;
+      QVERIFY2(window.trainingPage()->openRun(run, &error), qPrintable(error));
+      sampling = window.generatePage()->samplingSettings();
+      sampling.temperature = 0.7;
+      sampling.seed = 4242;
+      sampling.candidates = 2;
+      window.generatePage()->setSamplingSettings(sampling);
+      QVERIFY2(window.generatePage()->openPrompt(dir.filePath("song0.mid"), &error), qPrintable(error));
+      // Two candidates, as a generation leaves them (the second chosen).
+      auto session = window.generatePage()->session();
+      session.candidates = {harmonia::test::synthetic_song(7, 8, false), harmonia::test::synthetic_song(8, 8, true)};
+      session.selected = 1;
+      session.shown = session.candidates[1];
+      for (const auto& c : session.candidates) candidateNotes.push_back(c.note_count());
+      shownNotes = session.shown.note_count();
+      window.generatePage()->restoreSession(session);
+      QVERIFY(window.saveProject(path));
+    }
+    MainWindow other;
+    QString error;
+    QVERIFY2(other.openProject(path, &error), qPrintable(error));
+    // The dataset is imported again (the cache answers), so Start is ready.
+    QVERIFY(harmonia::ui::test::waitUntil([&] { return other.datasetPage()->usableFiles().size() == 3; }));
+    QCOMPARE(other.tokenizerPage()->schemeName(), QStringLiteral("TSD"));
+    QVERIFY2(!other.pageStatusText(1).contains("harmonia-project-tokenizer") && other.pageStatusText(1).contains("TSD"),
+             qPrintable(other.pageStatusText(1)));
+    if (harmonia::ui::training_available()) {
+      QPushButton* start = nullptr;
+      for (auto* b : other.trainingPage()->findChildren<QPushButton*>())
+        if (b->text().remove('&') == "Start") start = b;
+      QVERIFY(start);
+      QVERIFY(harmonia::ui::test::waitUntil([&] { return start->isEnabled(); }));
+    }
+    QCOMPARE(other.trainingPage()->runDir(), QFileInfo(run).absoluteFilePath());
+    QCOMPARE(other.trainingPage()->lossPoints(), 12);
+    QCOMPARE(other.trainingPage()->spec().max_steps, int64_t(345));
+    QCOMPARE(other.trainingPage()->spec().lr, 0.0025);
+    const auto reopened = other.generatePage()->samplingSettings();
+    QCOMPARE(reopened.temperature, 0.7);
+    QCOMPARE(reopened.seed, uint64_t(4242));
+    QCOMPARE(reopened.candidates, 2);
+    QCOMPARE(other.generatePage()->candidateCount(), 2);
+    const auto session = other.generatePage()->session();
+    QCOMPARE(session.candidates[0].note_count(), candidateNotes[0]);
+    QCOMPARE(session.candidates[1].note_count(), candidateNotes[1]);
+    QCOMPARE(session.selected, 1);
+    QCOMPARE(other.generatePage()->currentScore().note_count(), shownNotes);  // the roll is not empty
+    QCOMPARE(session.promptName, QStringLiteral("song0.mid"));
+    QVERIFY(session.prompt.note_count() > 0);
+    QVERIFY(other.windowTitle().contains("lesson.harmonia"));
+    QVERIFY2(other.pageStatusText(3).contains("done") && other.pageStatusText(3).contains("2 candidates"),
+             qPrintable(other.pageStatusText(3)));
+
+    // New Project: every page as the studio starts.
+    QVERIFY(other.newProject());
+    QCOMPARE(other.windowTitle(), QStringLiteral("Harmonia Studio"));
+    QVERIFY(other.projectPath().isEmpty());
+    QCOMPARE(other.currentPage(), 0);
+    QVERIFY(other.datasetPage()->usableFiles().isEmpty());
+    QCOMPARE(other.tokenizerPage()->schemeName(), QStringLiteral("REMI"));
+    QCOMPARE(other.trainingPage()->lossPoints(), 0);
+    QVERIFY(other.trainingPage()->runDir().isEmpty());
+    QCOMPARE(other.trainingPage()->spec().max_steps, MainWindow().trainingPage()->spec().max_steps);
+    QCOMPARE(other.generatePage()->candidateCount(), 0);
+    QCOMPARE(other.generatePage()->currentScore().note_count(), size_t(0));
+    QCOMPARE(other.generatePage()->samplingSettings().temperature, MainWindow().generatePage()->samplingSettings().temperature);
+    QVERIFY(other.pageStatusText(2).contains("not started"));
+    QVERIFY(other.pageStatusText(3).contains("not started"));
+  }
+
+  // Format version 1 (before the session was kept) still opens.
+  void projectOfVersionOneOpens() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("old.harmonia");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"format": "harmonia-project", "version": 1, "dataset": {"folder": ""},
+               "runs": [], "generations": [], "settings": {"scheme": "CPWord", "promptBars": 2, "page": 3}})");
+    f.close();
+    MainWindow window;
+    QString error;
+    QVERIFY2(window.openProject(path, &error), qPrintable(error));
+    QCOMPARE(window.tokenizerPage()->schemeName(), QStringLiteral("CPWord"));
+    QCOMPARE(window.generatePage()->promptBars(), 2);
+    QCOMPARE(window.currentPage(), 3);
+    QVERIFY(window.datasetPage()->usableFiles().isEmpty());  // version 1 did not import on open
+    // A newer version is refused with a reason.
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(R"({"format": "harmonia-project", "version": 99})");
+    f.close();
+    QVERIFY(!window.openProject(path, &error));
+    QVERIFY2(error.contains("newer"), qPrintable(error));
   }
 
   // Key order in tokenizer.json is vocabulary order (chord_maps here): a project must give back

@@ -207,6 +207,20 @@ bool DatasetPage::useDefaultCorpus() {
 
 bool DatasetPage::isDefaultCorpus() const { return defaultCorpus_; }
 
+void DatasetPage::clearImport() {
+  if (isRunning()) return;  // the caller cancels first: a running job would refill the table
+  results_.clear();
+  importedInput_ = {};
+  table_->setRowCount(0);
+  updateCharts();
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  eta_->clear();
+  summary_->setText(tr("Next: press Import to read the files."));
+  setState(StepState::NotStarted, {});
+  emit filesChanged({});
+}
+
 int DatasetPage::tableRows() const { return table_->rowCount(); }
 
 QStringList DatasetPage::usableFiles() const {

@@ -64,6 +64,9 @@ class DatasetPage : public PipelinePage {
   void cancelImport();
   // Selects the installed default corpus; false (with a status message) when none is.
   bool useDefaultCorpus();
+  // Forgets the imported files (table, charts, state) and tells the other pages (New Project).
+  // Does nothing while an import runs.
+  void clearImport();
 
  signals:
   void importFinished(bool cancelled);

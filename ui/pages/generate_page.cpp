@@ -456,6 +456,7 @@ bool GeneratePage::openPrompt(const QString& path, QString* error) {
   try {
     const midi::Score full = midi::read_midi_file(path.toStdString());
     prompt_ = firstBars(full, promptBars());
+    promptName_ = QFileInfo(path).fileName();
     const midi::Tick end = prompt_.note_count() ? promptEndTick(prompt_, promptBars()) : 0;
     loadedPromptEnd_ = end;
     undo_.clear();
@@ -649,6 +650,45 @@ void GeneratePage::dropEvent(QDropEvent* event) {
   if (urls.isEmpty()) return;
   openPrompt(urls.front().toLocalFile());
   event->acceptProposedAction();
+}
+
+GeneratePage::Session GeneratePage::session() const {
+  Session s;
+  s.prompt = prompt_;
+  s.promptName = promptName_;
+  s.promptEnd = loadedPromptEnd_;
+  s.shown = current_;
+  s.shownPromptEnd = promptEnd_;
+  s.candidates = candidates_scores_;
+  s.selected = candidateList_->currentRow();
+  return s;
+}
+
+void GeneratePage::restoreSession(const Session& s) {
+  if (isGenerating()) return;
+  prompt_ = s.prompt;
+  promptName_ = s.promptName;
+  loadedPromptEnd_ = s.promptEnd;
+  undo_.clear();
+  notice_->hide();
+  promptLabel_->setText(s.promptName.isEmpty() || s.prompt.note_count() == 0
+                            ? tr("No prompt: the model starts from nothing.")
+                            : tr("%1: %2 notes (kept in the project)").arg(s.promptName).arg(s.prompt.note_count()));
+  candidates_scores_ = s.candidates;
+  {
+    const QSignalBlocker block(candidateList_);  // the roll shows `shown`, which may be a continuation
+    candidateList_->clear();
+    for (size_t i = 0; i < candidates_scores_.size(); ++i)
+      candidateList_->addItem(tr("Candidate %1 — %2 notes").arg(i + 1).arg(candidates_scores_[i].note_count()));
+    candidateList_->setCurrentRow(s.selected < int(candidates_scores_.size()) ? s.selected : -1);
+  }
+  showScore(s.shown, s.shownPromptEnd);
+  if (s.shown.note_count()) roll_->centreOnNotes();
+  // The sidebar tells what the page holds: kept candidates are as done as freshly made ones.
+  if (state() != StepState::Unavailable)
+    setState(candidates_scores_.empty() ? StepState::NotStarted : StepState::Done,
+             candidates_scores_.empty() ? QString() : candidatesText(candidates_scores_.size()));
+  updateButtons();
 }
 
 }  // namespace harmonia::ui

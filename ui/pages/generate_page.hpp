@@ -63,6 +63,22 @@ class GeneratePage : public PipelinePage {
   QString lengthHint() const;
   bool canUndo() const { return !undo_.empty(); }
 
+  // What a project keeps of this page (ui/project_state.hpp writes it as MIDI): the prompt
+  // as loaded and its file's name, what the roll shows, the candidates and the chosen one.
+  struct Session {
+    midi::Score prompt;
+    QString promptName;  // "" = no prompt file
+    midi::Tick promptEnd = 0;
+    midi::Score shown;
+    midi::Tick shownPromptEnd = 0;
+    std::vector<midi::Score> candidates;
+    int selected = -1;
+  };
+  Session session() const;
+  // Puts a saved session back (an empty one clears the prompt, the roll and the candidates;
+  // Undo's history is not kept). Not while generating.
+  void restoreSession(const Session& s);
+
   PianoRollView* rollView() const { return roll_; }
   PlaybackController* playback() const { return playback_; }
 
@@ -129,6 +145,7 @@ class GeneratePage : public PipelinePage {
   ClipDragSource* dragSource_ = nullptr;
 
   midi::Score prompt_;           // the prompt as loaded (already cut to N bars)
+  QString promptName_;           // its file's name, for the label and the project
   midi::Score current_;          // what the roll shows
   midi::Tick promptEnd_ = 0;        // where the roll's shading ends
   midi::Tick loadedPromptEnd_ = 0;  // the loaded prompt's end: Generate starts after it
