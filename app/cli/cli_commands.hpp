@@ -49,6 +49,8 @@ void register_dataset_commands(CLI::App& app, CommandTable& table);
 void register_generate_commands(CLI::App& app, CommandTable& table);
 // `harmonia eval`: music metrics of MIDI files, against a reference corpus' band (torch-free).
 void register_eval_command(CLI::App& app, CommandTable& table);
+// `harmonia runs`: training runs side by side, from their folders' files (torch-free).
+void register_runs_command(CLI::App& app, CommandTable& table);
 // `harmonia train`: a model on a dataset folder, checkpoints, logs, `--nproc` ranks (core/train).
 void register_train_commands(CLI::App& app, CommandTable& table);
 

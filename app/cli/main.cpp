@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   harmonia::cli::register_tokenizer_commands(app, table);
   harmonia::cli::register_tokenizer_train_command(app, table);
   harmonia::cli::register_eval_command(app, table);
+  harmonia::cli::register_runs_command(app, table);
   const auto engine = harmonia::cli::add_engine_commands(app);
 
   try {

@@ -12,6 +12,14 @@ namespace {
 bool is_model_dir(const fs::path& d) {
   return fs::is_regular_file(d / "config.json") && fs::is_regular_file(d / "model.safetensors");
 }
+
+// RUN/checkpoints/<step-N or best>/model -> RUN; "" for any other model folder. A checkpoint
+// holds the weights only: the tokenizer and the corpus' music defaults are the run's.
+fs::path run_of_checkpoint_model(const fs::path& model_dir) {
+  const fs::path checkpoint = model_dir.lexically_normal().parent_path();
+  if (checkpoint.parent_path().filename() != "checkpoints") return {};
+  return checkpoint.parent_path().parent_path();
+}
 }  // namespace
 
 fs::path starter_model_dir() {
@@ -56,12 +64,15 @@ ModelPaths locate_model(const fs::path& given) {
       throw ModelBundleError(dir.string() + " holds no model: expected config.json + model.safetensors there or in "
                                             "its model/ subdirectory");
   }
-  for (const auto& t : {p.model_dir / "tokenizer.json", p.model_dir.parent_path() / "tokenizer.json"})
+  std::vector<fs::path> tokenizers = {p.model_dir / "tokenizer.json", p.model_dir.parent_path() / "tokenizer.json"};
+  if (const fs::path run = run_of_checkpoint_model(p.model_dir); !run.empty()) tokenizers.push_back(run / "tokenizer.json");
+  for (const auto& t : tokenizers)
     if (fs::is_regular_file(t)) {
       p.tokenizer_json = t;
       return p;
     }
-  throw ModelBundleError("no tokenizer.json next to the model in " + p.model_dir.string() + " or in its parent");
+  throw ModelBundleError("no tokenizer.json next to the model in " + p.model_dir.string() + " or in its parent" +
+                         (run_of_checkpoint_model(p.model_dir).empty() ? "" : " or in its training run folder"));
 }
 
 ModelBundle load_bundle(const fs::path& dir, const model::LoadOptions& options) {
@@ -69,7 +80,11 @@ ModelBundle load_bundle(const fs::path& dir, const model::LoadOptions& options) 
   b.paths = locate_model(dir);
   b.model = model::load_model(b.paths.model_dir, options);
   b.tokenizer = tokenizer::Tokenizer::load(b.paths.tokenizer_json.string());
-  if (auto music = load_music_defaults(b.paths.model_dir)) b.music = *music;
+  if (auto music = load_music_defaults(b.paths.model_dir)) {
+    b.music = *music;
+  } else if (const fs::path run = run_of_checkpoint_model(b.paths.model_dir); !run.empty()) {
+    if (auto from_run = load_music_defaults(run / "model")) b.music = *from_run;
+  }
   return b;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "core/data/import_job.hpp"
 #include "core/model/causal_lm.hpp"
@@ -89,6 +90,40 @@ TEST(TrainCli, ResumedRunEndsWithTheUninterruptedWeights) {
   EXPECT_TRUE(train::test::weights_identical(*full, *resumed))
       << "max difference " << train::test::max_weight_difference(*full, *resumed);
   EXPECT_GT(train::test::max_weight_difference(*full, *half), 0.0);  // it did train further
+}
+
+// `harmonia runs` reads a real run folder: the figures equal the run's own files (weights'
+// element count, the CSV's last step and smallest validation loss); a damaged log names itself.
+TEST(TrainCli, RunsListsARunFromItsFiles) {
+  const auto dir = test::scratch_dir("train_cli_runs");
+  ASSERT_EQ(run_train(dir / "runs" / "a", "--batch-size 4 --warmup 2 --max-steps 4 --eval-every 2", dir / "a.txt"), 0)
+      << test::read_all(dir / "a.txt");
+  ASSERT_EQ(std::system(("'" + (test::bin_dir() / "harmonia").string() + "' runs --curves '" + (dir / "runs").string() +
+                         "' > '" + (dir / "runs.json").string() + "'")
+                            .c_str()),
+            0);
+  const auto j = nlohmann::json::parse(test::read_all(dir / "runs.json"));
+  ASSERT_EQ(j.size(), 1u);
+  const auto& r = j[0];
+  EXPECT_EQ(r.at("architecture"), "gpt2");
+  EXPECT_EQ(r.at("preset"), "tiny");
+  EXPECT_EQ(r.at("parameters").get<int64_t>(), final_model(dir / "runs" / "a")->num_parameters());
+  EXPECT_EQ(r.at("steps"), 4);
+  EXPECT_EQ(r.at("status"), "finished");
+  EXPECT_EQ(r.at("tokenizer"), "REMI");
+  EXPECT_EQ(r.at("train_curve").size(), 4u);
+  ASSERT_EQ(r.at("validation_curve").size(), 2u);
+  const double best = std::min(r.at("validation_curve")[0][2].get<double>(), r.at("validation_curve")[1][2].get<double>());
+  EXPECT_DOUBLE_EQ(r.at("best_val_loss").get<double>(), best);
+  EXPECT_GT(r.at("tokens_per_second").get<double>(), 0);
+  // A damaged log and a folder without runs: exit 1 and the file named.
+  std::ofstream(dir / "runs" / "a" / "train_log.csv") << "garbage\n";
+  ASSERT_EQ(std::system(("'" + (test::bin_dir() / "harmonia").string() + "' runs '" + (dir / "runs" / "a").string() +
+                         "' 2> '" + (dir / "bad.txt").string() + "' > /dev/null")
+                            .c_str()) >> 8,
+            1);
+  EXPECT_NE(test::read_all(dir / "bad.txt").find("train_log.csv: not a training log"), std::string::npos)
+      << test::read_all(dir / "bad.txt");
 }
 
 // `--resume RUN` alone: the run's saved options (train_args.json) give the dataset, context,

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   harmonia::cli::register_tokenizer_commands(app, table);
   harmonia::cli::register_tokenizer_train_command(app, table);
   harmonia::cli::register_eval_command(app, table);
+  harmonia::cli::register_runs_command(app, table);
   harmonia::cli::register_model_commands(app, table);
   harmonia::cli::register_dataset_commands(app, table);
   harmonia::cli::register_generate_commands(app, table);
