@@ -48,6 +48,7 @@ class MambaMixerImpl : public torch::nn::Module {
 
   // x [B, T, hidden]; keep [B, T, 1] (1 = real token) or undefined; state: the cache's or null.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& keep, KVCache::RecurrentState* state) {
+    if (state && can_step(x, keep, *state)) return decode_step(x, *state);
     const int64_t batch = x.size(0), length = x.size(1);
     const auto projected = linear_out_in(x, in_proj->weight, in_proj->bias);  // [B, T, 2D]
     auto u = projected.narrow(-1, 0, inner_);
@@ -77,6 +78,50 @@ class MambaMixerImpl : public torch::nn::Module {
   torch::Tensor A_log, D;
 
  private:
+  // A decoding step (one new token per row, fp32 on the CPU, no autograd, SiLU as transformers'
+  // Mamba) with a state from earlier calls: the conv and the scan run as two fused loops
+  // between the four projections, instead of the ~50 small tensor operations of forward(),
+  // whose per-call overhead is most of a step at this size.
+  bool can_step(const torch::Tensor& x, const torch::Tensor& keep, const KVCache::RecurrentState& state) const {
+    return x.size(1) == 1 && !keep.defined() && !torch::GradMode::is_enabled() && x.device().is_cpu() &&
+           x.scalar_type() == torch::kFloat && activation_ == "silu" && state.conv.defined() && state.ssm.defined() &&
+           state.conv.is_contiguous() && state.ssm.is_contiguous() && conv1d->weight.is_contiguous() &&
+           conv1d->weight.scalar_type() == torch::kFloat && D.scalar_type() == torch::kFloat && D.is_contiguous();
+  }
+
+  torch::Tensor decode_step(const torch::Tensor& x, KVCache::RecurrentState& state) {
+    const int64_t batch = x.size(0);
+    const auto rows = linear_out_in(x, in_proj->weight, in_proj->bias).view({batch, 2 * inner_});  // [u | z]
+    auto xs = torch::empty({batch, inner_}, x.options());
+    {
+      // Causal conv over (K-1 remembered inputs, the new one), then SiLU; the window shifts by one.
+      const float* w = conv1d->weight.data_ptr<float>();  // [D, 1, K]
+      const float* bias = conv1d->bias.defined() ? conv1d->bias.data_ptr<float>() : nullptr;
+      const float* u = rows.data_ptr<float>();
+      float* window = state.conv.data_ptr<float>();  // [B, K-1, D]
+      float* out = xs.data_ptr<float>();
+      const int64_t K = kernel_, D_ = inner_;
+      for (int64_t b = 0; b < batch; ++b)
+        for (int64_t d = 0; d < D_; ++d) {
+          float* past = window + b * (K - 1) * D_ + d;
+          const float now = u[b * 2 * D_ + d];
+          float acc = 0.0f;
+          for (int64_t j = 0; j < K - 1; ++j) acc += past[j * D_] * w[d * K + j];
+          acc += now * w[d * K + K - 1];
+          if (bias) acc += bias[d];
+          for (int64_t j = 0; j + 1 < K - 1; ++j) past[j * D_] = past[(j + 1) * D_];
+          if (K > 1) past[(K - 2) * D_] = now;
+          out[b * D_ + d] = acc / (1.0f + std::exp(-acc));
+        }
+    }
+    const auto params = linear_out_in(xs, x_proj->weight);  // [B, R + 2N]
+    const auto dt_raw = linear_out_in(params.narrow(1, 0, rank_), dt_proj->weight, dt_proj->bias);
+    const auto gated = selective_scan_step(xs, dt_raw, state_matrix(), params.narrow(1, rank_, states_),
+                                           params.narrow(1, rank_ + states_, states_), D,
+                                           rows.narrow(1, inner_, inner_), state.ssm);
+    return linear_out_in(gated, out_proj->weight, out_proj->bias).view({batch, 1, -1});
+  }
+
   // A = -exp(A_log) in fp32. Outside autograd it is kept until A_log changes (its version
   // counter moves on every in-place update, its storage on .to()): a decoding step would
   // otherwise spend most of its time here, as LibTorch runs exp over [D, N] as a parallel VML

@@ -13,6 +13,7 @@
 #include <torch/autograd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -111,6 +112,36 @@ HARMONIA_SCAN_INLINE void backward_skip(int64_t dc, const float* __restrict dt, 
     gu[j] = gy[j] * Dskip[j];
     gD[j] += gy[j] * ut[j];
     gdt[j] = 0.0f;
+  }
+}
+
+// One (row, channel) of a decoding step: s = exp(dt * a) * s + du * b over the N states; s . c.
+HARMONIA_SCAN_INLINE float step_channel(int64_t N, const float* __restrict a, const float* __restrict b,
+                                        const float* __restrict c, float* __restrict s, float dt, float du) {
+  for (int64_t n = 0; n < N; ++n) s[n] = exp_approx(dt * a[n]) * s[n] + du * b[n];
+  return dot(s, c, N);
+}
+
+struct StepArgs {
+  int64_t batch, channels, states;
+  const float *u, *dt_raw, *A, *B, *C, *Dskip, *z;
+  int64_t u_stride, dt_stride, b_stride, c_stride, z_stride;
+  float *state, *out;
+};
+
+HARMONIA_SCAN_CLONES void step_kernel(const StepArgs& a) {
+  const int64_t D = a.channels, N = a.states;
+  for (int64_t b = 0; b < a.batch; ++b) {
+    const float* Bb = a.B + b * a.b_stride;
+    const float* Cb = a.C + b * a.c_stride;
+    for (int64_t d = 0; d < D; ++d) {
+      const float raw = a.dt_raw[b * a.dt_stride + d];
+      const float dt = raw > 20.0f ? raw : std::log1p(std::exp(raw));  // torch's softplus (threshold 20)
+      const float u = a.u[b * a.u_stride + d];
+      const float y = step_channel(N, a.A + d * N, Bb, Cb, a.state + (b * D + d) * N, dt, dt * u) + a.Dskip[d] * u;
+      const float z = a.z[b * a.z_stride + d];
+      a.out[b * D + d] = y * (z / (1.0f + std::exp(-z)));
+    }
   }
 }
 
@@ -334,6 +365,44 @@ ScanResult selective_scan(const torch::Tensor& u, const torch::Tensor& delta, co
   const auto start = state0.defined() ? fp32(state0) : torch::zeros({u.size(0), u.size(2), A.size(1)}, u.options().dtype(torch::kFloat));
   auto out = SelectiveScanFunction::apply(fp32(u), fp32(delta), fp32(A), fp32(Bm), fp32(Cm), fp32(Dskip), start);
   return {out[0], out[1]};
+}
+
+torch::Tensor selective_scan_step(const torch::Tensor& u, const torch::Tensor& dt_raw, const torch::Tensor& A,
+                                  const torch::Tensor& Bm, const torch::Tensor& Cm, const torch::Tensor& Dskip,
+                                  const torch::Tensor& z, torch::Tensor& state) {
+  const int64_t batch = u.size(0), D = u.size(1), N = A.size(1);
+  auto rows_ok = [&](const torch::Tensor& t, int64_t width) {
+    return t.dim() == 2 && t.size(0) == batch && t.size(1) == width && t.stride(1) == 1 &&
+           t.scalar_type() == torch::kFloat && t.device().is_cpu();
+  };
+  TORCH_CHECK(rows_ok(u, D) && rows_ok(dt_raw, D) && rows_ok(z, D) && rows_ok(Bm, N) && rows_ok(Cm, N),
+              "selective_scan_step: u, dt_raw, z [B, D] and B, C [B, N] must be fp32 CPU rows");
+  TORCH_CHECK(A.is_contiguous() && A.size(0) == D && Dskip.is_contiguous() && Dskip.numel() == D &&
+                  A.scalar_type() == torch::kFloat && Dskip.scalar_type() == torch::kFloat,
+              "selective_scan_step: A must be [D, N] and Dskip [D], contiguous fp32");
+  TORCH_CHECK(state.is_contiguous() && state.sizes() == torch::IntArrayRef({batch, D, N}) &&
+                  state.scalar_type() == torch::kFloat,
+              "selective_scan_step: state must be a contiguous fp32 [B, D, N]");
+  auto out = torch::empty({batch, D}, u.options());
+  const StepArgs args{batch,
+                      D,
+                      N,
+                      u.data_ptr<float>(),
+                      dt_raw.data_ptr<float>(),
+                      A.data_ptr<float>(),
+                      Bm.data_ptr<float>(),
+                      Cm.data_ptr<float>(),
+                      Dskip.data_ptr<float>(),
+                      z.data_ptr<float>(),
+                      u.stride(0),
+                      dt_raw.stride(0),
+                      Bm.stride(0),
+                      Cm.stride(0),
+                      z.stride(0),
+                      state.data_ptr<float>(),
+                      out.data_ptr<float>()};
+  step_kernel(args);
+  return out;
 }
 
 ScanResult selective_scan_reference(const torch::Tensor& u, const torch::Tensor& delta, const torch::Tensor& A,

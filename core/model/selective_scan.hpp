@@ -24,6 +24,15 @@ ScanResult selective_scan(const torch::Tensor& u, const torch::Tensor& delta, co
                           const torch::Tensor& Bm, const torch::Tensor& Cm, const torch::Tensor& Dskip,
                           const torch::Tensor& state0 = {});
 
+// One decoding step of a whole mixer's recurrence, fused, for the rows of a batch (no autograd,
+// CPU fp32): delta = softplus(dt_raw); state = exp(delta A) state + delta B u (in place);
+// returns (state C + Dskip u) * silu(z), [B, D]. u, dt_raw, z: [B, D]; Bm, Cm: [B, N]; each may be
+// a column slice of a wider matrix (rows apart by their stride) but its columns contiguous.
+// state: [B, D, N] contiguous.
+torch::Tensor selective_scan_step(const torch::Tensor& u, const torch::Tensor& dt_raw, const torch::Tensor& A,
+                                  const torch::Tensor& Bm, const torch::Tensor& Cm, const torch::Tensor& Dskip,
+                                  const torch::Tensor& z, torch::Tensor& state);
+
 // The same recurrence as one tensor operation per time step, differentiated by autograd: the
 // reference the fused kernel is tested against, and the path for CUDA tensors.
 ScanResult selective_scan_reference(const torch::Tensor& u, const torch::Tensor& delta, const torch::Tensor& A,

@@ -161,6 +161,32 @@ TEST(MambaModel, TheRecurrentStateDoesNotGrowAndCannotBeRewound) {
   EXPECT_FALSE(cache.recurrent(0).ssm.defined());
 }
 
+// Decoding keeps -exp(A_log) between steps; changing A_log in place (an optimizer step, a
+// weight load) must reach the next step.
+TEST(MambaModel, DecodingSeesAnInPlaceChangeOfALog) {
+  // The fixture's weights (a fresh model's mixers barely reach the logits at init).
+  HARMONIA_REQUIRE_SHARED();
+  auto model = hm::load_model(ht::hf_more_fixture_dir("mamba"));
+  torch::NoGradGuard no_grad;
+  const auto ids = torch::randint(3, 300, {1, 12}, torch::kLong);
+  auto step_logits = [&] {
+    auto cache = model->make_cache();
+    model->forward(ids.narrow(1, 0, 11), {}, &cache);
+    return model->forward(ids.narrow(1, 11, 1), {}, &cache);
+  };
+  const auto before = step_logits();
+  for (auto& item : model->named_parameters())
+    if (item.key().find("A_log") != std::string::npos) item.value().fill_(-6.0);  // almost no decay
+  const auto after = step_logits();
+  torch::Tensor full;
+  {
+    torch::AutoGradMode grad(true);  // computes -exp(A_log) afresh
+    full = model->forward(ids).narrow(1, 11, 1).detach();
+  }
+  EXPECT_GT(ht::max_abs_diff(before, after), 1e-2);
+  EXPECT_LE(ht::max_abs_diff(after, full), 1e-4);
+}
+
 TEST(MambaModel, FreshModelHasTransformersSsmInitAndTrainsDown) {
   torch::manual_seed(5);
   auto c = tiny_mamba();
