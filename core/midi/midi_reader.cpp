@@ -65,7 +65,8 @@ void derive_pedals(Track& t) {
   if (down >= 0) t.pedals.push_back({down, std::max<Tick>(0, t.end_tick() - down)});
 }
 
-void read_track(ByteCursor& cur, Score& score, std::vector<Track>& out, bool smpte) {
+// note_ons counts the file's notes across tracks (kMaxMidiNotes).
+void read_track(ByteCursor& cur, Score& score, std::vector<Track>& out, bool smpte, size_t& note_ons) {
   TrackBuilder builder;
   int programs[16] = {0};
   std::map<std::tuple<int, int>, std::deque<OpenNote>> open;  // (channel, pitch)
@@ -148,6 +149,8 @@ void read_track(ByteCursor& cur, Score& score, std::vector<Track>& out, bool smp
         if (velocity == 0) {
           close_note(channel, pitch, tick);
         } else {
+          if (++note_ons > kMaxMidiNotes)
+            cur.fail("more than " + std::to_string(kMaxMidiNotes) + " notes, the limit for one file");
           open[{channel, pitch}].push_back({tick, velocity, programs[channel]});
         }
         break;
@@ -231,6 +234,7 @@ Score read_midi(const uint8_t* data, size_t size, const std::string& source, Mid
 
   ByteCursor chunks(data, header_end, size, source);
   int tracks_read = 0;
+  size_t note_ons = 0;
   while (!chunks.at_end()) {
     if (chunks.remaining() < 8) {
       // Fewer bytes than a chunk header: padding or junk some writers append (symusic and
@@ -249,7 +253,7 @@ Score read_midi(const uint8_t* data, size_t size, const std::string& source, Mid
     chunks.take(len, "chunk");
     if (std::memcmp(id, "MTrk", 4) != 0) continue;  // unknown chunks are skipped, per the spec
     ByteCursor track(data, body, body + len, source);
-    read_track(track, score, score.tracks, meta.smpte);
+    read_track(track, score, score.tracks, meta.smpte, note_ons);
     ++tracks_read;
   }
   if (tracks_read == 0) throw MidiError(source, header_end, "no track chunk (MTrk) in the file");

@@ -78,7 +78,8 @@ struct TrackSplitter {
   }
 };
 
-void read_track(midi::ByteCursor& r, midi::Score& score) {
+// note_ons counts the file's notes across tracks (midi::kMaxMidiNotes).
+void read_track(midi::ByteCursor& r, midi::Score& score, size_t& note_ons) {
   auto holder = std::make_unique<TrackSplitter>();  // 2048 FIFO slots: keep them off the stack
   TrackSplitter& split = *holder;
   std::string name;
@@ -131,7 +132,11 @@ void read_track(midi::ByteCursor& r, midi::Score& score) {
         const int pitch = data("note-on");
         const int vel = data("note-on velocity");
         if (vel == 0) split.note_off(ch, pitch, tick);
-        else split.note_on(ch, pitch, vel, tick);
+        else {
+          if (++note_ons > midi::kMaxMidiNotes)
+            r.fail("more than " + std::to_string(midi::kMaxMidiNotes) + " notes, the limit for one file");
+          split.note_on(ch, pitch, vel, tick);
+        }
         break;
       }
       case 0xA0:
@@ -193,6 +198,7 @@ midi::Score load_score_for_tokenizer(const uint8_t* data, size_t size, const std
   score.ticks_per_quarter = division;
   midi::ByteCursor chunks(data, header_end, size, source);
   int tracks = 0;
+  size_t note_ons = 0;
   while (chunks.remaining() >= 8) {
     const size_t at = chunks.pos();
     const uint8_t* id = chunks.take(4, "chunk id");
@@ -202,7 +208,7 @@ midi::Score load_score_for_tokenizer(const uint8_t* data, size_t size, const std
     chunks.take(len, "chunk");
     if (std::memcmp(id, "MTrk", 4) != 0) continue;
     midi::ByteCursor tr(data, body, body + len, source);
-    read_track(tr, score);
+    read_track(tr, score, note_ons);
     ++tracks;
   }
   if (tracks == 0) throw MidiError(source, header_end, "no track chunk (MTrk) in the file");

@@ -1,6 +1,7 @@
 // Hostile sizes on the way from a file to tokens: a MIDI file with millions of notes reads and
-// tokenizes in memory proportional to its notes (figures in docs/fuzzing.md), a MIDI file over
-// the 256 MiB cap and a 1 GB tokenizer.json are refused by their size before being read.
+// tokenizes in memory proportional to its notes (figures in docs/fuzzing.md), one over the
+// 10 M-note cap is refused by both readers, and a MIDI file over the 256 MiB cap and a 1 GB
+// tokenizer.json are refused by their size before being read.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "core/midi/midi_file.hpp"
+#include "core/tokenizer/score_loader.hpp"
 #include "core/tokenizer/tokenizer.hpp"
 #include "test_paths.hpp"
 
@@ -70,6 +72,26 @@ TEST(HostileSizes, MillionsOfNotesReadAndTokenizeInBoundedMemory) {
   // growth; tokenizing keeps a few tokens, and their bookkeeping, per note.
   EXPECT_LT(read_peak, long(kNotes * 80 / 1024)) << "reading used more than 80 bytes a note";
   EXPECT_LT(total_peak, long(kNotes * 400 / 1024)) << "read + tokenize used more than 400 bytes a note";
+}
+
+// One note over kMaxMidiNotes (a 60 MB file): both readers stop with a clear error; before the
+// cap they read all of it (and tokenizing ~10^7 notes took ~1.6 GB).
+TEST(HostileSizes, MidiOverTheNoteCapIsRefusedByBothReaders) {
+  const auto bytes = dense_midi(midi::kMaxMidiNotes + 1);
+  const std::string expected = "more than 10000000 notes, the limit for one file";
+  try {
+    (void)midi::read_midi(bytes.data(), bytes.size(), "black.mid");
+    ADD_FAILURE() << "midi reader accepted " << midi::kMaxMidiNotes + 1 << " notes";
+  } catch (const midi::MidiError& e) {
+    EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("black.mid"), std::string::npos) << e.what();
+  }
+  try {
+    (void)tokenizer::load_score_for_tokenizer(bytes.data(), bytes.size(), "black.mid");
+    ADD_FAILURE() << "tokenizer's score loader accepted " << midi::kMaxMidiNotes + 1 << " notes";
+  } catch (const midi::MidiError& e) {
+    EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+  }
 }
 
 TEST(HostileSizes, MidiFileOverTheCapIsRefusedBeforeReading) {
