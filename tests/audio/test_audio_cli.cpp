@@ -119,3 +119,21 @@ TEST(AudioCli, RecordSaysWhatIsMissing) {
     EXPECT_NE(virt.err.find("MIDI input"), std::string::npos) << virt.err;
   }
 }
+
+// `harmonia soundfonts` lists a font put in the soundfonts/ folder of where it runs first:
+// that folder is what render and play use without --soundfont.
+TEST(AudioCli, SoundfontsListsTheProjectFolderFirst) {
+  const auto dir = test::scratch_dir("audio_cli_soundfonts");
+  std::filesystem::create_directories(dir / "soundfonts");
+  {
+    std::ofstream font(dir / "soundfonts" / "Classroom.sf2", std::ios::binary);
+    font << "RIFF" << std::string(4, '\0') << "sfbk" << "LIST";
+  }
+  const CliRun r = harmonia_cli("soundfonts", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto json = nlohmann::json::parse(r.out);
+  ASSERT_FALSE(json.at("soundfonts").empty()) << r.out;
+  EXPECT_EQ(json["soundfonts"][0].get<std::string>(), "soundfonts/Classroom.sf2") << r.out;
+  EXPECT_EQ(json.at("default"), json["soundfonts"][0]);
+  EXPECT_FALSE(json.at("user_folder").get<std::string>().empty());
+}

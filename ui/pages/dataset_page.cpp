@@ -117,7 +117,7 @@ DatasetPage::DatasetPage(QWidget* parent) : PipelinePage(parent), tokenizer_(tok
   tokensPlot_ = makeChart(tr("Tokens per file"), tr("file"), tr("tokens"));
   pitchPlot_ = makeChart(tr("Pitch histogram"), tr("MIDI pitch"), tr("notes"));
   pitchPlot_->xAxis->setRange(20, 110);
-  fitChartAxes(tokensPlot_, false, true);  // empty: 0..1, not QCustomPlot's default 0..5
+  fitChartAxes(tokensPlot_);  // empty: 0..1 on both axes, not QCustomPlot's default 0..5
   fitChartAxes(pitchPlot_, false, true);
   chartLayout->addWidget(tokensPlot_);
   chartLayout->addWidget(pitchPlot_);
