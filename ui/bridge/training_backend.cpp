@@ -18,6 +18,7 @@
 #include "core/generate/model_bundle.hpp"
 #include "core/generate/music_defaults.hpp"
 #include "core/generate/music_recipe.hpp"
+#include "core/model/architecture_info.hpp"
 #include "core/model/causal_lm.hpp"
 #include "core/model/presets.hpp"
 #include "core/tokenizer/tokenizer.hpp"
@@ -40,6 +41,17 @@ int64_t parameter_count(const std::string& preset, const std::string& architectu
   const auto config = model::preset_config(preset, architecture, vocab_size);
   return model::create_model(config)->num_parameters();
 }
+
+std::string effective_architecture(const std::string& preset, const std::string& architecture) {
+  if (!architecture.empty()) return architecture;
+  try {
+    return model::preset_config(preset, "", 512).model_type;
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
+std::string architecture_explanation(const std::string& architecture) { return model::architecture_summary(architecture); }
 
 bool training_available() { return true; }
 

@@ -53,6 +53,11 @@ const std::vector<std::string>& model_architectures();
 // (hundreds of ms for the big presets): call it from a worker thread. Throws with a message.
 int64_t parameter_count(const std::string& preset, const std::string& architecture, int64_t vocab_size);
 
+// The architecture a preset builds when `architecture` is "" (the preset's own), else `architecture`.
+std::string effective_architecture(const std::string& preset, const std::string& architecture);
+// One line on what sets the architecture apart, "GPT-2: the classic transformer (...)"; "" if unknown.
+std::string architecture_explanation(const std::string& architecture);
+
 bool training_available();
 std::string training_unavailable_reason();
 

@@ -65,13 +65,23 @@ TrainingPage::TrainingPage(QWidget* parent) : PipelinePage(parent) {
   auto* mform = new QFormLayout(modelBox);
   arch_ = new QComboBox;
   arch_->addItem(tr("preset's own"), QString());
-  for (const auto& a : model_architectures()) arch_->addItem(QString::fromStdString(a), QString::fromStdString(a));
-  arch_->setToolTip(tr("The network family: GPT-2, GPT-Neo, Llama, Qwen3"));
+  // Each family by its own name ("GPT-2" for gpt2), its one-line explanation as the tooltip.
+  for (const auto& a : model_architectures()) {
+    const QString about = QString::fromStdString(architecture_explanation(a));
+    const QString name = about.contains(QLatin1Char(':')) ? about.section(QLatin1Char(':'), 0, 0) : QString::fromStdString(a);
+    arch_->addItem(name, QString::fromStdString(a));
+    arch_->setItemData(arch_->count() - 1, about, Qt::ToolTipRole);
+  }
+  arch_->setToolTip(tr("The network family. Train two families on the same data and compare them on the runs' charts."));
   preset_ = new QComboBox;
   for (const auto& p : model_presets()) preset_->addItem(QString::fromStdString(p));
   preset_->setToolTip(tr("Model size. 'tiny' trains in minutes on a laptop; bigger ones need a GPU and hours."));
   params_label_ = new QLabel(tr("choose a tokenizer first"));
+  archInfo_ = new QLabel;
+  archInfo_->setWordWrap(true);
+  archInfo_->setObjectName(QStringLiteral("architectureExplanation"));
   mform->addRow(tr("&Architecture:"), arch_);
+  mform->addRow(QString(), archInfo_);
   mform->addRow(tr("&Preset:"), preset_);
   mform->addRow(tr("Parameters:"), params_label_);
   sideLayout->addWidget(modelBox);
@@ -212,6 +222,15 @@ TrainingPage::TrainingPage(QWidget* parent) : PipelinePage(parent) {
   connect(logScale_, &QCheckBox::toggled, this, &TrainingPage::setLogScale);
   connect(preset_, &QComboBox::currentIndexChanged, this, &TrainingPage::updateParameterCount);
   connect(arch_, &QComboBox::currentIndexChanged, this, &TrainingPage::updateParameterCount);
+  // What the chosen family is, for the preset's own one too (the tiny preset is a GPT-2).
+  auto explain = [this] {
+    const std::string arch = effective_architecture(preset_->currentText().toStdString(),
+                                                    arch_->currentData().toString().toStdString());
+    archInfo_->setText(QString::fromStdString(architecture_explanation(arch)));
+  };
+  connect(preset_, &QComboBox::currentIndexChanged, this, explain);
+  connect(arch_, &QComboBox::currentIndexChanged, this, explain);
+  explain();
   connect(&paramWatcher_, &QFutureWatcher<qint64>::finished, this, [this] {
     params_ = paramWatcher_.result();
     if (paramAgain_) {
@@ -311,7 +330,7 @@ void TrainingPage::start() {
   } else {
     // A resumed run continues its curve: the steps before the checkpoint stay on the chart.
     QString error;
-    if (!loadHistory(runDir_, &error)) emit statusMessage(tr("The run's earlier loss history is not shown: %1").arg(error));
+    if (!loadHistory(runDir_, &error)) showError(tr("The run's earlier loss history is not shown: %1").arg(error));
     refreshCheckpoints();
   }
   progress_->setRange(0, steps_->value());

@@ -96,6 +96,7 @@ class TrainingPage : public PipelinePage {
   QComboBox* arch_ = nullptr;
   QComboBox* preset_ = nullptr;
   QLabel* params_label_ = nullptr;
+  QLabel* archInfo_ = nullptr;  // the chosen architecture in one line
   QSpinBox* steps_ = nullptr;
   QSpinBox* batch_ = nullptr;
   QSpinBox* seqLen_ = nullptr;
