@@ -730,7 +730,7 @@ void TokenizerPage::onSave() {
   if (path.isEmpty()) return;
   QString error;
   if (!saveTokenizerFile(path, &error))
-    emit statusMessage(tr("Could not save %1: %2. Choose a folder you can write to.").arg(path, error));
+    showError(tr("Could not save %1: %2. Choose a folder you can write to.").arg(path, error));
   else
     emit statusMessage(tr("Saved %1").arg(path));
 }
@@ -740,7 +740,7 @@ void TokenizerPage::onLoad() {
   if (path.isEmpty()) return;
   QString error;
   if (!loadTokenizerFile(path, &error))
-    emit statusMessage(tr("Could not load %1: %2. Pick a tokenizer.json written by Harmonia or MidiTok.").arg(path, error));
+    showError(tr("Could not load %1: %2. Pick a tokenizer.json written by Harmonia or MidiTok.").arg(path, error));
 }
 
 }  // namespace harmonia::ui
