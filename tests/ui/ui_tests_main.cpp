@@ -20,6 +20,7 @@
 #include "test_layout.hpp"
 #include "test_main_window.hpp"
 #include "test_messages.hpp"
+#include "test_monkey.hpp"
 #include "test_piano_roll.hpp"
 #include "test_responsiveness.hpp"
 #include "test_soundfont_choice.hpp"
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
       {"generate_page", [] { return std::make_unique<TestGeneratePage>(); }},
       {"layout", [] { return std::make_unique<TestLayout>(); }},
       {"messages", [] { return std::make_unique<TestMessages>(); }},
+      {"monkey", [] { return std::make_unique<TestMonkey>(); }},
       {"soundfont_choice", [] { return std::make_unique<TestSoundFontChoice>(); }},
       {"training_page", [] { return std::make_unique<TestTrainingPage>(); }},
       {"responsiveness", [] { return std::make_unique<TestResponsiveness>(); }},
