@@ -385,7 +385,9 @@ bool MainWindow::newProject(QString* error) {
 bool MainWindow::saveProject(const QString& path, QString* error) {
   QString err;
   if (!project().save(path, &err)) {
-    showStatus(tr("Could not save %1: %2. Choose a folder you can write to.").arg(path, err));
+    // An error stays on the page in view (its banner), not in the status bar that forgets it.
+    if (auto* page = qobject_cast<PipelinePage*>(pages_->currentWidget()))
+      page->showError(tr("Could not save %1: %2. Choose a folder you can write to.").arg(path, err));
     if (error) *error = err;
     return false;
   }
@@ -400,7 +402,8 @@ bool MainWindow::openProject(const QString& path, QString* error) {
   Project p;
   QString err;
   if (!Project::load(path, &p, &err)) {
-    showStatus(tr("Could not open %1: %2. Choose a .harmonia file saved by Harmonia Studio.").arg(path, err));
+    if (auto* page = qobject_cast<PipelinePage*>(pages_->currentWidget()))
+      page->showError(tr("Could not open %1: %2. Choose a .harmonia file saved by Harmonia Studio.").arg(path, err));
     if (error) *error = err;
     return false;
   }

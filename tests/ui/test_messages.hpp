@@ -22,6 +22,7 @@
 #include "ui/main_window.hpp"
 #include "ui/pages/dataset_page.hpp"
 #include "ui/pages/generate_page.hpp"
+#include "ui/pages/tokenizer_page.hpp"
 #include "ui/pages/training_page.hpp"
 #include "ui_test_support.hpp"
 
@@ -224,6 +225,23 @@ class TestMessages final : public QObject {
       QVERIFY2(p->xAxis->range().lower >= 0, qPrintable(QStringLiteral("step axis from %1").arg(p->xAxis->range().lower)));
       QVERIFY2(p->yAxis->range().lower >= 0, qPrintable(QStringLiteral("y from %1").arg(p->yAxis->range().lower)));
     }
+  }
+
+  // A project that cannot be opened says so on the page in view, whole.
+  void projectErrorStaysOnThePage() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lesson.harmonia"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{ not json");
+    f.close();
+    MainWindow window;
+    window.show();
+    window.showPage(1);
+    QVERIFY(!window.openProject(path));
+    QLabel* label = visibleLabelWith(window.tokenizerPage(), path);
+    QVERIFY2(label, qPrintable(window.statusBar()->currentMessage()));
+    QVERIFY(label->textInteractionFlags() & Qt::TextSelectableByMouse);
   }
 
   // Help › Studio Guide (F1): a token, the loss, and every shortcut of the menus.
