@@ -158,7 +158,7 @@ bool train_model(const DemoOptions& o, const std::filesystem::path& out) {
   a.eval_batches = 16;
   a.seed = o.seed;
   std::filesystem::remove_all(a.out);  // a fresh run each time (the dataset cache is reused)
-  std::cout << "3. Training GPT-2 (" << o.preset << " preset) for " << o.train_seconds << " s -> " << a.out << "\n"
+  std::cout << "3. Training the " << o.preset << " preset's model for " << o.train_seconds << " s -> " << a.out << "\n"
             << std::flush;
   const auto result = run_training(a);
   std::cout << "   " << result.steps << " steps, " << static_cast<int64_t>(result.tokens_per_s)

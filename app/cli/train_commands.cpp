@@ -28,7 +28,7 @@ void register_train_commands(CLI::App& app, CommandTable& table) {
   auto a = std::make_shared<TrainArgs>();
   auto* cmd = app.add_subcommand("train", "Train a causal LM on a dataset folder (checkpoints, logs, DDP)");
   cmd->add_option("--dataset", a->dataset, "Dataset folder (harmonia dataset import); with --resume, the run's own");
-  cmd->add_option("--arch", a->arch, "Architecture: gpt2, gpt_neo, llama, qwen3, gpt_neox, mamba")->capture_default_str();
+  cmd->add_option("--arch", a->arch, "Architecture: gpt2, gpt_neo, llama, qwen3, gpt_neox, mamba (default: the preset's own)");
   cmd->add_option("--preset", a->preset, "Model size preset (tiny, small, ...)")->capture_default_str();
   cmd->add_option("--out", a->out, "Run folder: checkpoints/, train_log.csv, tensorboard/, model/");
   cmd->add_option("--max-steps", a->max_steps, "Optimizer steps (0: --epochs)");

@@ -77,7 +77,6 @@ std::string exact(double v) {
 
 OptionList train_options(const TrainArgs& a) {
   OptionList o{{"--dataset", a.dataset},
-               {"--arch", a.arch},
                {"--preset", a.preset},
                {"--max-steps", std::to_string(a.max_steps)},
                {"--epochs", std::to_string(a.epochs)},
@@ -99,6 +98,7 @@ OptionList train_options(const TrainArgs& a) {
                {"--val-fraction", exact(a.val_fraction)},
                {"--seed", std::to_string(a.seed)}};
   if (a.schedule_over_time) o.emplace_back("--cosine-over-budget", "true");
+  if (!a.arch.empty()) o.push_back({"--arch", a.arch});  // else the preset picks it, on resume too
   return o;
 }
 
@@ -200,7 +200,7 @@ ht::TrainResult run_training(const TrainArgs& a) {
 
   if (rank0)
     std::fprintf(stderr, "training %s/%s (%.2fM parameters) on %zu train windows of %s%s (%lld windows per optimizer step), %s on %s%s\n",
-                 a.arch.c_str(), a.preset.c_str(), static_cast<double>(lm->num_parameters()) / 1e6,
+                 lm->config().model_type.c_str(), a.preset.c_str(), static_cast<double>(lm->num_parameters()) / 1e6,
                  sources.train->num_windows(), tok.name().c_str(),
                  tok.is_compound() ? (" steps, " + std::to_string(tok.num_fields()) + " fields each").c_str() : " tokens",
                  static_cast<long long>(a.batch_size * a.grad_accum * batches.world_size), precision.c_str(), device.str().c_str(),

@@ -13,7 +13,8 @@
 namespace harmonia::cli {
 
 struct TrainArgs {
-  std::string dataset, arch = "gpt2", preset = "tiny", out, resume, precision = "auto", schedule = "cosine", device = "cpu";
+  // arch "": the preset's own architecture (gpt2 for tiny/mini/small, mamba for mamba-mini, ...).
+  std::string dataset, arch, preset = "tiny", out, resume, precision = "auto", schedule = "cosine", device = "cpu";
   int64_t max_steps = 0, epochs = 1, batch_size = 16, grad_accum = 1, warmup = 50;
   int64_t min_window_notes = 0;  // windows with fewer notes are not trained on
   int64_t eval_every = 0, eval_batches = 0, checkpoint_every = 0, context = 256, patience = 0, log_every = 1;

@@ -77,3 +77,24 @@ TEST(TrainMamba, TrainsOnASmallCorpusAndGeneratesMusic) {
             << " notes\n";
   EXPECT_GT(score.note_count(), 0u) << test::read_all(dir / "gen.txt");
 }
+
+// Without --arch a preset trains its own architecture: mamba-mini is a Mamba, tiny a GPT-2.
+TEST(TrainMamba, APresetWithoutArchTrainsItsOwnArchitecture) {
+  const auto dir = test::scratch_dir("train_mamba_preset");
+  test::write_songs(dir / "in", 6, 8);
+  ASSERT_EQ(run_cli("dataset import " + quoted(dir / "in") + " --tokenizer remi --out " + quoted(dir / "ds"),
+                    dir / "import.txt"),
+            0)
+      << test::read_all(dir / "import.txt");
+  for (const auto& [preset, type] : {std::pair<std::string, std::string>{"mamba-mini", "mamba"}, {"tiny", "gpt2"}}) {
+    const auto run = dir / preset;
+    ASSERT_EQ(run_cli("train --dataset " + quoted(dir / "ds") + " --preset " + preset +
+                          " --context 64 --batch-size 2 --max-steps 1 --warmup 1 --out " + quoted(run),
+                      dir / (preset + ".txt")),
+              0)
+        << test::read_all(dir / (preset + ".txt"));
+    EXPECT_EQ(model::load_model(run / "model")->config().model_type, type) << preset;
+    EXPECT_NE(test::read_all(dir / (preset + ".txt")).find("training " + type + "/" + preset), std::string::npos)
+        << test::read_all(dir / (preset + ".txt"));
+  }
+}
