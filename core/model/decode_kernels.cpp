@@ -9,33 +9,13 @@
 #include <vector>
 
 #include "core/compute/decode_pool.hpp"
-
-// One clone per instruction set, picked when the library loads (GCC/Clang ifunc), so the
-// loops below get AVX-512 or AVX2+FMA code without building the project for one CPU.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(_WIN32) && !defined(__APPLE__)
-#define HARMONIA_CPU_CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default")))
-#define HARMONIA_INLINE inline __attribute__((always_inline))
-#else
-#define HARMONIA_CPU_CLONES
-#define HARMONIA_INLINE inline
-#endif
+#include "core/model/cpu_clones.hpp"
 
 namespace harmonia::model {
 namespace {
 
-constexpr int64_t kLanes = 16;  // independent partial sums per dot product (one AVX-512 register)
-
-// Inlined into the cloned kernels below, so it is compiled for each one's instruction set.
-HARMONIA_INLINE float dot(const float* __restrict a, const float* __restrict b, int64_t n) {
-  float acc[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int64_t l = 0; l < kLanes; ++l) acc[l] += a[i + l] * b[i + l];
-  float sum = 0;
-  for (int64_t l = 0; l < kLanes; ++l) sum += acc[l];
-  for (; i < n; ++i) sum += a[i] * b[i];
-  return sum;
-}
+using cpu::dot;
+using cpu::kLanes;
 
 // y[r, :] = bias + x[r, :] @ w, w [in, out] row-major. Columns go in blocks so a block of every
 // row's output stays in L1 while each weight row segment is read once for all rows. Eight

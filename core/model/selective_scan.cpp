@@ -17,25 +17,19 @@
 #include <cstring>
 #include <vector>
 
-// One clone per instruction set, picked when the library loads (as in decode_kernels.cpp).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(_WIN32) && !defined(__APPLE__)
-#define HARMONIA_SCAN_CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default")))
-#define HARMONIA_SCAN_INLINE inline __attribute__((always_inline))
-#else
-#define HARMONIA_SCAN_CLONES
-#define HARMONIA_SCAN_INLINE inline
-#endif
+#include "core/model/cpu_clones.hpp"
 
 namespace harmonia::model {
 namespace {
 
 constexpr int64_t kChannelBlock = 64;
-constexpr int64_t kLanes = 16;
+using cpu::dot;
+using cpu::kLanes;
 
 // exp(x) for the x <= 0 the scan sees (delta > 0, A < 0), without a library call so the loops
 // vectorise: Cephes' expf (range reduction by ln 2, degree-6 polynomial, 2^n from the exponent
 // bits); relative error about 1e-7. Inputs are clamped to [-87, 88] (exp(-87) is 1.6e-38).
-HARMONIA_SCAN_INLINE float exp_approx(float x) {
+HARMONIA_INLINE float exp_approx(float x) {
   x = std::min(std::max(x, -87.0f), 88.0f);  // a select only with -fno-trapping-math (core/CMakeLists.txt)
   // floor(x / ln2 + 0.5) by truncation of a positive number, which vectorises everywhere.
   const int32_t n = static_cast<int32_t>(x * 1.44269504088896341f + 128.5f) - 128;
@@ -54,23 +48,12 @@ HARMONIA_SCAN_INLINE float exp_approx(float x) {
   return p * scale;
 }
 
-HARMONIA_SCAN_INLINE float dot(const float* __restrict a, const float* __restrict b, int64_t n) {
-  float acc[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int64_t l = 0; l < kLanes; ++l) acc[l] += a[i + l] * b[i + l];
-  float sum = 0;
-  for (int64_t l = 0; l < kLanes; ++l) sum += acc[l];
-  for (; i < n; ++i) sum += a[i] * b[i];
-  return sum;
-}
-
 // The loops over channels live in functions of their own because GCC trusts __restrict on
 // parameters (kept through inlining) but not on pointers declared inside a loop body, and
 // without it the backward's loop needs more run-time alias checks than it will emit.
 
 // One state row n over dc channels: s = exp(dt * a) * s + du * b; y += s * c (y may be null).
-HARMONIA_SCAN_INLINE void forward_row(int64_t dc, const float* __restrict dt, const float* __restrict an,
+HARMONIA_INLINE void forward_row(int64_t dc, const float* __restrict dt, const float* __restrict an,
                                       const float* __restrict du, float* __restrict sn, float* __restrict yt,
                                       float bn, float cn) {
   if (yt) {
@@ -85,7 +68,7 @@ HARMONIA_SCAN_INLINE void forward_row(int64_t dc, const float* __restrict dt, co
 
 // The gradients through state row n at one time step; hn holds dLoss/ds_t from later steps on
 // entry and dLoss/ds_{t-1} on exit, hcur gets dLoss/ds_t (for B's gradient).
-HARMONIA_SCAN_INLINE void backward_row(int64_t dc, const float* __restrict dt, const float* __restrict ut,
+HARMONIA_INLINE void backward_row(int64_t dc, const float* __restrict dt, const float* __restrict ut,
                                        const float* __restrict an, const float* __restrict gy,
                                        const float* __restrict s_prev, float* __restrict hn, float* __restrict hcur,
                                        float* __restrict gdt, float* __restrict gA, float* __restrict gu, float bn,
@@ -103,7 +86,7 @@ HARMONIA_SCAN_INLINE void backward_row(int64_t dc, const float* __restrict dt, c
 }
 
 // The per-step terms of the backward that do not involve the state.
-HARMONIA_SCAN_INLINE void backward_skip(int64_t dc, const float* __restrict dt, const float* __restrict ut,
+HARMONIA_INLINE void backward_skip(int64_t dc, const float* __restrict dt, const float* __restrict ut,
                                         const float* __restrict gy, const float* __restrict Dskip,
                                         float* __restrict du, float* __restrict gu, float* __restrict gD,
                                         float* __restrict gdt) {
@@ -116,7 +99,7 @@ HARMONIA_SCAN_INLINE void backward_skip(int64_t dc, const float* __restrict dt, 
 }
 
 // One (row, channel) of a decoding step: s = exp(dt * a) * s + du * b over the N states; s . c.
-HARMONIA_SCAN_INLINE float step_channel(int64_t N, const float* __restrict a, const float* __restrict b,
+HARMONIA_INLINE float step_channel(int64_t N, const float* __restrict a, const float* __restrict b,
                                         const float* __restrict c, float* __restrict s, float dt, float du) {
   for (int64_t n = 0; n < N; ++n) s[n] = exp_approx(dt * a[n]) * s[n] + du * b[n];
   return dot(s, c, N);
@@ -129,7 +112,7 @@ struct StepArgs {
   float *state, *out;
 };
 
-HARMONIA_SCAN_CLONES void step_kernel(const StepArgs& a) {
+HARMONIA_CPU_CLONES void step_kernel(const StepArgs& a) {
   const int64_t D = a.channels, N = a.states;
   for (int64_t b = 0; b < a.batch; ++b) {
     const float* Bb = a.B + b * a.b_stride;
@@ -157,7 +140,7 @@ struct Inputs {
 // Row b, channels [d0, d0 + dc): the recurrence over the whole sequence. Writes y (if given), the
 // final state into state_out [B, D, N] (if given) and every state into trace [(L+1), N, dc] (if
 // given; trace[0] is state0). s and du are scratch of N*dc and dc floats.
-HARMONIA_SCAN_CLONES void scan_block_forward(const Shape& shape, const Inputs& in, int64_t b, int64_t d0, int64_t dc,
+HARMONIA_CPU_CLONES void scan_block_forward(const Shape& shape, const Inputs& in, int64_t b, int64_t d0, int64_t dc,
                                              float* y, float* state_out, float* trace, float* __restrict s,
                                              float* __restrict du) {
   const int64_t L = shape.length, D = shape.channels, N = shape.states;
@@ -193,7 +176,7 @@ struct Gradients {
 
 // The reverse pass over one task, with its states in `trace` from scan_block_forward. h carries
 // dLoss/ds_t backwards (N*dc scratch); hcur and du are dc floats of scratch.
-HARMONIA_SCAN_CLONES void scan_block_backward(const Shape& shape, const Inputs& in, const float* grad_y, int64_t b,
+HARMONIA_CPU_CLONES void scan_block_backward(const Shape& shape, const Inputs& in, const float* grad_y, int64_t b,
                                               int64_t block, int64_t d0, int64_t dc, const float* trace,
                                               const Gradients& g, float* __restrict h, float* __restrict hcur,
                                               float* __restrict du) {
