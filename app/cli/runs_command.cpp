@@ -62,7 +62,7 @@ int run_runs(const RunsOptions& o) {
     for (const auto& r : runs) a.push_back(train::run_summary_to_json(r, o.curves));
     std::cout << a.dump(2) << "\n";
   } else if (!runs.empty()) {
-    std::printf("%-28s %-10s %8s %-14s %7s %8s %-16s %8s  %s\n", "run", "model", "params", "tokenizer", "steps",
+    std::printf("%-28s %-18s %8s %-14s %7s %8s %-16s %8s  %s\n", "run", "model", "params", "tokenizer", "steps",
                 "time", "best val (step)", "tok/s", "status");
     for (const auto& r : runs) {
       std::string name = r.folder.filename().string();
@@ -71,7 +71,7 @@ int run_runs(const RunsOptions& o) {
       char best[40] = "-";
       if (std::isfinite(r.best_val_loss))
         std::snprintf(best, sizeof best, "%.3f (%lld)", r.best_val_loss, static_cast<long long>(r.best_val_step));
-      std::printf("%-28s %-10s %8s %-14s %7lld %8s %-16s %8.0f  %s\n", name.c_str(), model.c_str(),
+      std::printf("%-28s %-18s %8s %-14s %7lld %8s %-16s %8.0f  %s\n", name.c_str(), model.c_str(),
                   size_text(r.parameters).c_str(), r.tokenizer.empty() ? "-" : r.tokenizer.c_str(),
                   static_cast<long long>(r.steps), clock_text(r.training_seconds).c_str(), best,
                   r.tokens_per_second, r.status.c_str());

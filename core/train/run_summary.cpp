@@ -170,6 +170,7 @@ std::vector<fs::path> find_runs(const fs::path& folder) {
 
 RunSummary read_run_summary(const fs::path& folder) {
   RunSummary run;
+  double time_budget = 0;  // a run bounded by time ends before its (nominal) step limit
   run.folder = folder;
   if (fs::exists(folder / "train_log.csv")) read_log(folder / "train_log.csv", run);
 
@@ -180,6 +181,7 @@ RunSummary read_run_summary(const fs::path& folder) {
       const auto& o = j.at("options");
       run.preset = o.value("--preset", std::string());
       run.max_steps = std::atoll(o.value("--max-steps", std::string("0")).c_str());
+      time_budget = std::atof(o.value("--time-budget", std::string("0")).c_str());
     }
   } else if (fs::exists(folder / "run.json")) {
     const auto j = read_json(folder / "run.json");
@@ -228,7 +230,9 @@ RunSummary read_run_summary(const fs::path& folder) {
     }
 
   if (run.model_saved)
-    run.status = run.max_steps > 0 && run.steps >= run.max_steps ? "finished" : "stopped at step " + std::to_string(run.steps);
+    run.status = (run.max_steps > 0 && run.steps >= run.max_steps) || time_budget > 0
+                     ? "finished"
+                     : "stopped at step " + std::to_string(run.steps);
   else if (checkpoint_step > 0 || !newest.empty())
     run.status = "checkpoint at step " + std::to_string(checkpoint_step);
   else
