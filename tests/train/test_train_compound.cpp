@@ -240,31 +240,9 @@ TEST(TrainCompound, ModelConfigForATokenizerAndTheResumeCheck) {
 
 namespace {
 
-int run_cli(const std::string& args, const fs::path& err) {
-  const std::string cmd = "'" + (test::bin_dir() / "harmonia").string() + "' --threads 1 " + args + " 2> '" +
-                          err.string() + "' > /dev/null";
-  const int rc = std::system(cmd.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
-
-// Train-loss column of RUN/train_log.csv, in step order.
-std::vector<double> train_losses(const fs::path& run) {
-  std::ifstream in(run / "train_log.csv");
-  std::string line;
-  std::getline(in, line);  // header: step,epoch,train_loss,...
-  std::vector<double> out;
-  while (std::getline(in, line)) {
-    std::stringstream row(line);
-    std::string step, epoch, loss;
-    std::getline(row, step, ',');
-    std::getline(row, epoch, ',');
-    std::getline(row, loss, ',');
-    if (!loss.empty()) out.push_back(std::stod(loss));  // validation rows leave it empty
-  }
-  return out;
-}
+using train::test::quoted;
+using train::test::run_cli;
+using train::test::train_losses;
 
 class CompoundCli : public ::testing::TestWithParam<std::string> {};
 

@@ -11,38 +11,15 @@
 #include "core/model/causal_lm.hpp"
 #include "data/data_fixtures.hpp"
 #include "test_paths.hpp"
+#include "train_test_util.hpp"
 
 using namespace harmonia;
 namespace fs = std::filesystem;
 
-namespace {
-
-int run_cli(const std::string& args, const fs::path& err) {
-  const std::string cmd = "'" + (test::bin_dir() / "harmonia").string() + "' --threads 2 " + args + " 2> '" +
-                          err.string() + "' > /dev/null";
-  const int rc = std::system(cmd.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
-
-std::vector<double> train_losses(const fs::path& run) {
-  std::ifstream in(run / "train_log.csv");
-  std::string line;
-  std::getline(in, line);  // step,epoch,train_loss,...
-  std::vector<double> out;
-  while (std::getline(in, line)) {
-    std::stringstream row(line);
-    std::string step, epoch, loss;
-    std::getline(row, step, ',');
-    std::getline(row, epoch, ',');
-    std::getline(row, loss, ',');
-    if (!loss.empty()) out.push_back(std::stod(loss));
-  }
-  return out;
-}
-
-}  // namespace
+// Two threads: the Mamba scan is the code under test and runs threaded in the studio.
+int run_cli(const std::string& args, const fs::path& err) { return train::test::run_cli(args, err, 2); }
+using train::test::quoted;
+using train::test::train_losses;
 
 TEST(TrainMamba, TrainsOnASmallCorpusAndGeneratesMusic) {
   const auto dir = test::scratch_dir("train_mamba_cli");

@@ -8,10 +8,14 @@
 
 #include <torch/torch.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 #include "core/model/presets.hpp"
+#include "test_paths.hpp"
 
 extern char** environ;
 
@@ -92,6 +96,31 @@ int free_tcp_port() {
   const int port = ntohs(addr.sin_port);
   close(fd);
   return port;
+}
+
+int run_cli(const std::string& args, const std::filesystem::path& err, int threads) {
+  const std::string cmd = "'" + (harmonia::test::bin_dir() / "harmonia").string() + "' --threads " +
+                          std::to_string(threads) + " " + args + " 2> '" + err.string() + "' > /dev/null";
+  const int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+std::vector<double> train_losses(const std::filesystem::path& run) {
+  std::ifstream in(run / "train_log.csv");
+  std::string line;
+  std::getline(in, line);  // header: step,epoch,train_loss,...
+  std::vector<double> out;
+  while (std::getline(in, line)) {
+    std::stringstream row(line);
+    std::string step, epoch, loss;
+    std::getline(row, step, ',');
+    std::getline(row, epoch, ',');
+    std::getline(row, loss, ',');
+    if (!loss.empty()) out.push_back(std::stod(loss));
+  }
+  return out;
 }
 
 }  // namespace harmonia::train::test

@@ -25,4 +25,12 @@ int spawn_self(const std::string& gtest_filter, const std::map<std::string, std:
 int wait_exit_code(int pid);  // exit status, or 128 + signal
 int free_tcp_port();
 
+// The real command line: `harmonia --threads N ARGS`, stdout dropped, stderr into `err`;
+// the exit code, -1 if it did not exit.
+int run_cli(const std::string& args, const std::filesystem::path& err, int threads = 1);
+// A path in single quotes for those command lines.
+std::string quoted(const std::filesystem::path& p);
+// The train_loss column of RUN/train_log.csv, in step order (validation rows have none).
+std::vector<double> train_losses(const std::filesystem::path& run);
+
 }  // namespace harmonia::train::test
