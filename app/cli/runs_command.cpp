@@ -87,7 +87,7 @@ void register_runs_command(CLI::App& app, CommandTable& table) {
   auto* cmd = app.add_subcommand("runs", "Training runs side by side: model, size, steps, time, best validation loss");
   cmd->add_option("folders", o->folders, "Run folders, or folders holding runs")->required()->check(CLI::ExistingDirectory);
   cmd->add_flag("--json", o->json, "JSON instead of a table");
-  cmd->add_flag("--curves", o->curves, "JSON with each run's loss curves ([step, seconds, loss])");
+  cmd->add_flag("--curves", o->curves, "JSON with each run's loss curves ([step, seconds, loss, tokens seen])");
   table.add(cmd, [o] { return run_runs(*o); });
 }
 

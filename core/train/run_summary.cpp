@@ -127,13 +127,25 @@ void read_log(const fs::path& file, RunSummary& run) {
       curve.push_back(p);
     };
     if (const double v = number(c_train); std::isfinite(v)) {
-      add(run.train_curve, {base.step, base.seconds, v});
-      if (const double t = number(c_tps); std::isfinite(t) && t > 0) {
+      const double t = number(c_tps);
+      add(run.train_curve, {base.step, base.seconds, v, 0});
+      // After add(): a resumed run's redone rows are gone, so the previous point is the one
+      // this row's window started from.
+      const size_t n = run.train_curve.size();
+      const LossPoint prev = n > 1 ? run.train_curve[n - 2] : LossPoint{};
+      const double window_s = std::max(0.0, base.seconds - prev.seconds);
+      run.train_curve.back().tokens = prev.tokens + (std::isfinite(t) && t > 0 ? t * window_s : 0);
+      if (std::isfinite(t) && t > 0) {
         tps_sum += t;
         ++tps_rows;
       }
     } else if (const double v2 = number(c_val); std::isfinite(v2)) {
-      add(run.validation_curve, {base.step, base.seconds, v2});
+      double tokens = 0;  // the train point at or before this step, plus its mean tokens per step
+      if (!run.train_curve.empty()) {
+        const LossPoint& t = run.train_curve.back();
+        tokens = t.tokens + (t.step > 0 ? double(base.step - t.step) * t.tokens / double(t.step) : 0);
+      }
+      add(run.validation_curve, {base.step, base.seconds, v2, std::max(0.0, tokens)});
     }
   }
   if (!run.train_curve.empty()) {
@@ -264,10 +276,10 @@ nlohmann::ordered_json run_summary_to_json(const RunSummary& r, bool with_curves
   if (with_curves) {
     auto curve = [](const std::vector<LossPoint>& points) {
       nlohmann::ordered_json a = nlohmann::ordered_json::array();
-      for (const auto& p : points) a.push_back({p.step, p.seconds, p.loss});
+      for (const auto& p : points) a.push_back({p.step, p.seconds, p.loss, std::llround(p.tokens)});
       return a;
     };
-    j["train_curve"] = curve(r.train_curve);  // [step, seconds, loss]
+    j["train_curve"] = curve(r.train_curve);  // [step, seconds, loss, tokens]
     j["validation_curve"] = curve(r.validation_curve);
   }
   return j;

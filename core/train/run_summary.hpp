@@ -24,6 +24,11 @@ struct LossPoint {
   int64_t step = 0;
   double seconds = 0;  // training time at that step (elapsed_s)
   double loss = 0;
+  // Tokens trained on up to that step. The log has no such column: each train row's
+  // tokens_per_s is its window's tokens over its window's training seconds, so the sum of
+  // tokens_per_s x (elapsed_s - the previous row's) gives it back (exactly when rows are not
+  // lost); a validation point takes the tokens of the step it follows.
+  double tokens = 0;
 };
 
 struct RunSummary {

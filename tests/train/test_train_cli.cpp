@@ -126,6 +126,39 @@ TEST(TrainCli, RunsListsARunFromItsFiles) {
       << test::read_all(dir / "bad.txt");
 }
 
+// Tokens seen per point, from a log written by hand: each train row adds its tokens/s times
+// the training seconds since the row before; a resume's redone rows are replaced and counted
+// once; a validation point has the tokens of the step it follows.
+TEST(TrainCli, RunsCurvesCountTokensSeen) {
+  const auto dir = test::scratch_dir("train_cli_runs_tokens");
+  fs::create_directories(dir / "r");
+  std::ofstream(dir / "r" / "train_log.csv") << "step,epoch,train_loss,val_loss,lr,grad_norm,tokens_per_s,elapsed_s\n"
+                                                "1,0,5,,0.001,1,100,1\n"
+                                                "2,0,4,,0.001,1,200,1.5\n"
+                                                "2,0,,4.5,0.001,0,0,1.5\n"
+                                                "3,0,3.5,,0.001,1,400,2\n"
+                                                // resumed from step 2: step 3 again, then 4
+                                                "3,0,3.4,,0.001,1,300,2.5\n"
+                                                "4,0,3,,0.001,1,300,3.5\n"
+                                                "4,0,,3.2,0,0,0,3.5\n";
+  ASSERT_EQ(std::system(("'" + (test::bin_dir() / "harmonia").string() + "' runs --curves '" + (dir / "r").string() +
+                         "' > '" + (dir / "runs.json").string() + "'")
+                            .c_str()),
+            0);
+  const auto j = nlohmann::json::parse(test::read_all(dir / "runs.json"));
+  ASSERT_EQ(j.size(), 1u);
+  const auto& train = j[0].at("train_curve");
+  ASSERT_EQ(train.size(), 4u);
+  EXPECT_EQ(train[0][3], 100);  // 100/s over 1 s
+  EXPECT_EQ(train[1][3], 200);  // + 200/s over 0.5 s
+  EXPECT_EQ(train[2][3], 500);  // the resumed step 3: + 300/s over 1 s (the first step 3 is gone)
+  EXPECT_EQ(train[3][3], 800);
+  const auto& val = j[0].at("validation_curve");
+  ASSERT_EQ(val.size(), 2u);
+  EXPECT_EQ(val[0][3], 200);
+  EXPECT_EQ(val[1][3], 800);
+}
+
 // `--resume RUN` alone: the run's saved options (train_args.json) give the dataset, context,
 // seed, schedule..., so the continuation equals the uninterrupted run; an option given on the
 // resuming line (--max-steps) wins over the saved one.
