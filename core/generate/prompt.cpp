@@ -66,7 +66,7 @@ midi::Score select_prompt(const midi::Score& score, const PromptSelection& sel) 
   return out;
 }
 
-std::vector<int32_t> prompt_tokens(const tokenizer::Tokenizer& tok, const midi::Score& score) {
+midi::Score one_stream_score(const tokenizer::Tokenizer& tok, const midi::Score& score) {
   midi::Score merged = score;
   if (!tok.one_token_stream() && merged.tracks.size() > 1) {
     // One stream per track: fold the pitched tracks into the first so the model sees them all.
@@ -77,7 +77,11 @@ std::vector<int32_t> prompt_tokens(const tokenizer::Tokenizer& tok, const midi::
     merged.tracks = {all};
     merged.sort_events();
   }
-  const auto enc = tok.encode(merged);
+  return merged;
+}
+
+std::vector<int32_t> prompt_tokens(const tokenizer::Tokenizer& tok, const midi::Score& score) {
+  const auto enc = tok.encode(one_stream_score(tok, score));
   if (enc.sequences.empty()) return {};
   return enc.sequences.front().ids;
 }

@@ -21,7 +21,11 @@ struct PromptSelection {
 // A copy of `score` holding only the selected notes (tempo/time-signature maps kept).
 midi::Score select_prompt(const midi::Score& score, const PromptSelection& selection);
 
-// Ids of vocab(0) for the score; an empty score gives an empty prompt.
+// The score as a single-stream model reads it: when the tokenizer keeps one stream per track,
+// the pitched tracks folded into the first (drums left out); otherwise the score itself.
+midi::Score one_stream_score(const tokenizer::Tokenizer& tok, const midi::Score& score);
+
+// Ids of vocab(0) for the score (its one_stream_score); an empty score gives an empty prompt.
 std::vector<int32_t> prompt_tokens(const tokenizer::Tokenizer& tok, const midi::Score& score);
 
 // What the tokens cannot carry, taken from the prompt into the generated score: its tempo map

@@ -8,6 +8,40 @@
 
 namespace harmonia::model {
 
+namespace {
+
+thread_local AttentionRecorder* active_recorder = nullptr;
+
+// Each query head's keys or values: kv head h / (H / Hkv) serves query head h (HF's repeat_kv).
+torch::Tensor repeat_kv(const torch::Tensor& t, int64_t heads) {
+  const int64_t kv_heads = t.size(1);
+  if (kv_heads == heads) return t;
+  const int64_t group = heads / kv_heads;
+  return t.unsqueeze(2).expand({t.size(0), kv_heads, group, t.size(2), t.size(3)}).reshape({t.size(0), heads, t.size(2), t.size(3)});
+}
+
+// attend() while a recorder listens: the probabilities made explicit (fp32 scores and softmax,
+// as attend() computes them) and handed to it, then applied to the values.
+torch::Tensor attend_recorded(AttentionRecorder& recorder, const torch::Tensor& q, const torch::Tensor& k,
+                              const torch::Tensor& v, const torch::Tensor& allowed, double scale, double dropout) {
+  const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2);
+  const auto key = repeat_kv(k, heads), value = repeat_kv(v, heads);
+  auto scores = torch::matmul(q.to(torch::kFloat), key.to(torch::kFloat).transpose(-2, -1)) * scale;
+  if (allowed.defined()) scores = scores.masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest());
+  const auto probs = torch::softmax(scores, -1);
+  recorder.record(probs.detach().clone());
+  auto used = probs.to(value.scalar_type());
+  if (dropout > 0) used = torch::dropout(used, dropout, /*train=*/true);
+  const auto out = torch::matmul(used, value);
+  return out.transpose(1, 2).reshape({batch, length, heads * out.size(3)});
+}
+
+}  // namespace
+
+AttentionRecorder::AttentionRecorder() : previous_(active_recorder) { active_recorder = this; }
+AttentionRecorder::~AttentionRecorder() { active_recorder = previous_; }
+AttentionRecorder* AttentionRecorder::active() { return active_recorder; }
+
 AttentionLayout make_attention_layout(const torch::Tensor& attention_mask, int64_t batch, int64_t past,
                                       int64_t length, const torch::Device& device) {
   AttentionLayout layout;
@@ -47,21 +81,15 @@ torch::Tensor allowed_keys(const AttentionLayout& layout, int64_t window) {
 
 torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                      const torch::Tensor& allowed, double scale, double dropout) {
-  const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2), head_dim = q.size(3);
-  const int64_t kv_heads = k.size(1), keys = k.size(2);
+  const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2);
+  if (active_recorder) return attend_recorded(*active_recorder, q, k, v, allowed, scale, dropout);
   // A decoding step (one query, every key allowed): one fused loop per head instead of the
   // batched matmuls below, whose setup costs more than the arithmetic at this size.
   if (length == 1 && !allowed.defined() && dropout == 0) {
     auto out = attend_one_query(q, k, v, scale);
     if (out.defined()) return out;
   }
-  torch::Tensor key = k, value = v;
-  if (kv_heads != heads) {
-    // Grouped-query attention: each kv head serves heads/kv_heads query heads (HF's repeat_kv).
-    const int64_t group = heads / kv_heads;
-    key = k.unsqueeze(2).expand({batch, kv_heads, group, keys, head_dim}).reshape({batch, heads, keys, head_dim});
-    value = v.unsqueeze(2).expand({batch, kv_heads, group, keys, v.size(3)}).reshape({batch, heads, keys, v.size(3)});
-  }
+  const auto key = repeat_kv(k, heads), value = repeat_kv(v, heads);
   torch::Tensor out;
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
   // LibTorch >= 2.1 has the fused kernel with an explicit scale. An additive mask with a finite
@@ -86,6 +114,8 @@ torch::Tensor attend_upcast(const torch::Tensor& q, const torch::Tensor& k, cons
                             const torch::Tensor& allowed, double scale, double dropout) {
   const int64_t batch = q.size(0), heads = q.size(1), length = q.size(2);
   TORCH_CHECK(k.size(1) == heads, "attend_upcast: grouped-query attention is not used by GPT-2");
+  // Its scores are fp32 products of fp32 q and k: what attend_recorded() computes.
+  if (active_recorder) return attend_recorded(*active_recorder, q, k, v, allowed, scale, dropout);
   auto scores = torch::matmul(q.to(torch::kFloat), k.to(torch::kFloat).transpose(-2, -1)) * scale;
   if (allowed.defined()) scores = scores.masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest());
   auto probs = torch::softmax(scores, -1).to(v.scalar_type());

@@ -6,8 +6,31 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace harmonia::model {
+
+// Opt-in capture of the attention probabilities, for the studio's attention view
+// (core/model/attention_maps.hpp). While one is alive on a thread, attend() and
+// attend_upcast() on that thread compute the probabilities explicitly (the same q, k, scale
+// and mask the model passed) and append each call's [B, H, T, S] fp32 probabilities, one call
+// per attention layer in order. Without one, the only cost is a thread-local read per call.
+class AttentionRecorder {
+ public:
+  AttentionRecorder();   // installs itself on this thread (nesting keeps the previous one)
+  ~AttentionRecorder();  // and uninstalls
+  AttentionRecorder(const AttentionRecorder&) = delete;
+  AttentionRecorder& operator=(const AttentionRecorder&) = delete;
+
+  const std::vector<torch::Tensor>& calls() const { return calls_; }
+  // The recorder installed on this thread, or null.
+  static AttentionRecorder* active();
+  void record(const torch::Tensor& probs) { calls_.push_back(probs); }
+
+ private:
+  std::vector<torch::Tensor> calls_;
+  AttentionRecorder* previous_;
+};
 
 // What one forward call sees: `past` cached positions followed by `length` new ones.
 struct AttentionLayout {
