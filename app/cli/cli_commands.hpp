@@ -47,6 +47,8 @@ void register_model_commands(CLI::App& app, CommandTable& table);
 void register_dataset_commands(CLI::App& app, CommandTable& table);
 // `harmonia generate`: new music from a model (core/generate).
 void register_generate_commands(CLI::App& app, CommandTable& table);
+// `harmonia add-part`: a new track for one program under a piece (core/generate/add_part.hpp).
+void register_add_part_command(CLI::App& app, CommandTable& table);
 // `harmonia eval`: music metrics of MIDI files, against a reference corpus' band (torch-free).
 void register_eval_command(CLI::App& app, CommandTable& table);
 // `harmonia runs`: training runs side by side, from their folders' files (torch-free).
