@@ -47,6 +47,8 @@ void register_model_commands(CLI::App& app, CommandTable& table);
 void register_dataset_commands(CLI::App& app, CommandTable& table);
 // `harmonia generate`: new music from a model (core/generate).
 void register_generate_commands(CLI::App& app, CommandTable& table);
+// `harmonia infill`: regenerate bars inside a MIDI file (fill-in-the-middle models).
+void register_infill_command(CLI::App& app, CommandTable& table);
 // `harmonia add-part`: a new track for one program under a piece (core/generate/add_part.hpp).
 void register_add_part_command(CLI::App& app, CommandTable& table);
 // `harmonia eval`: music metrics of MIDI files, against a reference corpus' band (torch-free).

@@ -16,6 +16,7 @@ const std::vector<EngineCommand>& engine_commands() {
       {"model", "Hugging Face-format causal LMs: info, init, forward, convert"},
       {"train", "Train a causal LM on a dataset folder (checkpoints, logs, DDP)"},
       {"generate", "Generate MIDI from a model (a 24-bar piece by default)"},
+      {"infill", "Regenerate bars inside a MIDI file with a fill-in-the-middle model"},
       {"add-part", "Add a track for one General MIDI program under a piece"},
   };
   return list;

@@ -56,6 +56,9 @@ void register_train_commands(CLI::App& app, CommandTable& table) {
   cmd->add_option("--time-budget", a->time_budget, "Stop after this many seconds of training");
   cmd->add_flag("--cosine-over-budget", a->schedule_over_time,
                 "Spread the cosine decay over --time-budget (with a large --max-steps)");
+  cmd->add_option("--fim-rate", a->fim_rate,
+                  "Share of train windows in fill-in-the-middle order (0-1; REMI; lets `harmonia infill` fill bars)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--val-fraction", a->val_fraction, "Share of files held out for validation")->capture_default_str();
   cmd->add_option("--seed", a->seed, "Seed for init, shuffling and dropout")->capture_default_str();
   cmd->add_option("--device", a->device, "cpu, cuda, or auto (cuda when LibTorch sees a GPU)")

@@ -14,6 +14,7 @@
 #include "core/model/presets.hpp"
 #include "core/train/checkpoint.hpp"
 #include "core/train/dataset_batch_source.hpp"
+#include "core/train/fim.hpp"
 #include "core/train/local_launcher.hpp"
 #include "core/train/model_setup.hpp"
 
@@ -99,6 +100,7 @@ OptionList train_options(const TrainArgs& a) {
                {"--seed", std::to_string(a.seed)}};
   if (a.schedule_over_time) o.emplace_back("--cosine-over-budget", "true");
   if (!a.arch.empty()) o.push_back({"--arch", a.arch});  // else the preset picks it, on resume too
+  if (a.fim_rate > 0) o.push_back({"--fim-rate", exact(a.fim_rate)});  // resume re-reads the data the same way
   return o;
 }
 
@@ -158,7 +160,25 @@ ht::TrainResult run_training(const TrainArgs& a) {
       options.emplace_back("--nproc", std::to_string(dist->world_size()));
     save_train_options(out, options);
   }
-  const auto& tok = sources.dataset->tokenizer();
+  // Fill-in-the-middle: the model's tokenizer is the data's plus FIM_PRE/FIM_SUF/FIM_MID; the
+  // data's ids are translated as batches are drawn, and validation stays plain continuation.
+  if (a.fim_rate < 0 || a.fim_rate > 1) throw std::invalid_argument("--fim-rate must be between 0 and 1");
+  ht::FimRun fim;
+  if (a.fim_rate > 0) {
+    try {
+      fim = ht::make_fim_run(sources.dataset->tokenizer(), *sources.train, sources.validation.get(), a.fim_rate,
+                             a.seed, a.context);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("--fim-rate: ") + e.what());
+    }
+  }
+  const auto* fim_tok = fim.tokenizer.get();
+  const auto& fim_train = fim.train;
+  const auto& fim_validation = fim.validation;
+  const auto& tok = fim_tok ? *fim_tok : sources.dataset->tokenizer();
+  ht::BatchSource& train_source = fim_train ? static_cast<ht::BatchSource&>(*fim_train) : *sources.train;
+  ht::BatchSource* validation_source =
+      fim_train ? static_cast<ht::BatchSource*>(fim_validation.get()) : sources.validation.get();
 
   std::shared_ptr<model::CausalLM> lm;
   if (!a.resume.empty()) {
@@ -205,6 +225,9 @@ ht::TrainResult run_training(const TrainArgs& a) {
                  tok.is_compound() ? (" steps, " + std::to_string(tok.num_fields()) + " fields each").c_str() : " tokens",
                  static_cast<long long>(a.batch_size * a.grad_accum * batches.world_size), precision.c_str(), device.str().c_str(),
                  dist ? (", " + std::to_string(dist->world_size()) + " ranks").c_str() : "");
+  if (rank0 && fim_tok)
+    std::fprintf(stderr, "fill-in-the-middle: %.0f%% of train windows in prefix/suffix/middle order (validation plain)\n",
+                 a.fim_rate * 100);
   if (rank0 && (sources.train_chunks.dropped_few_notes || sources.validation_chunks.dropped_few_notes))
     std::fprintf(stderr, "windows with fewer than %lld notes left out: %zu of %zu train, %zu of %zu validation\n",
                  static_cast<long long>(a.min_window_notes), sources.train_chunks.dropped_few_notes,
@@ -217,7 +240,7 @@ ht::TrainResult run_training(const TrainArgs& a) {
     ht::EventDispatcher printer(events, [rank0, progress = a.progress, show_total = !(a.time_budget > 0)](const ht::TrainEvent& e) {
       if (rank0) print_event(e, progress, show_total);
     });
-    result = ht::train(config, *lm, *sources.train, sources.validation.get(), {&events, nullptr}, dist.get(), a.resume);
+    result = ht::train(config, *lm, train_source, validation_source, {&events, nullptr}, dist.get(), a.resume);
   }
   if (rank0) {
     lm->to(torch::kCPU);

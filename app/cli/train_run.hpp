@@ -19,6 +19,7 @@ struct TrainArgs {
   int64_t min_window_notes = 0;  // windows with fewer notes are not trained on
   int64_t eval_every = 0, eval_batches = 0, checkpoint_every = 0, context = 256, patience = 0, log_every = 1;
   double lr = 1e-3, time_budget = 0, val_fraction = 0.1;
+  double fim_rate = 0;  // share of windows trained in fill-in-the-middle order (core/train/fim.hpp)
   uint64_t seed = 1234;
   int nproc = 1;
   int threads = 0;  // 0: leave the process setting alone

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   harmonia::cli::register_model_commands(app, table);
   harmonia::cli::register_dataset_commands(app, table);
   harmonia::cli::register_generate_commands(app, table);
+  harmonia::cli::register_infill_command(app, table);
   harmonia::cli::register_add_part_command(app, table);
   harmonia::cli::register_train_commands(app, table);
 
