@@ -142,6 +142,9 @@ CacheManifest read_manifest(const std::string& dataset_dir) {
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
   if (size < 0) throw DatasetError(path + ": cannot read");
+  if (uint64_t(size) > kMaxManifestBytes)
+    throw DatasetError(path + ": " + std::to_string(size) + " bytes, larger than any dataset manifest (limit " +
+                       std::to_string(kMaxManifestBytes >> 20) + " MiB); re-import the folder");
   text.resize(size_t(size));
   in.seekg(0);
   if (size && !in.read(text.data(), size)) throw DatasetError(path + ": cannot read");

@@ -74,6 +74,9 @@ struct CacheManifest {
 std::string manifest_path(const std::string& dataset_dir);
 std::string tokenizer_path(const std::string& dataset_dir);
 
+// ~165 bytes a file (909 pop909 files: 150 KB), so 256 MiB holds over a million files; a
+// larger manifest.json is refused before it is read rather than allocated whole.
+constexpr uint64_t kMaxManifestBytes = 256ull << 20;
 // Throws DatasetError naming the file and the problem.
 CacheManifest read_manifest(const std::string& dataset_dir);
 // Atomic: temp file + fsync + rename + fsync of the folder.

@@ -509,8 +509,14 @@ nlohmann::json config_to_json(const ModelConfig& c) {
 }
 
 ModelConfig read_config(const std::filesystem::path& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw ModelConfigError(path.string() + ": cannot open (is this a model directory?)");
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec) throw ModelConfigError(path.string() + ": cannot read (" + ec.message() + ")");
+  if (size > kMaxConfigJsonBytes)
+    throw ModelConfigError(path.string() + ": " + std::to_string(size) + " bytes, larger than any model config (limit " +
+                           std::to_string(kMaxConfigJsonBytes >> 10) + " KiB)");
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(in);

@@ -90,6 +90,9 @@ const std::vector<std::string>& supported_model_types();
 
 ModelConfig config_from_json(const nlohmann::json& json, const std::string& source = "config.json");
 nlohmann::json config_to_json(const ModelConfig& config);
+// config.json of any Hugging Face causal LM is a few KB; a larger file is refused before it
+// is read (a hostile or wrong file must not make us allocate its size).
+constexpr uint64_t kMaxConfigJsonBytes = 1u << 20;
 ModelConfig read_config(const std::filesystem::path& path);  // path of a config.json
 void write_config(const ModelConfig& config, const std::filesystem::path& path);
 

@@ -259,6 +259,23 @@ TEST(DataImport, DamagedCacheIsRefusedWithAClearError) {
   EXPECT_THROW(run_import(dir / "no_such_folder", dir / "ds2"), DatasetError);
 }
 
+// A manifest.json larger than any real one (a sparse 4 GiB file here) is refused by its size
+// before it is read: reading it whole allocated 4 GiB and then failed to parse.
+TEST(DataImport, HugeManifestIsRefusedBeforeItIsRead) {
+  const auto dir = test::scratch_dir("data_import_huge_manifest");
+  test::write_songs(dir / "in", 1);
+  run_import(dir / "in", dir / "ds");
+  fs::resize_file(dir / "ds" / "manifest.json", uint64_t(4) << 30);
+  try {
+    read_manifest((dir / "ds").string());
+    FAIL() << "a 4 GiB manifest.json was read";
+  } catch (const DatasetError& e) {
+    EXPECT_NE(std::string(e.what()).find("manifest.json: 4294967296 bytes, larger than any dataset manifest"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(DataImport, SharedMiditokCorpus) {
   HARMONIA_REQUIRE_SHARED();
   const auto dir = test::scratch_dir("data_import_shared");

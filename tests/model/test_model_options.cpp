@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <fstream>
 
 #include "core/compute/threads.hpp"
 #include "core/model/activations.hpp"
@@ -151,6 +152,23 @@ TEST(ModelOptions, RefusedGpt2OptionsNameTheOption) {
     ADD_FAILURE() << "prelu must be refused";
   } catch (const hm::ModelConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("prelu"), std::string::npos) << e.what();
+  }
+}
+
+// A config.json larger than any model's (a sparse 2 GiB file) is refused by its size before
+// nlohmann reads it.
+TEST(ModelOptions, HugeConfigFileIsRefusedBeforeItIsRead) {
+  const auto dir = ht::scratch_dir("model_huge_config");
+  std::filesystem::create_directories(dir);
+  { std::ofstream(dir / "config.json") << "{\"model_type\": \"gpt2\"}"; }
+  std::filesystem::resize_file(dir / "config.json", uint64_t(2) << 30);
+  try {
+    hm::read_config(dir / "config.json");
+    ADD_FAILURE() << "a 2 GiB config.json was read";
+  } catch (const hm::ModelConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("config.json: 2147483648 bytes, larger than any model config"),
+              std::string::npos)
+        << e.what();
   }
 }
 
