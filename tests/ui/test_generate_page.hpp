@@ -28,6 +28,7 @@
 #include "ui/widgets/model_choice_box.hpp"
 #include "ui/widgets/piano_roll_widget.hpp"
 #include "ui/bridge/score_tools.hpp"
+#include "../data/data_fixtures.hpp"
 #include "generation_reference.hpp"
 #include "ui_test_support.hpp"
 
@@ -796,6 +797,35 @@ class TestGeneratePage final : public QObject {
     }
     QVERIFY(total > 0);
     QVERIFY2(seen == total, qPrintable(QStringLiteral("%1 of %2 new notes in view").arg(seen).arg(total)));
+  }
+
+  // Issue 21 item 3: a reopened project's roll frames its music as generation does (was: the
+  // hidden page centred on pitches only, so a 20-bar piece showed only its first bars at the
+  // default zoom and most of the new music was out of view).
+  void aReopenedSessionFramesTheMusicAfterThePrompt() {
+    GeneratePage page;
+    page.resize(1100, 650);
+    auto session = page.session();
+    session.shown = harmonia::test::synthetic_song(5, 20, false);
+    session.shownPromptEnd = 4 * 4 * session.shown.ticks_per_quarter;  // the prompt: 4 bars of 4/4
+    session.candidates = {session.shown};
+    session.selected = 0;
+    page.restoreSession(session);  // while hidden, as MainWindow::openProject does
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    auto* view = page.rollView();
+    const auto allNewNotesInView = [&] {
+      const QRect visible(view->horizontalScrollBar()->value(), view->verticalScrollBar()->value(),
+                          view->viewport()->width(), view->viewport()->height());
+      int seen = 0, total = 0;
+      for (const auto& n : view->roll()->notes()) {
+        if (n.time < session.shownPromptEnd) continue;
+        ++total;
+        seen += visible.contains(view->roll()->noteRect(n));
+      }
+      return total > 0 && seen == total;
+    };
+    QVERIFY(waitUntil(allNewNotesInView, 2000));
   }
 
   // Issue 21 item 3: "Fit piece" (Ctrl+0) shows the whole piece, however long.

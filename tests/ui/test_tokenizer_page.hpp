@@ -273,6 +273,23 @@ class TestTokenizerPage final : public QObject {
     QVERIFY(!loaded.tokenizer()->config().use_programs);
   }
 
+  // A loaded tokenizer greys what its scheme refuses at once (was: the previous scheme's
+  // greying stayed until an option changed, so Rests looked tickable on a loaded CPWord).
+  void loadedTokenizerGreysWhatItsSchemeRefuses() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("cpword.json");
+    harmonia::tokenizer::Tokenizer::create("CPWord")->save(path.toStdString());
+    TokenizerPage page;
+    QVERIFY(page.selectScheme("TSD"));
+    QCheckBox* rests = box(page, "Rests");
+    QVERIFY(rests && rests->isEnabled());
+    QString error;
+    QVERIFY2(page.loadTokenizerFile(path, &error), qPrintable(error));
+    QCOMPARE(page.schemeName(), QStringLiteral("CPWord"));
+    QVERIFY(!rests->isEnabled());
+    QVERIFY2(rests->toolTip().contains("not available with CPWord"), qPrintable(rests->toolTip()));
+  }
+
   void saveAndLoadRoundTrip() {
     QTemporaryDir dir;
     const QString path = dir.filePath("tokenizer.json");

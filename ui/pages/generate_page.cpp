@@ -525,7 +525,7 @@ void GeneratePage::onOpenPrompt() {
 
 void GeneratePage::onExportMidi() {
   if (current_.note_count() == 0) {
-    emit statusMessage(tr("Nothing to export: generate or open a MIDI file first."));
+    showError(tr("Nothing to export: generate or open a MIDI file first."));
     return;
   }
   const QString path = QFileDialog::getSaveFileName(this, tr("Export MIDI"), QStringLiteral("harmonia.mid"), tr("MIDI (*.mid)"));
@@ -539,7 +539,7 @@ void GeneratePage::onExportMidi() {
 
 void GeneratePage::onExportWav() {
   if (current_.note_count() == 0) {
-    emit statusMessage(tr("Nothing to export: generate or open a MIDI file first."));
+    showError(tr("Nothing to export: generate or open a MIDI file first."));
     return;
   }
   const QString path = QFileDialog::getSaveFileName(this, tr("Export WAV"), QStringLiteral("harmonia.wav"), tr("WAV (*.wav)"));
@@ -570,7 +570,7 @@ void GeneratePage::startGeneration(const midi::Score& prompt, bool continuation)
   if (genWatcher_.isRunning() || !generation_available()) return;
   const QString modelDir = modelChoice_->activeModelDir();
   if (modelDir.isEmpty()) {
-    emit statusMessage(tr("No model: train one on the Model & Training page first, or choose the starter model."));
+    showError(tr("No model: train one on the Model & Training page first, or choose the starter model."));
     return;
   }
   playback_->stop();
@@ -683,7 +683,13 @@ void GeneratePage::restoreSession(const Session& s) {
     candidateList_->setCurrentRow(s.selected < int(candidates_scores_.size()) ? s.selected : -1);
   }
   showScore(s.shown, s.shownPromptEnd);
-  if (s.shown.note_count()) roll_->centreOnNotes();
+  // The music after the prompt in view, as after generating (the whole piece when there is
+  // none); a reopened project's page is hidden, so the roll frames it when first shown.
+  if (s.shown.note_count()) {
+    const midi::Tick end = s.shown.end_tick();
+    const midi::Tick from = s.shownPromptEnd < end ? s.shownPromptEnd : 0;
+    roll_->frameWhenShown(from, std::max(end, from + 1));
+  }
   // The sidebar tells what the page holds: kept candidates are as done as freshly made ones.
   if (state() != StepState::Unavailable)
     setState(candidates_scores_.empty() ? StepState::NotStarted : StepState::Done,

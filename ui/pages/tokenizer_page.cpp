@@ -273,6 +273,7 @@ TokenizerPage::TokenizerPage(QWidget* parent) : PipelinePage(parent) {
   connect(trainPanel_, &TokenizerTrainingPanel::trained, this, &TokenizerPage::applyTrained);
   connect(trainPanel_, &TokenizerTrainingPanel::plainChosen, this, &TokenizerPage::rebuildTokenizer);
   connect(trainPanel_, &TokenizerTrainingPanel::statusMessage, this, &TokenizerPage::statusMessage);
+  connect(trainPanel_, &TokenizerTrainingPanel::failed, this, &PipelinePage::showError);
   connect(&previewWatcher_, &QFutureWatcher<TokenPreview>::finished, this, [this] {
     previewPending_ = false;
     preview_ = previewWatcher_.result();
@@ -478,14 +479,7 @@ void TokenizerPage::rebuildTokenizer() {
     options[i].first->setChecked(false);
     config.*(rules[i].field) = false;
   }
-  const auto verdicts = judge_tokenizer_options(schemeName(), config, rules);
-  QStringList greyed;  // besides the ones just unticked, which are said as such
-  for (size_t i = 0; i < options.size(); ++i) {
-    QCheckBox* box = options[i].first;
-    box->setEnabled(verdicts[i].allowed);
-    box->setToolTip(verdicts[i].allowed ? box->property("optionHelp").toString() : verdicts[i].reason);
-    if (!verdicts[i].allowed && std::find(refused.begin(), refused.end(), i) == refused.end()) greyed << verdicts[i].reason;
-  }
+  const QStringList greyed = greyRefusedOptions(config, refused);
   QString explanation = schemeExplanation(schemeName());
   if (!unticked.isEmpty()) explanation += QStringLiteral("\n") + tr("Unticked — %1").arg(unticked.join(QStringLiteral(" ")));
   if (!greyed.isEmpty()) explanation += QStringLiteral("\n") + tr("Greyed out — %1").arg(greyed.join(QStringLiteral(" ")));
@@ -514,6 +508,23 @@ void TokenizerPage::rebuildTokenizer() {
   emit tokenizerChanged();
   startPreview();
   startStats();
+}
+
+QStringList TokenizerPage::greyRefusedOptions(const tokenizer::TokenizerConfig& config,
+                                              const std::vector<size_t>& justUnticked) {
+  const auto options = optionBoxes();
+  std::vector<TokenizerOption> rules;
+  for (const auto& [box, rule] : options) rules.push_back(rule);
+  const auto verdicts = judge_tokenizer_options(schemeName(), config, rules);
+  QStringList greyed;  // besides the ones just unticked, which are said as such
+  for (size_t i = 0; i < options.size(); ++i) {
+    QCheckBox* box = options[i].first;
+    box->setEnabled(verdicts[i].allowed);
+    box->setToolTip(verdicts[i].allowed ? box->property("optionHelp").toString() : verdicts[i].reason);
+    if (!verdicts[i].allowed && std::find(justUnticked.begin(), justUnticked.end(), i) == justUnticked.end())
+      greyed << verdicts[i].reason;
+  }
+  return greyed;
 }
 
 void TokenizerPage::showVocabulary() {
@@ -694,7 +705,12 @@ bool TokenizerPage::loadTokenizerJson(const QString& json, const QString& origin
 
 void TokenizerPage::installLoaded(std::unique_ptr<tokenizer::Tokenizer> tok, const QString& origin) {
   applyConfigToControls(tok->config(), QString::fromStdString(tok->name()));
-  explanation_->setText(schemeExplanation(schemeName()));
+  // A loaded tokenizer's scheme refuses the same options as a chosen one: greyed at once,
+  // not only after the next change of an option.
+  const QStringList greyed = greyRefusedOptions(tok->config(), {});
+  QString explanation = schemeExplanation(schemeName());
+  if (!greyed.isEmpty()) explanation += QStringLiteral("\n") + tr("Greyed out — %1").arg(greyed.join(QStringLiteral(" ")));
+  explanation_->setText(explanation);
   // Keep the loaded tokenizer itself: its config may hold options the controls do not show,
   // and a trained one its learned model.
   tokenizer_ = std::move(tok);

@@ -118,6 +118,9 @@ class TokenizerPage : public PipelinePage {
   std::vector<RollNote> rollNotesOf(const std::vector<NoteRef>& refs) const;
   // The extra-token check boxes with the config field each sets.
   std::vector<std::pair<QCheckBox*, TokenizerOption>> optionBoxes() const;
+  // Greys the options the current scheme cannot take with `config` (tooltip = the reason);
+  // returns the reasons of those greyed, less the ones in `justUnticked` (said as unticked).
+  QStringList greyRefusedOptions(const tokenizer::TokenizerConfig& config, const std::vector<size_t>& justUnticked);
   // A tokenizer read from a file or a project becomes the page's; `origin` names it ("" = none).
   void installLoaded(std::unique_ptr<tokenizer::Tokenizer> tok, const QString& origin);
 

@@ -291,7 +291,7 @@ void TokenizerTrainingPanel::onTrainingFinished() {
                                                      .arg(outcome_.error);
     updateControls();  // the untrained hint, when the page's tokenizer is plain
     status_->setText(message + QLatin1Char(' ') + (shown_ ? trainedStatus_ : status_->text()));
-    if (!outcome_.cancelled) emit statusMessage(message);
+    if (!outcome_.cancelled) emit failed(message);
     return;
   }
   updateControls();

@@ -79,6 +79,8 @@ class TokenizerTrainingPanel : public QGroupBox {
   void trained(std::shared_ptr<const tokenizer::Tokenizer> tokenizer);
   void plainChosen();  // "None" picked while the page's tokenizer is a trained one
   void statusMessage(const QString& message);
+  // A failed training run: the page shows it in its banner (kept until dismissed).
+  void failed(const QString& message);
 
  public slots:
   void train();

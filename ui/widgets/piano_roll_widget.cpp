@@ -3,6 +3,7 @@
 #include <QPaintEvent>
 #include <QPainter>
 #include <QScrollBar>
+#include <QTimer>
 #include <QWheelEvent>
 #include <algorithm>
 #include <limits>
@@ -263,10 +264,27 @@ PianoRollView::PianoRollView(QWidget* parent) : QScrollArea(parent), roll_(new P
 
 void PianoRollView::showEvent(QShowEvent* event) {
   QScrollArea::showEvent(event);
-  // The first time it is seen, the middle of the keyboard (or the notes), not the top octave.
-  if (!shown_) {
-    shown_ = true;
-    centreOnNotes();
+  // The first time it is seen, the middle of the keyboard (or the notes), not the top octave;
+  // a frame asked for while hidden wins. After the layout has given the view its size.
+  const bool first = !shown_;
+  shown_ = true;
+  if (first || pendingFrame_)
+    QTimer::singleShot(0, this, [this] {
+      if (pendingFrame_) {
+        const auto [from, to] = *pendingFrame_;
+        pendingFrame_.reset();
+        frameTicks(from, to);
+      } else {
+        centreOnNotes();
+      }
+    });
+}
+
+void PianoRollView::frameWhenShown(midi::Tick from, midi::Tick to) {
+  if (isVisible() && viewport()->width() > 0) {
+    frameTicks(from, to);
+  } else {
+    pendingFrame_ = std::make_pair(from, to);
   }
 }
 
@@ -299,6 +317,7 @@ void PianoRollView::centreOnNotes() {
 }
 
 void PianoRollView::frameTicks(midi::Tick from, midi::Tick to, double minPixelsPerQuarter) {
+  pendingFrame_.reset();  // the newest framing wins over one waiting for the view to show
   const double tpq = roll_->ticksPerQuarter();
   const midi::Tick span = std::max<midi::Tick>(to - from, midi::Tick(tpq));
   // A little of what comes before (the prompt's end) stays in view at the left.

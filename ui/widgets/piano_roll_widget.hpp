@@ -4,6 +4,9 @@
 // view keeps the keyboard (note names) and the bar ruler fixed beside and above it.
 #pragma once
 
+#include <optional>
+#include <utility>
+
 #include <QPixmap>
 #include <QScrollArea>
 #include <QWidget>
@@ -125,6 +128,9 @@ class PianoRollView : public QScrollArea {
   // long piece stays readable: then it starts at `from`), and centres its notes' pitches,
   // with smaller rows where they would not fit. What generation leaves in view: the new music.
   void frameTicks(midi::Tick from, midi::Tick to, double minPixelsPerQuarter = 8.0);
+  // frameTicks() now if the view is on screen, else when it is next shown: a hidden view
+  // (a reopened project's Generate page) has no size yet to frame anything in.
+  void frameWhenShown(midi::Tick from, midi::Tick to);
 
  public slots:
   // The whole piece in view, however small that makes it.
@@ -137,6 +143,7 @@ class PianoRollView : public QScrollArea {
  private:
   void centreOnPitches(int lo, int hi);
   bool shown_ = false;
+  std::optional<std::pair<midi::Tick, midi::Tick>> pendingFrame_;
 
   PianoRollWidget* roll_;
   PianoKeyboardColumn* keyboard_;
