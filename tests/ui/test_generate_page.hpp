@@ -6,6 +6,7 @@
 #include <QListWidget>
 #include <QScrollBar>
 #include <QSpinBox>
+#include <QStyleOptionComboBox>
 #include <QScopeGuard>
 #include <QMimeData>
 #include <algorithm>
@@ -215,6 +216,39 @@ class TestGeneratePage final : public QObject {
     QCOMPARE(box->activeModelDir(), run.path());
     QVERIFY(box->setChoice(ModelChoiceBox::Choice::Starter));
     QCOMPARE(box->activeModelDir(), QDir::cleanPath(starter));
+  }
+
+  // Issue 21: a run folder with a long name was clipped through its last letter in the closed
+  // picker. It now reads with "…" in the middle and fits the field; the line under it has it all.
+  void aLongRunNameIsShortenedInTheMiddleNotClipped() {
+    QTemporaryDir dir;
+    const QString run = dir.filePath("composition-class-week-three-longer-context-and-lower-learning-rate");
+    harmonia::ui::test::writeTinyModel(run.toStdString(), 9);
+    GeneratePage page;
+    page.resize(1280, 720);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    page.setModelDir(run);
+    auto* combo = page.modelChoice()->findChild<QComboBox*>();
+    QVERIFY(combo);
+    QVERIFY(combo->currentText().contains("composition-class-week-three-longer-context-and-lower-learning-rate"));
+    const QString shown = harmonia::ui::comboShownText(*combo);
+    QVERIFY2(shown.contains(QChar(0x2026)), qPrintable(shown));
+    QVERIFY2(shown.startsWith("Run composition") && shown.endsWith(combo->currentText().right(6)), qPrintable(shown));
+    QStyleOptionComboBox opt;
+    opt.initFrom(combo);
+    opt.subControls = QStyle::SC_All;
+    const QRect field = combo->style()->subControlRect(QStyle::CC_ComboBox, &opt, QStyle::SC_ComboBoxEditField, combo);
+    QVERIFY2(combo->fontMetrics().horizontalAdvance(shown) + 2 <= field.width(),
+             qPrintable(QStringLiteral("%1 px of text in a %2 px field").arg(combo->fontMetrics().horizontalAdvance(shown)).arg(field.width())));
+    QLabel* detail = nullptr;
+    for (auto* l : page.modelChoice()->findChildren<QLabel*>())
+      if (l->text().contains("composition-class-week-three-longer-context-and-lower-learning-rate")) detail = l;
+    QVERIFY(detail);
+    // A short name is shown whole.
+    QCOMPARE(harmonia::ui::comboShownText(*combo).isEmpty(), false);
+    page.modelChoice()->setChoice(ModelChoiceBox::Choice::Starter);
+    QCOMPARE(harmonia::ui::comboShownText(*combo), combo->currentText());
   }
 
   // Without a starter model its item stays in the list, disabled, says "not found", and its

@@ -1,5 +1,7 @@
 #include "ui/widgets/model_choice_box.hpp"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
@@ -8,6 +10,8 @@
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QStandardItemModel>
+#include <QStyleOptionComboBox>
+#include <QStylePainter>
 #include <QVBoxLayout>
 
 #include "ui/bridge/generation_backend.hpp"
@@ -22,14 +26,45 @@ constexpr int kDirRole = Qt::UserRole + 1;      // the folder Generate loads (""
 constexpr int kDetailRole = Qt::UserRole + 2;   // the line under the combo
 constexpr int kOpenFolder = -1;
 
+}  // namespace
+
+QString comboShownText(const QComboBox& combo) {
+  QStyleOptionComboBox opt;
+  opt.initFrom(&combo);
+  opt.editable = false;
+  opt.frame = combo.hasFrame();
+  opt.currentText = combo.currentText();
+  opt.subControls = QStyle::SC_All;
+  const QRect field = combo.style()->subControlRect(QStyle::CC_ComboBox, &opt, QStyle::SC_ComboBoxEditField, &combo);
+  int width = field.width() - 2;  // the label is drawn 1 px inside each side of the field
+  if (!combo.itemIcon(combo.currentIndex()).isNull()) width -= combo.iconSize().width() + 4;
+  return combo.fontMetrics().elidedText(combo.currentText(), Qt::ElideMiddle, std::max(0, width));
+}
+
+namespace {
+
 // The combo re-reads the run folders when its list opens: checkpoints saved while the user
 // was on another page then appear without a refresh button.
+// It also shows a name too long for the settings column with "…" in the middle (the date and
+// the status at the ends stay readable; the whole name is in the line under it and the
+// tooltip): Qt clipped it at the field's edge, through the last letter.
 class RescanningCombo : public QComboBox {
  public:
   explicit RescanningCombo(ModelChoiceBox* box) : box_(box) {}
   void showPopup() override {
     box_->rescan();
     QComboBox::showPopup();
+  }
+
+ protected:
+  void paintEvent(QPaintEvent*) override {
+    QStylePainter painter(this);
+    painter.setPen(palette().color(QPalette::Text));
+    QStyleOptionComboBox opt;
+    initStyleOption(&opt);
+    painter.drawComplexControl(QStyle::CC_ComboBox, opt);
+    opt.currentText = comboShownText(*this);
+    painter.drawControl(QStyle::CE_ComboBoxLabel, opt);
   }
 
  private:

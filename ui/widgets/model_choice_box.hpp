@@ -18,6 +18,10 @@ class QLabel;
 
 namespace harmonia::ui {
 
+// What a closed combo shows of its current text: all of it, or, when the edit field is too
+// narrow, the text with "…" in the middle, so no letter is cut at the field's edge.
+QString comboShownText(const QComboBox& combo);
+
 class ModelChoiceBox : public QGroupBox {
   Q_OBJECT
  public:
