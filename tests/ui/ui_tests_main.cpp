@@ -17,6 +17,7 @@
 
 #include "test_dataset_page.hpp"
 #include "test_generate_page.hpp"
+#include "test_inside_model_page.hpp"
 #include "test_layout.hpp"
 #include "test_main_window.hpp"
 #include "test_messages.hpp"
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
       {"tokenizer_page", [] { return std::make_unique<TestTokenizerPage>(); }},
       {"dataset_page", [] { return std::make_unique<TestDatasetPage>(); }},
       {"generate_page", [] { return std::make_unique<TestGeneratePage>(); }},
+      {"inside_model", [] { return std::make_unique<TestInsideModelPage>(); }},
       {"layout", [] { return std::make_unique<TestLayout>(); }},
       {"messages", [] { return std::make_unique<TestMessages>(); }},
       {"monkey", [] { return std::make_unique<TestMonkey>(); }},

@@ -53,6 +53,8 @@ class ModelChoiceBox : public QGroupBox {
   void addRun(const QString& runDir, bool choose);
   // The run being trained now and what it is doing ("training now, step 40 / 500"); "" none.
   void setLiveRun(const QString& runDir, const QString& activity);
+  QString liveRun() const { return liveRun_; }
+  QString liveActivity() const { return liveActivity_; }
   // Reads the runs' folders again (new checkpoints); keeps the choice where it still exists.
   void rescan();
 

@@ -8,11 +8,13 @@
 #include <QPainter>
 #include <QPainterPath>
 #include <QToolTip>
+#include <algorithm>
 
 namespace harmonia::ui {
 
 namespace {
 constexpr int kPadX = 6, kPadY = 3, kGap = 4;
+constexpr int kStrip = 9;  // the heat strip under each chip, when shown
 }
 
 TokenChipView::TokenChipView(QWidget* parent) : QWidget(parent) {
@@ -26,6 +28,28 @@ TokenChipView::TokenChipView(QWidget* parent) : QWidget(parent) {
 void TokenChipView::setHighlightedChips(std::vector<int> indices) {
   highlighted_ = std::move(indices);
   update();
+}
+
+void TokenChipView::setHeat(std::vector<float> heat) {
+  const bool relayout = heat.empty() != heat_.empty();
+  heat_ = std::move(heat);
+  if (relayout) {
+    layoutChips(width(), &rects_);
+    updateGeometry();
+    setMinimumHeight(heightForWidth(width()));
+  }
+  update();
+}
+
+QColor TokenChipView::heatColor(double value) {
+  // From a pale cream through orange to a deep red: more attention reads as hotter and darker.
+  const double v = std::clamp(value, 0.0, 1.0);
+  const QColor lo(255, 240, 200), mid(245, 140, 40), hi(170, 20, 30);
+  const auto mix = [](const QColor& a, const QColor& b, double t) {
+    return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t), float(a.greenF() + (b.greenF() - a.greenF()) * t),
+                            float(a.blueF() + (b.blueF() - a.blueF()) * t));
+  };
+  return v < 0.5 ? mix(lo, mid, v * 2) : mix(mid, hi, (v - 0.5) * 2);
 }
 
 QRect TokenChipView::chipRect(int index) const {
@@ -133,18 +157,19 @@ void TokenChipView::changeEvent(QEvent* event) {
 int TokenChipView::layoutChips(int width, std::vector<QRect>* rects) const {
   const QFontMetrics fm(font());
   const int h = fm.height() + 2 * kPadY;
+  const int strip = heat_.empty() ? 0 : kStrip;
   int x = kGap, y = kGap;
   if (rects) rects->clear();
   for (size_t i = 0; i < chips_.size() && i < widths_.size(); ++i) {
     const int w = widths_[i];
     if (x + w > width - kGap && x > kGap) {
       x = kGap;
-      y += h + kGap;
+      y += h + strip + kGap;
     }
     if (rects) rects->push_back(QRect(x, y, w, h));
     x += w + kGap;
   }
-  return chips_.empty() ? h : y + h + kGap;
+  return chips_.empty() ? h : y + h + strip + kGap;
 }
 
 int TokenChipView::heightForWidth(int width) const { return layoutChips(width, nullptr); }
@@ -200,6 +225,14 @@ void TokenChipView::paintEvent(QPaintEvent* event) {
     // Dark text on light chips, white on dark ones, for projector contrast.
     p.setPen(c.lightness() > 150 ? Qt::black : Qt::white);
     p.drawText(r, Qt::AlignCenter, chips_[i].text);
+  }
+  // The heat strip: a bar under each chip, its colour the chip's value.
+  for (size_t i = 0; i < heat_.size() && i < rects_.size(); ++i) {
+    const QRect bar(rects_[i].left(), rects_[i].bottom() + 3, rects_[i].width(), kStrip - 3);
+    if (heat_[i] < 0 || !bar.intersects(clip)) continue;
+    p.setPen(Qt::NoPen);
+    p.setBrush(heatColor(heat_[i]));
+    p.drawRect(bar);
   }
   // Rings last, over the chips: the hovered one and a clicked note's tokens.
   p.setBrush(Qt::NoBrush);

@@ -37,6 +37,13 @@ class TokenChipView : public QWidget {
   // Rings these chips (a clicked note's tokens); an empty list clears.
   void setHighlightedChips(std::vector<int> indices);
   const std::vector<int>& highlightedChips() const { return highlighted_; }
+  // A heat strip under every chip, one value in [0, 1] per chip (empty hides it; a negative
+  // value leaves that chip without one): the attention view's weights of one token over the
+  // others. The rows make room for it.
+  void setHeat(std::vector<float> heat);
+  const std::vector<float>& heat() const { return heat_; }
+  // The strip's colour for a value in [0, 1]: pale to deep red, readable on light and dark themes.
+  static QColor heatColor(double value);
   QRect chipRect(int index) const;  // empty when out of range
   int chipAt(const QPoint& pos) const;  // -1 when none
 
@@ -70,6 +77,7 @@ class TokenChipView : public QWidget {
   std::vector<int> widths_;
   std::vector<std::vector<int>> partWidths_;  // learned chips: each segment's width
   std::vector<int> highlighted_;
+  std::vector<float> heat_;
   int hovered_ = -1;
 };
 
