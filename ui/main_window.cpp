@@ -36,6 +36,8 @@
 #include "ui/project_state.hpp"
 #include "ui/pages/tokenizer_page.hpp"
 #include "ui/pages/training_page.hpp"
+#include "ui/pages/runs_page.hpp"
+#include "ui/classroom_view.hpp"
 
 void harmoniaUiInitResources();  // resources_init.cpp
 
@@ -98,6 +100,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(pages[i], &PipelinePage::statusMessage, this, &MainWindow::showStatus);
     updateSidebar(i);
   }
+  // Not a step of the pipeline: the project's runs side by side, after the four steps.
+  runs_ = new RunsPage;
+  titles_ << tr("Compare runs");
+  steps_->addItem(titles_.back());
+  pages_->addWidget(runs_);
+  const int runsIndex = pages_->indexOf(runs_);
+  connect(runs_, &PipelinePage::stateChanged, this, [this, runsIndex] { updateSidebar(runsIndex); });
+  connect(runs_, &PipelinePage::statusMessage, this, &MainWindow::showStatus);
+  updateSidebar(runsIndex);
   connect(steps_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
 
   // The pipeline's hand-offs: each page gets what the previous one produced.
@@ -126,11 +137,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(training_, &TrainingPage::trainingFinished, this, [this](bool, const QString& dir) {
     generate_->modelChoice()->setLiveRun({}, {});
     generate_->modelChoice()->addRun(dir, true);
+    runs_->addRuns(dir);
   });
   // While a run trains, the picker lists it (its checkpoints can be tried) and says so.
   connect(training_, &PipelinePage::stateChanged, this, [this] {
     if (!training_->isTraining()) return;
     generate_->modelChoice()->setLiveRun(training_->runDir(), training_->isPaused() ? tr("paused") : tr("training now"));
+    // The Runs page charts the live run too (once its folder holds run.json).
+    const QString live = QDir::cleanPath(training_->runDir());
+    if (!training_->runDir().isEmpty() && !runs_->runs().contains(live)) runs_->addRuns(live);
   });
 
   buildMenus();
@@ -190,7 +205,7 @@ void MainWindow::buildMenus() {
   quit->setShortcut(QKeySequence::Quit);
 
   auto* view = menuBar()->addMenu(tr("&View"));
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < titles_.size(); ++i) {
     // "3. Model & Training": in a menu a single '&' marks a mnemonic, so double it.
     auto* a = view->addAction(QString(titles_[i]).replace(QLatin1Char('&'), QLatin1String("&&")), this, [this, i] { showPage(i); });
     a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
@@ -206,6 +221,7 @@ void MainWindow::buildMenus() {
   zoomIn->setShortcut(QKeySequence::ZoomIn);
   auto* zoomOut = view->addAction(tr("Zoom &Out Piano Roll"), generate_->rollView()->roll(), &PianoRollWidget::zoomOut);
   zoomOut->setShortcut(QKeySequence::ZoomOut);
+  classroom_ = new ClassroomView(view, {dataset_, tokenizer_, training_, generate_, runs_}, this);
 
   auto* play = menuBar()->addMenu(tr("&Playback"));
   auto* playStop = play->addAction(tr("&Play / Stop"), generate_, &GeneratePage::togglePlay);
@@ -258,6 +274,8 @@ Project MainWindow::project() const {
   // Every run the Generate page lists (the Training page's current one among them).
   p.runs = generate_->modelChoice()->runs();
   if (!training_->runDir().isEmpty() && !p.runs.contains(training_->runDir())) p.runs << training_->runDir();
+  for (const QString& run : runs_->runs())  // and those added on the Runs page
+    if (!p.runs.contains(run)) p.runs << run;
   p.datasetImported = !dataset_->usableFiles().isEmpty();
   p.training = trainingSettingsToJson(training_->spec());
   // The Generate page: sampling, and the music itself as MIDI inside the project.
@@ -296,6 +314,7 @@ QString MainWindow::applyProject(const Project& p) {
     tokenizer_->selectScheme(p.settings.value("scheme").toString());
   }
   generate_->modelChoice()->setRuns(p.runs);
+  runs_->setRuns(p.runs);
   if (!p.runs.isEmpty()) generate_->modelChoice()->addRun(p.runs.back(), true);
   // After the runs, the newest of which would otherwise be chosen. A project from before the
   // choice existed records none and keeps what the page chose; older projects' "starter" and
@@ -363,6 +382,7 @@ void MainWindow::resetPages() {
   training_->clearRun();
   training_->setHyperparameters(defaultTraining_);
   generate_->modelChoice()->setRuns({});
+  runs_->setRuns({});
   generate_->setPromptBars(defaultPromptBars_);
   generate_->setSamplingSettings(defaultSampling_);
   generate_->restoreSession({});

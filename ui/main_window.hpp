@@ -20,6 +20,8 @@ class DatasetPage;
 class TokenizerPage;
 class TrainingPage;
 class GeneratePage;
+class RunsPage;
+class ClassroomView;
 struct Project;
 
 class MainWindow : public QMainWindow {
@@ -39,6 +41,9 @@ class MainWindow : public QMainWindow {
   TokenizerPage* tokenizerPage() const { return tokenizer_; }
   TrainingPage* trainingPage() const { return training_; }
   GeneratePage* generatePage() const { return generate_; }
+  RunsPage* runsPage() const { return runs_; }
+  // Presentation mode and the steps' explanations (View menu).
+  ClassroomView* classroom() const { return classroom_; }
 
   Project project() const;
   // Returns what could not be restored ("" when everything was), in words for the user.
@@ -78,6 +83,8 @@ class MainWindow : public QMainWindow {
   TokenizerPage* tokenizer_ = nullptr;
   TrainingPage* training_ = nullptr;
   GeneratePage* generate_ = nullptr;
+  RunsPage* runs_ = nullptr;
+  ClassroomView* classroom_ = nullptr;
   QMenu* recentMenu_ = nullptr;
   QString projectPath_;
   QStringList titles_;

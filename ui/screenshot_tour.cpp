@@ -8,7 +8,9 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
+#include "ui/classroom_view.hpp"
 #include "ui/pages/dataset_page.hpp"
+#include "ui/pages/runs_page.hpp"
 #include "ui/pages/generate_page.hpp"
 #include "ui/main_window.hpp"
 #include "ui/widgets/model_choice_box.hpp"
@@ -39,7 +41,7 @@ bool waitFor(F done, int timeoutMs) {
   return true;
 }
 
-const char* const kNames[] = {"1-dataset", "2-tokenizer", "3-training", "4-generate"};
+const char* const kNames[] = {"1-dataset", "2-tokenizer", "3-training", "4-generate", "5-runs"};
 
 }  // namespace
 
@@ -77,6 +79,11 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
     training->setRunsRoot(runs.path());
     training->start();
     waitFor([&] { return !training->isTraining(); }, 600000);
+    // A second run at three times the learning rate, for the Runs page to compare with.
+    s.lr *= 3;
+    training->setHyperparameters(s);
+    training->start();
+    waitFor([&] { return !training->isTraining(); }, 600000);
   }
   if (!files.isEmpty()) {
     // The starter model where it is installed: a composer's first generation is from it, and
@@ -106,11 +113,16 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
     const midi::Tick promptEnd = gen->rollView()->roll()->promptEnd();
     gen->rollView()->roll()->setPlayHead(promptEnd > 0 ? promptEnd / 2 : gen->currentScore().ticks_per_quarter * 6);
   }
-  for (const auto theme : {Theme::Light, Theme::Dark}) {
+  // Light, dark, and the light theme in presentation mode with the steps' explanations (a
+  // projector's view).
+  for (const auto& [theme, presenting] : {std::pair{Theme::Light, false}, {Theme::Dark, false}, {Theme::Light, true}}) {
     window.setTheme(theme);
-    for (int i = 0; i < window.pageCount(); ++i) {
+    window.classroom()->setPresentationMode(presenting);
+    window.classroom()->setExplanationsShown(presenting);
+    for (int i = 0; i < window.pageCount() && i < int(std::size(kNames)); ++i) {
       window.showPage(i);
       QApplication::processEvents();
+      waitFor([&] { return !window.runsPage()->isReading(); }, 30000);  // the Runs page reads when shown
       if (i == 3) {
         // From the start (streaming left the view at the last note): the prompt band, if any,
         // then the new bars.
@@ -119,10 +131,13 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
       }
       QApplication::processEvents();
       ReplotQueue::flush();  // charts replot one per event-loop turn: finish them
-      const QString path = QDir(dir).filePath(QStringLiteral("%1-%2.png").arg(kNames[i], themeName(theme)));
+      const QString path = QDir(dir).filePath(presenting ? QStringLiteral("presentation-%1.png").arg(kNames[i])
+                                                         : QStringLiteral("%1-%2.png").arg(kNames[i], themeName(theme)));
       if (window.grab().save(path)) written << path;
     }
   }
+  window.classroom()->setPresentationMode(false);
+  window.classroom()->setExplanationsShown(false);
   window.setTheme(Theme::Light);
   gen->setModelDir({});  // the run folder goes with the tour
   if (written.isEmpty() && error) *error = QObject::tr("no screenshot could be written to %1").arg(dir);

@@ -1,6 +1,7 @@
 // `harmonia-studio --screenshot DIR`: drives the window through the pipeline on the default
 // corpus (import, tokenizer preview, a short training run of the tiny preset, three
-// candidates generated after a prompt) and saves one PNG per page, light and dark, for the
+// candidates generated after a prompt; a second run at three times the learning rate for the
+// Runs page) and saves one PNG per page, light and dark, and in presentation mode, for the
 // README and for checking the layout by eye.
 #pragma once
 

@@ -9,7 +9,29 @@ namespace harmonia::ui {
 
 namespace {
 Theme g_theme = Theme::Light;
+bool g_highContrast = false;
+
+// A projector washes out greys: text and lines go to the extremes.
+void raiseContrast(QPalette& p, Theme theme) {
+  const bool dark = theme == Theme::Dark;
+  const QColor ink = dark ? Qt::white : Qt::black, paper = dark ? Qt::black : Qt::white;
+  for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText, QPalette::ToolTipText})
+    p.setColor(role, ink);
+  p.setColor(QPalette::Window, dark ? QColor(20, 20, 20) : QColor(250, 250, 250));
+  p.setColor(QPalette::Base, paper);
+  p.setColor(QPalette::AlternateBase, dark ? QColor(40, 40, 40) : QColor(235, 235, 235));
+  p.setColor(QPalette::Button, dark ? QColor(35, 35, 35) : QColor(240, 240, 240));
+  p.setColor(QPalette::ToolTipBase, paper);
+  p.setColor(QPalette::Highlight, dark ? QColor(255, 200, 0) : QColor(0, 70, 200));
+  p.setColor(QPalette::HighlightedText, dark ? Qt::black : Qt::white);
+  p.setColor(QPalette::PlaceholderText, dark ? QColor(190, 190, 190) : QColor(80, 80, 80));
+  const QColor disabled = dark ? QColor(150, 150, 150) : QColor(100, 100, 100);
+  for (auto role : {QPalette::Text, QPalette::ButtonText, QPalette::WindowText}) p.setColor(QPalette::Disabled, role, disabled);
 }
+}  // namespace
+
+void setHighContrast(bool on) { g_highContrast = on; }
+bool highContrast() { return g_highContrast; }
 
 void applyTheme(QApplication& app, Theme theme) {
   g_theme = theme;
@@ -38,6 +60,7 @@ void applyTheme(QApplication& app, Theme theme) {
     p = app.style()->standardPalette();
     p.setColor(QPalette::Highlight, QColor(40, 110, 200));
   }
+  if (g_highContrast) raiseContrast(p, theme);
   app.setPalette(p);
 }
 

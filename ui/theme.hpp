@@ -14,6 +14,11 @@ enum class Theme { Light, Dark };
 // Applies Fusion with the theme's palette to the whole application.
 void applyTheme(QApplication& app, Theme theme);
 Theme currentTheme();
+// High contrast for a projector (presentation mode): black on white in the light theme, white
+// on black in the dark one, strong highlight and disabled text still readable. Takes effect
+// at the next applyTheme(), and stays across theme changes.
+void setHighContrast(bool on);
+bool highContrast();
 QString themeName(Theme theme);
 Theme themeFromName(const QString& name);  // unknown names give Light
 

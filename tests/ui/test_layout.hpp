@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include "core/tokenizer/tokenizer.hpp"
+#include "ui/classroom_view.hpp"
 #include "ui/main_window.hpp"
 #include "ui/pages/dataset_page.hpp"
 #include "ui/pages/generate_page.hpp"
@@ -31,9 +32,22 @@ class TestLayout final : public QObject {
   }
 
   // A projector's 1280x720 less a window frame and a panel leaves about 1200x680.
+  void minimumSizeFitsAProjector_data() {
+    QTest::addColumn<bool>("presentation");
+    QTest::newRow("normal") << false;
+    QTest::newRow("presentation") << true;  // text x1.6, the steps' explanations shown
+  }
+
   void minimumSizeFitsAProjector() {
+    QFETCH(bool, presentation);
     MainWindow window;
     window.show();
+    window.classroom()->setPresentationMode(presentation);
+    window.classroom()->setExplanationsShown(presentation);
+    auto normal = qScopeGuard([&] {
+      window.classroom()->setPresentationMode(false);
+      window.classroom()->setExplanationsShown(false);
+    });
     for (int page = 0; page < window.pageCount(); ++page) {
       window.showPage(page);
       QApplication::processEvents();
@@ -55,14 +69,24 @@ class TestLayout final : public QObject {
 
   void nothingIsCutOff_data() {
     QTest::addColumn<QSize>("size");
-    QTest::newRow("1280x720") << QSize(1280, 720);
-    QTest::newRow("1366x768") << QSize(1366, 768);
+    QTest::addColumn<bool>("presentation");
+    QTest::newRow("1280x720") << QSize(1280, 720) << false;
+    QTest::newRow("1366x768") << QSize(1366, 768) << false;
+    // A teacher's projector: presentation mode with the steps' explanations shown.
+    QTest::newRow("1280x720 presentation") << QSize(1280, 720) << true;
   }
 
   void nothingIsCutOff() {
     QFETCH(QSize, size);
+    QFETCH(bool, presentation);
     using harmonia::ui::test::waitUntil;
     MainWindow window;
+    window.classroom()->setPresentationMode(presentation);
+    window.classroom()->setExplanationsShown(presentation);
+    auto normal = qScopeGuard([&] {
+      window.classroom()->setPresentationMode(false);
+      window.classroom()->setExplanationsShown(false);
+    });
     window.resize(size);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -129,6 +153,12 @@ class TestLayout final : public QObject {
       }
     }
     problems.removeDuplicates();
+    // Known, listed by the failure below: at 1.6x text some of the Tokenizer, Training and
+    // Generate pages' word-wrapped labels get less height than they need, and the precision,
+    // MIDI input and synthesizer combos show part of their text. An unexpected pass fails:
+    // then this line goes.
+    if (presentation)
+      QEXPECT_FAIL("1280x720 presentation", "issue 17: presentation mode still cuts a few labels and combos", Continue);
     QVERIFY2(problems.isEmpty(), qPrintable(QStringLiteral("%1 problems at %2x%3:\n  ")
                                                 .arg(problems.size())
                                                 .arg(size.width())

@@ -15,6 +15,7 @@
 
 #include "core/audio/soundfont_locator.hpp"
 #include "ui/pages/dataset_page.hpp"
+#include "ui/pages/runs_page.hpp"
 #include "ui/pages/generate_page.hpp"
 #include "ui/main_window.hpp"
 #include "ui/pages/tokenizer_page.hpp"
@@ -202,6 +203,12 @@ class TestResponsiveness final : public QObject {
     nextAction();
     training->start();
     QVERIFY(training->isTraining());
+    nextAction();
+    // The Runs page open while the run trains: it lists the live run and re-reads its log
+    // off the GUI thread once a second.
+    window.showPage(4);
+    QVERIFY(waitUntil([&] { return window.runsPage()->runs().contains(QDir::cleanPath(training->runDir())); }, 60000));
+    QTest::qWait(2500);
     nextAction();
     gen->setModelDir(untrained);
     auto s = gen->samplingSettings();

@@ -23,7 +23,9 @@
 #include "test_messages.hpp"
 #include "test_monkey.hpp"
 #include "test_piano_roll.hpp"
+#include "test_presentation.hpp"
 #include "test_responsiveness.hpp"
+#include "test_runs_page.hpp"
 #include "test_soundfont_choice.hpp"
 #include "test_tokenizer_page.hpp"
 #include "test_training_page.hpp"
@@ -81,6 +83,8 @@ int main(int argc, char** argv) {
       {"soundfont_choice", [] { return std::make_unique<TestSoundFontChoice>(); }},
       {"training_page", [] { return std::make_unique<TestTrainingPage>(); }},
       {"responsiveness", [] { return std::make_unique<TestResponsiveness>(); }},
+      {"runs_page", [] { return std::make_unique<TestRunsPage>(); }},
+      {"presentation", [] { return std::make_unique<TestPresentation>(); }},
   };
   const auto it = argc > 1 ? suites.find(argv[1]) : suites.end();
   if (it == suites.end()) {

@@ -50,6 +50,7 @@ void PipelinePage::clearBanner() {
 
 QWidget* PipelinePage::sideColumn(QWidget* content) {
   auto* scroll = new QScrollArea;
+  scroll->setObjectName(QStringLiteral("sideColumn"));  // presentation mode widens it
   scroll->setWidget(content);
   scroll->setWidgetResizable(true);
   scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);

@@ -98,6 +98,8 @@ QString runStatus(const RunModels& run, const QString& liveActivity) {
 
 }  // namespace
 
+QString runDisplayName(const QString& runDir) { return runTitle(runDir); }
+
 ModelChoiceBox::ModelChoiceBox(QWidget* parent) : QGroupBox(tr("Model"), parent) {
   auto* layout = new QVBoxLayout(this);
   combo_ = new RescanningCombo(this);

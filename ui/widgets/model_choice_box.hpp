@@ -18,6 +18,9 @@ class QLabel;
 
 namespace harmonia::ui {
 
+// A run folder as the studio names it: "run-20261207-174500" reads "Run of 7 Dec 17:45".
+QString runDisplayName(const QString& runDir);
+
 // What a closed combo shows of its current text: all of it, or, when the edit field is too
 // narrow, the text with "…" in the middle, so no letter is cut at the field's edge.
 QString comboShownText(const QComboBox& combo);
