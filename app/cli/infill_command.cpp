@@ -6,7 +6,9 @@
 #include <regex>
 
 #include "app/cli/cli_commands.hpp"
+#include "core/generate/generation_output.hpp"
 #include "core/generate/infill.hpp"
+#include "core/generate/prompt.hpp"
 #include "core/generate/model_bundle.hpp"
 #include "core/midi/midi_file.hpp"
 
@@ -19,7 +21,22 @@ struct InfillOptions {
   std::string model_dir, in, bars, out;
   gen::InfillSettings settings;
   bool quiet = false;
+  bool excerpts = false;
 };
+
+// The bars alone, from their own tokens (they open with a Bar), with the piece's tempo and
+// metre when the tokens lack them: to listen to or measure (harmonia eval) without the rest.
+void write_excerpt(const tokenizer::Tokenizer& tok, const midi::Score& piece, const std::vector<int32_t>& bars,
+                   const std::filesystem::path& path) {
+  midi::Score score = gen::to_score(tok, bars);
+  gen::carry_prompt_context(piece, tok, score);
+  midi::write_midi_file(score, path.string());
+}
+
+std::filesystem::path with_suffix(std::filesystem::path p, const std::string& suffix) {
+  p.replace_filename(p.stem().string() + suffix + p.extension().string());
+  return p;
+}
 
 // "9-12" or "9" (bars count from 1, both ends included) -> first bar (0-based) and count.
 std::pair<int64_t, int64_t> parse_bar_range(const std::string& text) {
@@ -58,11 +75,18 @@ int run_infill(const InfillOptions& o) {
   if (!o.quiet)
     std::cerr << "filled bars " << first + 1 << "-" << first + count << " of " << filled.tokens.piece_bars << " ("
               << filled.tokens.prompt_tokens << " prompt tokens)\n";
+  if (o.excerpts) {
+    const auto& ids = filled.piece_ids;
+    write_excerpt(*bundle.tokenizer, piece,
+                  std::vector<int32_t>(ids.begin() + long(filled.tokens.middle_begin), ids.begin() + long(filled.tokens.middle_end)),
+                  with_suffix(o.out, "-original-bars"));
+  }
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (size_t i = 0; i < filled.candidates.size(); ++i) {
     const auto path = candidate_path(o.out, int(i));
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
     midi::write_midi_file(filled.candidates[i], path.string());
+    if (o.excerpts) write_excerpt(*bundle.tokenizer, piece, filled.tokens.middles[i], with_suffix(path, "-bars"));
     list.push_back({{"file", path.string()},
                     {"notes", filled.candidates[i].note_count()},
                     {"middle_tokens", filled.tokens.middles[i].size()},
@@ -96,6 +120,9 @@ void register_infill_command(CLI::App& app, CommandTable& table) {
   c->add_option("--top-p", s.sampling.top_p, "Nucleus top-p on the pitch choice (1: off)")->capture_default_str();
   c->add_option("--max-tokens-per-bar", s.max_tokens_per_bar, "Token budget per filled bar")->check(CLI::Range(8, 4096))
       ->capture_default_str();
+  c->add_flag("--excerpts", o->excerpts,
+              "Also write the filled bars alone (OUT-bars.mid, OUT-2-bars.mid, ...) and the original ones "
+              "(OUT-original-bars.mid)");
   c->add_flag("--quiet", o->quiet, "No progress on stderr");
   table.add(c, [o] {
     try {

@@ -111,13 +111,14 @@ InfillResult infill_tokens(model::CausalLM& model, const tokenizer::Tokenizer& t
   }
   const bool has_time_signatures = vocab.has_type(TokenType::TimeSig);
 
-  // Budget: the middle gets room for ~1.5x the original bars' tokens (at least half the
-  // context), the prompt the rest; prefix and suffix share it, nearest bars first.
+  // Budget: the middle gets room for 1.25x the original bars' tokens, at most 3/4 of the
+  // context so that a quarter at least shows the music around the gap (prefix and suffix
+  // share it, nearest bars first).
   const int64_t context = model.config().max_position_embeddings > 0 ? model.config().max_position_embeddings : (1 << 20);
   const int64_t original = int64_t(mid_end - mid_begin);
   int64_t budget = std::min<int64_t>(bars * std::max<int64_t>(8, settings.max_tokens_per_bar),
-                                     std::max<int64_t>(original * 3 / 2 + 16 * bars, context / 2));
-  budget = std::min<int64_t>(budget, context - 8);
+                                     original + original / 4 + 8 * bars);
+  budget = std::min<int64_t>(budget, context * 3 / 4);
   const int64_t need_min = bars * (has_time_signatures ? 2 : 1) + 6;
   if (budget < need_min)
     throw InfillError("the model's context (" + std::to_string(context) + " tokens) is too short to fill " +
@@ -170,6 +171,7 @@ InfillResult infill_tokens(model::CausalLM& model, const tokenizer::Tokenizer& t
   GrammarOptions grammar_options;
   grammar_options.max_empty_bars = settings.max_empty_bars;
   grammar_options.max_empty_beats = settings.max_empty_beats;
+  grammar_options.max_onset_notes = settings.max_onset_notes;
   GrammarConstraint base_grammar(tok, grammar_options);
   for (size_t i = p_begin; i < mid_begin; ++i) base_grammar.accept(ids[i]);
   std::vector<GrammarConstraint> grammar(size_t(B), base_grammar);
@@ -302,8 +304,8 @@ InfillResult infill_tokens(model::CausalLM& model, const tokenizer::Tokenizer& t
 ScoreInfill infill_score(model::CausalLM& model, const tokenizer::Tokenizer& tok, const midi::Score& piece,
                          int64_t first_bar, int64_t bars, const InfillSettings& settings) {
   ScoreInfill out;
-  const auto ids = prompt_tokens(tok, piece);
-  out.tokens = infill_tokens(model, tok, ids, first_bar, bars, settings);
+  out.piece_ids = prompt_tokens(tok, piece);
+  out.tokens = infill_tokens(model, tok, out.piece_ids, first_bar, bars, settings);
   for (const auto& seq : out.tokens.pieces) {
     midi::Score score = to_score(tok, seq);
     carry_prompt_context(piece, tok, score);  // tempo / metre / instrument the tokens cannot carry

@@ -13,8 +13,9 @@
 //   - it decodes: the grammar keeps notes whole and ends only between notes;
 //   - prefix and suffix are the piece's own tokens, spliced back unchanged.
 // Bars are the tokenizer's Bar tokens: bar 1 is the sequence's first Bar (REMI writes empty
-// leading bars too). Prompt and middle fit the model's context together: the prefix and
-// suffix are cut at bar starts (the bars nearest the gap kept) when the piece is longer.
+// leading bars too). Prompt and middle fit the model's context together: the middle may take
+// 1.25x the original bars' tokens (at most 3/4 of the context), and the prefix and suffix
+// share the rest, cut at bar starts (the bars nearest the gap kept).
 #pragma once
 
 #include <atomic>
@@ -44,8 +45,11 @@ struct InfillSettings {
   int num_candidates = 1;
   uint64_t seed = 0;
   int64_t max_tokens_per_bar = 256;  // the middle's token budget, per bar (also capped by the context)
-  int max_empty_bars = 1;            // grammar limits (grammar_constraint.hpp)
-  int max_empty_beats = -1;
+  // Grammar limits (grammar_constraint.hpp), the music recipe's: at most one empty bar in a
+  // row, no whole beat of silence, at most 12 notes on one onset.
+  int max_empty_bars = 1;
+  int max_empty_beats = 0;
+  int max_onset_notes = 12;
   const std::atomic<bool>* cancel = nullptr;  // checked before every token
 };
 
@@ -78,6 +82,7 @@ InfillResult infill_tokens(model::CausalLM& model, const tokenizer::Tokenizer& t
 struct ScoreInfill {
   std::vector<midi::Score> candidates;
   InfillResult tokens;
+  std::vector<int32_t> piece_ids;  // the piece as tokenized (tokens.middle_begin/end index it)
 };
 ScoreInfill infill_score(model::CausalLM& model, const tokenizer::Tokenizer& tok, const midi::Score& piece,
                          int64_t first_bar, int64_t bars, const InfillSettings& settings);
