@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/audio/audio_error.hpp"
+#include "core/audio/count_in.hpp"
 #include "core/audio/midi_recording.hpp"
 
 using namespace harmonia;
@@ -62,4 +63,29 @@ TEST(AudioMidiRecording, UnknownInputPortIsAClearError) {
   } catch (const audio::DeviceUnavailableError& e) {
     EXPECT_NE(std::string(e.what()).find("No Such Keyboard 98765"), std::string::npos) << e.what();
   }
+}
+
+// The count-in: a bar of clicks, and the take moved so that the bar after it starts at 0.
+TEST(AudioMidiRecording, CountInClicksAndTrimming) {
+  const midi::Score clicks = audio::count_in_clicks(120.0, 3, 4);
+  ASSERT_EQ(clicks.tracks.size(), 1u);
+  EXPECT_TRUE(clicks.tracks[0].is_drum);
+  ASSERT_EQ(clicks.tracks[0].notes.size(), 3u);
+  EXPECT_EQ(clicks.tracks[0].notes[0].pitch, 76);  // the downbeat: high wood block
+  EXPECT_EQ(clicks.tracks[0].notes[1].pitch, 77);
+  EXPECT_EQ(clicks.tracks[0].notes[2].time, 960);
+  EXPECT_DOUBLE_EQ(audio::count_in_seconds(120.0, 3, 4), 1.5);
+
+  audio::MidiRecording r;
+  add(r, 0.50, {0x90, 40, 90});  // during the count-in: dropped
+  add(r, 0.60, {0x80, 40, 0});
+  add(r, 1.95, {0x90, 60, 100});  // 50 ms early: starts on the downbeat
+  add(r, 2.30, {0x80, 60, 0});
+  add(r, 2.50, {0x90, 62, 100});  // half a second in: 480 ticks at 120 qpm
+  add(r, 3.00, {0x80, 62, 0});
+  const midi::Score take = audio::trim_count_in(r.to_score(3.5), 2.0);
+  ASSERT_EQ(take.tracks.size(), 1u);
+  const std::vector<midi::Note> expected = {{0, 288, 60, 100}, {480, 480, 62, 100}};
+  EXPECT_EQ(take.tracks[0].notes, expected);
+  EXPECT_EQ(audio::trim_count_in(r.to_score(3.5), 3.2).note_count(), 0u);
 }

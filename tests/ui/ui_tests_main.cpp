@@ -24,6 +24,7 @@
 #include "test_monkey.hpp"
 #include "test_piano_roll.hpp"
 #include "test_presentation.hpp"
+#include "test_record_audition.hpp"
 #include "test_responsiveness.hpp"
 #include "test_runs_page.hpp"
 #include "test_soundfont_choice.hpp"
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
       {"monkey", [] { return std::make_unique<TestMonkey>(); }},
       {"soundfont_choice", [] { return std::make_unique<TestSoundFontChoice>(); }},
       {"training_page", [] { return std::make_unique<TestTrainingPage>(); }},
+      {"record_audition", [] { return std::make_unique<TestRecordAudition>(); }},
       {"responsiveness", [] { return std::make_unique<TestResponsiveness>(); }},
       {"runs_page", [] { return std::make_unique<TestRunsPage>(); }},
       {"presentation", [] { return std::make_unique<TestPresentation>(); }},

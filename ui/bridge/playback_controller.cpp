@@ -42,11 +42,13 @@ void PlaybackController::setSoundFont(const QString& path) {
 }
 
 void PlaybackController::setScore(const midi::Score& score) {
+  if (score.tracks.size() != score_.tracks.size()) muted_.clear(), solo_.clear();  // another piece
   score_ = score;
   loaded_ = false;
   if (player_) {
     player_->stop();
     player_->load(std::make_shared<audio::PlaybackEvents>(audio::build_playback_events(score_)));
+    applyAudition();
     loaded_ = true;
   }
 }
@@ -54,7 +56,9 @@ void PlaybackController::setScore(const midi::Score& score) {
 bool PlaybackController::ensurePlayer() {
   if (player_) return true;
   try {
-    if (outputName_ == fluidSynthName()) {
+    if (out_) {
+      // useOutput()'s: kept as it is.
+    } else if (outputName_ == fluidSynthName()) {
       audio::LiveSynthOptions options;
       options.synth.soundfont = resolveSoundFont(soundFont_);
       out_ = std::make_shared<audio::LiveSynthOutput>(options);
@@ -88,6 +92,7 @@ bool PlaybackController::play() {
   if (!ensurePlayer()) return false;
   if (!loaded_) {
     player_->load(std::make_shared<audio::PlaybackEvents>(audio::build_playback_events(score_)));
+    applyAudition();
     loaded_ = true;
   }
   player_->play();
@@ -108,5 +113,58 @@ void PlaybackController::togglePlay() {
 bool PlaybackController::isPlaying() const { return player_ && player_->state() == audio::PlayerState::Playing; }
 
 double PlaybackController::position() const { return player_ ? player_->position() : 0.0; }
+
+void PlaybackController::setTrackMuted(int track, bool muted) {
+  if (track < 0) return;
+  if (muted_.size() <= size_t(track)) muted_.resize(size_t(track) + 1, false);
+  muted_[size_t(track)] = muted;
+  if (player_ && loaded_) player_->set_track_muted(track, muted);
+}
+
+void PlaybackController::setTrackSolo(int track, bool solo) {
+  if (track < 0) return;
+  if (solo_.size() <= size_t(track)) solo_.resize(size_t(track) + 1, false);
+  solo_[size_t(track)] = solo;
+  if (player_ && loaded_) player_->set_track_solo(track, solo);
+}
+
+bool PlaybackController::trackMuted(int track) const { return track >= 0 && size_t(track) < muted_.size() && muted_[size_t(track)]; }
+bool PlaybackController::trackSolo(int track) const { return track >= 0 && size_t(track) < solo_.size() && solo_[size_t(track)]; }
+
+void PlaybackController::setLoop(double startSeconds, double endSeconds) {
+  if (!(endSeconds > startSeconds) || startSeconds < 0) return clearLoop();
+  loopStart_ = startSeconds;
+  loopEnd_ = endSeconds;
+  if (player_ && loaded_) {
+    player_->set_loop(loopStart_, loopEnd_);
+    if (!isPlaying()) player_->seek(loopStart_);
+  }
+}
+
+void PlaybackController::clearLoop() {
+  loopStart_ = loopEnd_ = 0;
+  if (player_) player_->clear_loop();
+}
+
+void PlaybackController::applyAudition() {
+  // The player forgets mute/solo and the loop when it loads a score.
+  for (size_t i = 0; i < muted_.size(); ++i)
+    if (muted_[i]) player_->set_track_muted(int(i), true);
+  for (size_t i = 0; i < solo_.size(); ++i)
+    if (solo_[i]) player_->set_track_solo(int(i), true);
+  if (looping()) {
+    player_->set_loop(loopStart_, loopEnd_);
+    player_->seek(loopStart_);
+  }
+}
+
+void PlaybackController::useOutput(std::shared_ptr<audio::MidiOutput> output) {
+  stop();
+  player_.reset();
+  out_ = std::move(output);
+  loaded_ = false;
+}
+
+std::shared_ptr<audio::MidiOutput> PlaybackController::openedOutput() { return ensurePlayer() ? out_ : nullptr; }
 
 }  // namespace harmonia::ui

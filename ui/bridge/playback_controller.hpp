@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QStringList>
 #include <memory>
+#include <vector>
 
 #include "core/midi/score.hpp"
 
@@ -35,6 +36,21 @@ class PlaybackController : public QObject {
 
   void setScore(const midi::Score& score);
   bool isPlaying() const;
+
+  // Audition (ui/widgets/track_mixer.hpp): per Score track, kept across setScore() while the
+  // track count stays the same. Any soloed track silences the others.
+  void setTrackMuted(int track, bool muted);
+  void setTrackSolo(int track, bool solo);
+  bool trackMuted(int track) const;
+  bool trackSolo(int track) const;
+  // Playback wraps from `endSeconds` back to `startSeconds` until clearLoop().
+  void setLoop(double startSeconds, double endSeconds);
+  void clearLoop();
+  bool looping() const { return loopEnd_ > loopStart_; }
+  // Plays through `output` instead of opening one by name (tests, the count-in's clicks).
+  void useOutput(std::shared_ptr<audio::MidiOutput> output);
+  // The opened output (opening it as play() would; nullptr and error() when it cannot).
+  std::shared_ptr<audio::MidiOutput> openedOutput();
   double position() const;
 
  public slots:
@@ -57,6 +73,9 @@ class PlaybackController : public QObject {
   bool loaded_ = false;
   std::shared_ptr<audio::MidiOutput> out_;
   std::unique_ptr<audio::ScorePlayer> player_;
+  std::vector<bool> muted_, solo_;
+  double loopStart_ = 0, loopEnd_ = 0;
+  void applyAudition();  // mute/solo/loop onto a freshly loaded player
 };
 
 }  // namespace harmonia::ui

@@ -36,6 +36,10 @@
 #include "ui/bridge/score_tools.hpp"
 #include "ui/bridge/soundfont_choice.hpp"
 #include "ui/widgets/slider_spin_box.hpp"
+#include "ui/pages/add_part_panel.hpp"
+#include "ui/pages/record_panel.hpp"
+#include "ui/widgets/bar_selection.hpp"
+#include "ui/widgets/track_mixer.hpp"
 
 namespace harmonia::ui {
 
@@ -91,6 +95,8 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   promptForm->addRow(tr("First &bars:"), bars_);
   promptForm->addRow(promptLabel_);
   sideLayout->addWidget(promptBox);
+  record_ = new RecordPanel(playback_);
+  sideLayout->addWidget(record_);
 
   auto* samplingBox = new QGroupBox(tr("Sampling"));
   auto* form = new QFormLayout(samplingBox);
@@ -192,6 +198,12 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   candidateList_->setToolTip(tr("Click a candidate to hear and see it"));
   genLayout->addWidget(candidateList_);
   sideLayout->addWidget(genBox);
+  addPart_ = new AddPartPanel;
+  sideLayout->addWidget(addPart_);
+  auto* tracksBox = new QGroupBox(tr("Tracks"));
+  mixer_ = new TrackMixer;
+  (new QVBoxLayout(tracksBox))->addWidget(mixer_);
+  sideLayout->addWidget(tracksBox);
   sideLayout->addStretch();
 
   body->addWidget(sideColumn(side));
@@ -225,6 +237,9 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   auto* exportWav = button(tr("Export .&wav…"), tr("Render with the SoundFont to a WAV file"));
   dragSource_ = new ClipDragSource([this] { return current_; });
   transport->addWidget(play_);
+  loop_ = button(tr("⟲ Loop"), tr("Loop the selected bars (drag along the bar numbers), or the whole piece"));
+  loop_->setCheckable(true);
+  transport->addWidget(loop_);
   transport->addWidget(output_);
   transport->addWidget(refreshPorts);
   transport->addSeparator();
@@ -239,6 +254,7 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   notice_->hide();
   right->addWidget(notice_);
   roll_ = new PianoRollView;
+  selection_ = new BarSelection(roll_);
   right->addWidget(roll_, 1);
   // Export under the roll, beside the legend: in one row with the transport they were cut
   // off at 1280x720 (the settings column and the sidebar leave the roll about 590 px).
@@ -291,6 +307,20 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
     roll_->ensureTickVisible(tick);
   });
   connect(&genWatcher_, &QFutureWatcher<std::vector<midi::Score>>::finished, this, &GeneratePage::onGenerationFinished);
+  record_->setModelDirSource([this] { return modelChoice_->activeModelDir(); });
+  connect(record_, &RecordPanel::takeReady, this, &GeneratePage::usePrompt);
+  connect(record_, &RecordPanel::message, this, &PipelinePage::showError);
+  connect(mixer_, &TrackMixer::muteToggled, playback_, &PlaybackController::setTrackMuted);
+  connect(mixer_, &TrackMixer::soloToggled, playback_, &PlaybackController::setTrackSolo);
+  connect(loop_, &QPushButton::toggled, this, &GeneratePage::updateLoop);
+  connect(selection_, &BarSelection::changed, this, &GeneratePage::updateLoop);
+  addPart_->setSources([this] { return current_; }, [this] { return modelChoice_->activeModelDir(); });
+  connect(modelChoice_, &ModelChoiceBox::choiceChanged, addPart_, &AddPartPanel::refresh);
+  connect(addPart_, &AddPartPanel::message, this, &PipelinePage::showError);
+  connect(addPart_, &AddPartPanel::pieceChanged, this, [this](const midi::Score& score, const QString& what) {
+    showScore(score, promptEnd_);
+    emit statusMessage(what);
+  });
   connect(&wavWatcher_, &QFutureWatcher<QString>::finished, this, [this] {
     const QString err = wavWatcher_.result();
     if (err.isEmpty())
@@ -487,7 +517,31 @@ void GeneratePage::showScore(const midi::Score& score, midi::Tick promptEnd) {
   promptEnd_ = promptEnd;
   roll_->roll()->setScore(current_, promptEnd);
   playback_->setScore(current_);
+  mixer_->setTracks(current_);
+  updateLoop();
+  addPart_->refresh();
   updateButtons();
+}
+
+void GeneratePage::updateLoop() {
+  if (!loop_->isChecked() || current_.note_count() == 0) return playback_->clearLoop();
+  const double end = current_.duration_seconds();
+  const double from = selection_->active() ? current_.ticks_to_seconds(selection_->startTick()) : 0.0;
+  const double to = selection_->active() ? std::min(end, current_.ticks_to_seconds(selection_->endTick())) : end;
+  playback_->setLoop(from, to);  // a selection past the piece's end clears the loop
+}
+
+void GeneratePage::usePrompt(const midi::Score& prompt, const QString& name) {
+  prompt_ = prompt;
+  promptName_ = name;
+  loadedPromptEnd_ = prompt_.note_count() ? prompt_.end_tick() : 0;
+  undo_.clear();
+  notice_->hide();
+  candidates_scores_.clear();
+  candidateList_->clear();
+  showScore(prompt_, loadedPromptEnd_);
+  promptLabel_->setText(tr("%1: %2 notes").arg(name).arg(prompt_.note_count()));
+  roll_->centreOnNotes();
 }
 
 bool GeneratePage::exportMidi(const QString& path, QString* error) const {

@@ -27,6 +27,10 @@ class PlaybackController;
 class SliderSpinBox;
 class ClipDragSource;
 class ModelChoiceBox;
+class RecordPanel;
+class TrackMixer;
+class BarSelection;
+class AddPartPanel;
 
 class GeneratePage : public PipelinePage {
   Q_OBJECT
@@ -81,6 +85,14 @@ class GeneratePage : public PipelinePage {
 
   PianoRollView* rollView() const { return roll_; }
   PlaybackController* playback() const { return playback_; }
+  // Issue 18: record a prompt, audition (mute/solo, loop the selected bars), add a part.
+  RecordPanel* recordPanel() const { return record_; }
+  TrackMixer* trackMixer() const { return mixer_; }
+  BarSelection* barSelection() const { return selection_; }
+  AddPartPanel* addPartPanel() const { return addPart_; }
+  QPushButton* loopButton() const { return loop_; }
+  // A score (a recorded take) as the prompt, as openPrompt() does with a file.
+  void usePrompt(const midi::Score& prompt, const QString& name);
 
  public slots:
   void generate();      // N candidates from the prompt
@@ -143,6 +155,12 @@ class GeneratePage : public PipelinePage {
   QComboBox* colorMode_ = nullptr;
   QListWidget* candidateList_ = nullptr;
   ClipDragSource* dragSource_ = nullptr;
+  RecordPanel* record_ = nullptr;
+  TrackMixer* mixer_ = nullptr;
+  BarSelection* selection_ = nullptr;
+  AddPartPanel* addPart_ = nullptr;
+  QPushButton* loop_ = nullptr;
+  void updateLoop();  // the loop range follows the selection and the score
 
   midi::Score prompt_;           // the prompt as loaded (already cut to N bars)
   QString promptName_;           // its file's name, for the label and the project
