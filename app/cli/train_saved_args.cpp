@@ -61,7 +61,8 @@ OptionList from_studio_run(const fs::path& file) {
       {"dataset_dir", "--dataset"}, {"architecture", "--arch"}, {"preset", "--preset"},
       {"max_steps", "--max-steps"}, {"batch_size", "--batch-size"}, {"seq_len", "--context"},
       {"lr", "--lr"},               {"warmup_steps", "--warmup"}, {"precision", "--precision"},
-      {"eval_every", "--eval-every"}, {"seed", "--seed"},          {"validation", "--val-fraction"}};
+      {"eval_every", "--eval-every"}, {"seed", "--seed"},          {"validation", "--val-fraction"},
+      {"fim_rate", "--fim-rate"}};
   OptionList out;
   for (const auto& [field, option] : fields)
     if (j.contains(field) && !j.at(field).is_null()) out.emplace_back(option, option_text(j.at(field), file, field));

@@ -182,6 +182,34 @@ class TestTrainingPage final : public QObject {
     QVERIFY2(labels.contains("Step 6"), qPrintable(labels.join(" | ")));
   }
 
+  // Issue 18: the fill-in-the-middle share set on the page trains a model with the FIM tokens
+  // (what `harmonia infill` needs) and is recorded in run.json for a CLI resume.
+  void fillInTheMiddleShareReachesTheRun() {
+    if (!harmonia::ui::training_available()) QSKIP("training engine not in this build");
+    const QStringList files = someMidiFiles(4);
+    if (files.isEmpty()) QSKIP("no MIDI files on this machine");
+    QTemporaryDir runs;
+    TrainingPage page;
+    page.setRunsRoot(runs.path());
+    const auto tok = harmonia::tokenizer::Tokenizer::create("REMI");
+    page.setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
+    page.setDataset(files);
+    auto spec = fewSteps(2);
+    spec.fim_rate = 0.5;
+    page.setHyperparameters(spec);
+    QCOMPARE(page.spec().fim_rate, 0.5);
+    QSignalSpy finished(&page, &TrainingPage::trainingFinished);
+    page.start();
+    QVERIFY(waitUntil([&] { return finished.count() == 1; }, 150000));
+    QVERIFY(finished.first().first().toBool());
+    const QDir run(page.runDir());
+    const auto model_tok = harmonia::tokenizer::Tokenizer::load(run.filePath("model/tokenizer.json").toStdString());
+    QVERIFY(model_tok->vocab().id("FIM_MID") >= 0);
+    QFile json(run.filePath("run.json"));
+    QVERIFY(json.open(QIODevice::ReadOnly));
+    QCOMPARE(nlohmann::json::parse(json.readAll().toStdString()).at("fim_rate").get<double>(), 0.5);
+  }
+
   // A run folder opened as it is on disk (a reopened project): the whole curve from its log,
   // a resume's redone steps replacing the old ones, its checkpoints by step, and its state.
   void openRunShowsItsHistoryAndCheckpoints() {

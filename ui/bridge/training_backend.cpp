@@ -24,6 +24,7 @@
 #include "core/tokenizer/tokenizer.hpp"
 #include "core/train/checkpoint.hpp"
 #include "core/train/dataset_batch_source.hpp"
+#include "core/train/fim.hpp"
 #include "core/train/model_setup.hpp"
 #include "core/train/progress.hpp"
 #include "core/train/trainer.hpp"
@@ -109,7 +110,8 @@ void write_run_description(const TrainingSpec& s, const fs::path& run_dir, const
                               {"precision_requested", s.precision}, {"threads", s.threads},
                               {"eval_every", s.eval_every}, {"seed", s.seed},               {"dataset_input", input},
                               {"dataset_dir", dataset_dir}, {"import", imported},          {"chunks", chunks},
-                              {"validation", s.validation}, {"resumed_from", s.resume_from}};
+                              {"validation", s.validation}, {"fim_rate", s.fim_rate},
+                              {"resumed_from", s.resume_from}};
   std::ofstream(run_dir / "run.json") << j.dump(2) << "\n";
 }
 
@@ -214,17 +216,26 @@ struct TrainingSession::Impl {
         on_update(u);
       }
 
+      // Fill-in-the-middle: the model gets the FIM tokens on top of the run's tokenizer (as the CLI).
+      train::FimRun fim;
+      if (spec.fim_rate > 0)
+        fim = train::make_fim_run(*tok, *sources.train, sources.validation.get(), spec.fim_rate, spec.seed, spec.seq_len);
+      const tokenizer::Tokenizer& model_tok = fim.tokenizer ? *fim.tokenizer : *tok;
+      train::BatchSource& train_source = fim.train ? static_cast<train::BatchSource&>(*fim.train) : *sources.train;
+      train::BatchSource* validation_source =
+          fim.train ? static_cast<train::BatchSource*>(fim.validation.get()) : sources.validation.get();
+
       std::shared_ptr<model::CausalLM> model;
       fs::path resume;
       if (!spec.resume_from.empty()) {
         const auto ckpt = train::latest_checkpoint(spec.resume_from);
         if (!ckpt) throw std::runtime_error("no checkpoint to resume from in " + spec.resume_from);
         model = model::load_model(*ckpt / "model");  // the checkpoint's own shape
-        train::check_model_fits(model->config(), *tok);  // says why an unrelated run cannot resume
+        train::check_model_fits(model->config(), model_tok);  // says why an unrelated run cannot resume
         resume = *ckpt;
       } else {
         // Compound tokenizers (CPWord, Octuple) get one embedding and one head per field.
-        model = model::create_model(train::model_config_for(spec.preset, spec.architecture, *tok, spec.seq_len));
+        model = model::create_model(train::model_config_for(spec.preset, spec.architecture, model_tok, spec.seq_len));
       }
 
       RunFacts facts;
@@ -246,11 +257,11 @@ struct TrainingSession::Impl {
       config.eval_batches = 20;  // a bounded validation pass keeps the chart moving
       config.out_dir = run_dir;
       config.checkpoint_every = std::max<int64_t>(10, config.max_steps / 4);
-      const auto result = train::train(config, *model, *sources.train, sources.validation.get(), {&events, &control},
+      const auto result = train::train(config, *model, train_source, validation_source, {&events, &control},
                                        nullptr, resume);
       // The generator finds RUN/model (+ RUN/tokenizer.json), also after a cancel, with what the
       // corpus taught besides the weights (usual tempo, instruments per piece), as the CLI saves it.
-      generate::save_bundle(*model, *tok, run_dir / "model");
+      generate::save_bundle(*model, model_tok, run_dir / "model");
       generate::save_music_defaults(generate::music_defaults_from_dataset(*sources.dataset), run_dir / "model");
       last.kind = result.stop_reason == "cancelled" ? TrainingUpdate::Kind::Cancelled : TrainingUpdate::Kind::Finished;
       // The Generate page's model picker says how the run ended ("cancelled at step 68").

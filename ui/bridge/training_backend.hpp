@@ -36,6 +36,9 @@ struct TrainingSpec {
   DatasetInput dataset;
   std::string dataset_cache_root;
   double validation = 0.1;
+  // Share of train windows in fill-in-the-middle order (core/train/fim.hpp; REMI): the model
+  // can then regenerate bars (harmonia infill). 0: plain left-to-right training.
+  double fim_rate = 0;
   std::string resume_from;     // a checkpoint directory, or ""
 };
 

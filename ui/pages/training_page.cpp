@@ -110,6 +110,13 @@ TrainingPage::TrainingPage(QWidget* parent) : PipelinePage(parent) {
   warmup_->setRange(0, 100000);
   warmup_->setValue(20);
   warmup_->setToolTip(tr("Steps over which the learning rate rises from 0"));
+  fimRate_ = new QDoubleSpinBox;
+  fimRate_->setRange(0.0, 1.0);
+  fimRate_->setSingleStep(0.1);
+  fimRate_->setDecimals(2);
+  fimRate_->setSpecialValueText(tr("off"));
+  fimRate_->setToolTip(tr("Share of training windows shown in fill-in-the-middle order (bars before and after, "
+                          "then the bars between), so the model can regenerate a selection of bars. REMI only."));
   precision_ = new QComboBox;
   // The default: bf16 autocast about doubles the tokens/s where the CPU has native bf16, and
   // is slower than fp32 where LibTorch must emulate it; the backend resolves it per machine.
@@ -135,6 +142,7 @@ TrainingPage::TrainingPage(QWidget* parent) : PipelinePage(parent) {
   hform->addRow(tr("Se&quence length:"), seqLen_);
   hform->addRow(tr("&Learning rate:"), lr_);
   hform->addRow(tr("&Warm-up steps:"), warmup_);
+  hform->addRow(tr("Fill-in-the-&middle:"), fimRate_);
   hform->addRow(tr("P&recision:"), precision_);
   hform->addRow(tr("&Threads:"), threads_);
   hform->addRow(tr("&Validate every:"), evalEvery_);
@@ -301,6 +309,7 @@ TrainingSpec TrainingPage::spec() const {
   s.seq_len = seqLen_->value();
   s.lr = lr_->value();
   s.warmup_steps = warmup_->value();
+  s.fim_rate = fimRate_->value();
   s.precision = precision_->currentData().toString().toStdString();
   s.threads = threads_->value();
   s.eval_every = evalEvery_->value();
@@ -379,6 +388,7 @@ void TrainingPage::setHyperparameters(const TrainingSpec& s) {
   seqLen_->setValue(s.seq_len);
   lr_->setValue(s.lr);
   warmup_->setValue(int(s.warmup_steps));
+  fimRate_->setValue(s.fim_rate);
   const int precision = precision_->findData(QString::fromStdString(s.precision));
   if (precision >= 0) precision_->setCurrentIndex(precision);
   threads_->setValue(s.threads);

@@ -102,6 +102,7 @@ class TrainingPage : public PipelinePage {
   QSpinBox* seqLen_ = nullptr;
   QDoubleSpinBox* lr_ = nullptr;
   QSpinBox* warmup_ = nullptr;
+  QDoubleSpinBox* fimRate_ = nullptr;
   QComboBox* precision_ = nullptr;
   QSpinBox* threads_ = nullptr;
   QSpinBox* evalEvery_ = nullptr;
