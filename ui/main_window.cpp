@@ -28,6 +28,7 @@
 #include "ui/bridge/corpus_shape.hpp"
 #include "ui/pages/dataset_page.hpp"
 #include "ui/pages/generate_page.hpp"
+#include "ui/pages/inside_model_page.hpp"
 #include "ui/help_guide.hpp"
 #include "ui/widgets/model_choice_box.hpp"
 #include "ui/widgets/soundfont_menu.hpp"
@@ -109,6 +110,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(runs_, &PipelinePage::stateChanged, this, [this, runsIndex] { updateSidebar(runsIndex); });
   connect(runs_, &PipelinePage::statusMessage, this, &MainWindow::showStatus);
   updateSidebar(runsIndex);
+  // Nor is this: what the model does with the music (attention, embeddings), issue 17.
+  inside_ = new InsideModelPage(generate_);
+  titles_ << tr("Inside the model");
+  steps_->addItem(titles_.back());
+  pages_->addWidget(inside_);
+  const int insideIndex = pages_->indexOf(inside_);
+  connect(inside_, &PipelinePage::stateChanged, this, [this, insideIndex] { updateSidebar(insideIndex); });
+  connect(inside_, &PipelinePage::statusMessage, this, &MainWindow::showStatus);
+  updateSidebar(insideIndex);
   connect(steps_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
 
   // The pipeline's hand-offs: each page gets what the previous one produced.

@@ -20,6 +20,7 @@ class DatasetPage;
 class TokenizerPage;
 class TrainingPage;
 class GeneratePage;
+class InsideModelPage;
 class RunsPage;
 class ClassroomView;
 struct Project;
@@ -41,6 +42,7 @@ class MainWindow : public QMainWindow {
   TokenizerPage* tokenizerPage() const { return tokenizer_; }
   TrainingPage* trainingPage() const { return training_; }
   GeneratePage* generatePage() const { return generate_; }
+  InsideModelPage* insideModelPage() const { return inside_; }
   RunsPage* runsPage() const { return runs_; }
   // Presentation mode and the steps' explanations (View menu).
   ClassroomView* classroom() const { return classroom_; }
@@ -83,6 +85,7 @@ class MainWindow : public QMainWindow {
   TokenizerPage* tokenizer_ = nullptr;
   TrainingPage* training_ = nullptr;
   GeneratePage* generate_ = nullptr;
+  InsideModelPage* inside_ = nullptr;
   RunsPage* runs_ = nullptr;
   ClassroomView* classroom_ = nullptr;
   QMenu* recentMenu_ = nullptr;

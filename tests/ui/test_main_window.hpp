@@ -38,12 +38,13 @@ class TestMainWindow final : public QObject {
     MainWindow window;
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QCOMPARE(window.pageCount(), 5);
+    QCOMPARE(window.pageCount(), 6);
     QVERIFY(window.pageTitle(0).contains("Dataset"));
     QVERIFY(window.pageTitle(1).contains("Tokenizer"));
     QVERIFY(window.pageTitle(2).contains("Training"));
     QVERIFY(window.pageTitle(3).contains("Generate"));
     QVERIFY(window.pageTitle(4).contains("runs"));  // after the four steps: the runs compared
+    QVERIFY(window.pageTitle(5).contains("Inside"));  // and what the model does inside
   }
 
   void sidebarSwitchesPages() {
@@ -359,7 +360,9 @@ class TestMainWindow final : public QObject {
     window.datasetPage()->setFolder(data.path());
     QString error;
     const QStringList shots = harmonia::ui::takeScreenshots(window, dir.path(), &error, 3);
-    QCOMPARE(shots.size(), 15);  // 5 pages light, dark, and in presentation mode
+    QCOMPARE(shots.size(), 15 + 6);  // 5 pages light, dark, and in presentation mode; attention and embeddings too
+    QVERIFY(shots.contains(dir.filePath("6-attention-light.png")));
+    QVERIFY(shots.contains(dir.filePath("presentation-7-embeddings.png")));
     QVERIFY(shots.contains(dir.filePath("5-runs-light.png")));
     QVERIFY(shots.contains(dir.filePath("presentation-3-training.png")));
     for (const auto& s : shots) {

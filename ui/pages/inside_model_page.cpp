@@ -85,6 +85,11 @@ InsideModelPage::InsideModelPage(GeneratePage* generate, QWidget* parent) : Pipe
   tabs_->addTab(buildAttentionTab(), tr("&Attention"));
   tabs_->addTab(buildMapTab(), tr("&Embedding map"));
   layout->addWidget(tabs_, 1);
+  // Three model pickers on one page: long run names must not set its minimum width (1280x720).
+  for (auto* combo : findChildren<QComboBox*>()) {
+    combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    combo->setMinimumContentsLength(8);
+  }
   connect(&attentionWatcher_, &QFutureWatcher<AttentionView>::finished, this, &InsideModelPage::onAttentionReady);
   for (int side = 0; side < 2; ++side)
     connect(&mapWatchers_[side], &QFutureWatcher<EmbeddingMapResult>::finished, this, [this, side] { onMapReady(side); });
@@ -148,7 +153,7 @@ QWidget* InsideModelPage::buildAttentionTab() {
   sl->addWidget(queryLabel_);
   sl->addStretch(1);
   QWidget* column = sideColumn(side);
-  column->setMinimumWidth(300);  // narrower than the other pages': the chips, roll and grid need the width
+  column->setMinimumWidth(250);  // narrower than the other pages': the chips, roll and grid need the width
   column->setMaximumWidth(330);
   row->addWidget(column);
 
@@ -225,8 +230,9 @@ QWidget* InsideModelPage::buildMapTab() {
   for (int side = 0; side < 2; ++side) {
     auto* box = new ModelChoiceBox;
     box->setTitle(side == 0 ? tr("Left map") : tr("Right map"));
-    auto* untrained = new QCheckBox(tr("Before training (its initial weights)"));
-    untrained->setToolTip(tr("The same model's embedding table as training starts it: random numbers"));
+    auto* untrained = new QCheckBox(tr("Before training"));
+    untrained->setToolTip(tr("The same model's embedding table as training starts it (its initial weights): "
+                             "random numbers"));
     untrained->setChecked(side == 0);
     auto* map = new EmbeddingMapView;
     (side == 0 ? leftModel_ : rightModel_) = box;
