@@ -10,6 +10,7 @@
 #include "core/generate/model_bundle.hpp"
 #include "core/generate/music_defaults.hpp"
 #include "core/generate/music_recipe.hpp"
+#include "core/generate/step_through.hpp"
 #include "core/model/presets.hpp"
 
 namespace harmonia::ui::test {
@@ -73,6 +74,27 @@ std::string pieceSettingsMismatch(const SamplingSettings& page, int programs_per
   check("top_p", got.sampling.top_p, want.sampling.top_p);
   check("repetition_penalty", got.sampling.repetition_penalty, want.sampling.repetition_penalty);
   return diff.str();
+}
+
+ReferenceSteps referenceSteps(const std::string& model_dir, const SamplingSettings& page, int steps,
+                              const SamplingSettings& other) {
+  const auto bundle = gen::load_bundle(model_dir);
+  gen::StepThrough st(bundle.model, bundle.tokenizer, {}, generation_settings(page, bundle.music));
+  ReferenceSteps out;
+  for (int i = 0; i < steps && st.step(); ++i) out.tokens.push_back(st.current().drawn >= 0 ? bundle.tokenizer->vocab().text(st.current().drawn) : "");
+  out.processed = st.current().processed;
+  out.reprocessed = st.reprocess(generation_settings(other, bundle.music).sampling);
+  return out;
+}
+
+std::vector<std::string> referenceGeneratedTokens(const std::string& model_dir, const SamplingSettings& page) {
+  const auto bundle = gen::load_bundle(model_dir);
+  bundle.model->eval();
+  std::vector<std::string> out;
+  gen::GenerationCallbacks cb;
+  cb.on_token = [&](const gen::TokenEvent& e) { out.push_back(bundle.tokenizer->vocab().text(e.id)); };
+  gen::Generator(bundle.model, bundle.tokenizer).generate({}, generation_settings(page, bundle.music), cb);
+  return out;
 }
 
 }  // namespace harmonia::ui::test

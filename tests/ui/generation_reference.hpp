@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/midi/score.hpp"
 #include "ui/bridge/generation_backend.hpp"
@@ -32,5 +33,20 @@ midi::Score referenceGeneration(const std::string& model_dir, const ReferenceSet
 // empty bars and beats, instruments, token cap, sampling); else which fields differ, with
 // both values. `programs_per_piece` stands for a model's recorded MusicDefaults.
 std::string pieceSettingsMismatch(const SamplingSettings& page, int programs_per_piece = 0);
+
+// core/generate's StepThrough on its own with the Generate page's settings for `page`
+// (ui::generation_settings with the bundle's MusicDefaults), from an empty prompt: after
+// `steps` draws, the token strings drawn and the last step's processed distribution; and that
+// step re-processed with `other`'s sampling values. What the step-through panel must show.
+struct ReferenceSteps {
+  std::vector<std::string> tokens;
+  std::vector<double> processed, reprocessed;
+};
+ReferenceSteps referenceSteps(const std::string& model_dir, const SamplingSettings& page, int steps,
+                              const SamplingSettings& other);
+
+// The token strings Generator::generate draws with the page's settings from an empty prompt,
+// in order (its on_token callback: before the trim at the last note boundary).
+std::vector<std::string> referenceGeneratedTokens(const std::string& model_dir, const SamplingSettings& page);
 
 }  // namespace harmonia::ui::test

@@ -28,6 +28,7 @@
 #include "test_responsiveness.hpp"
 #include "test_runs_page.hpp"
 #include "test_soundfont_choice.hpp"
+#include "test_step_through.hpp"
 #include "test_tokenizer_page.hpp"
 #include "test_training_page.hpp"
 
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
       {"messages", [] { return std::make_unique<TestMessages>(); }},
       {"monkey", [] { return std::make_unique<TestMonkey>(); }},
       {"soundfont_choice", [] { return std::make_unique<TestSoundFontChoice>(); }},
+      {"step_through", [] { return std::make_unique<TestStepThrough>(); }},
       {"training_page", [] { return std::make_unique<TestTrainingPage>(); }},
       {"record_audition", [] { return std::make_unique<TestRecordAudition>(); }},
       {"responsiveness", [] { return std::make_unique<TestResponsiveness>(); }},

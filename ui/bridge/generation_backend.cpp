@@ -198,6 +198,8 @@ void check_length(const SamplingSettings& ui) {
 
 }  // namespace
 
+gen::ModelBundle load_model_cached(const std::string& dir) { return load_cached(dir); }
+
 gen::GenerationSettings generation_settings(const SamplingSettings& ui, const gen::MusicDefaults& learned) {
   check_length(ui);
   // The piece first (length, stops, empty-bar limit, instruments), then what the user set.

@@ -14,6 +14,7 @@
 namespace harmonia::generate {
 struct GenerationSettings;  // core/generate/generator.hpp: torch side only
 struct MusicDefaults;       // core/generate/music_defaults.hpp
+struct ModelBundle;         // core/generate/model_bundle.hpp
 }
 
 namespace harmonia::ui {
@@ -54,6 +55,10 @@ struct StreamedNote {
 // side only: callers include core/generate/generator.hpp and music_defaults.hpp.
 generate::GenerationSettings generation_settings(const SamplingSettings& settings,
                                                  const generate::MusicDefaults& learned);
+
+// The model bundle in `dir`, loaded once and kept while its files are unchanged (the page's
+// generations and the step-through panel share it). Torch side only, like generation_settings.
+generate::ModelBundle load_model_cached(const std::string& dir);
 
 // The starter model shipped with the studio (resources/models/pop909-starter, trained on
 // POP909), as generate::starter_model_dir() finds it: $HARMONIA_STARTER_MODEL, the working

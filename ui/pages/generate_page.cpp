@@ -38,6 +38,7 @@
 #include "ui/widgets/slider_spin_box.hpp"
 #include "ui/pages/add_part_panel.hpp"
 #include "ui/pages/record_panel.hpp"
+#include "ui/pages/step_through_panel.hpp"
 #include "ui/widgets/bar_selection.hpp"
 #include "ui/widgets/track_mixer.hpp"
 
@@ -266,6 +267,22 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   below->addWidget(exportWav);
   below->addWidget(dragSource_);
   right->addLayout(below);
+  // Step-through (issue 17): one token at a time with the next-token chart, under the roll.
+  auto* stepThrough = new StepThroughPanel(
+      [this] {
+        GenerationSpec spec;
+        spec.model_dir = modelChoice_->activeModelDir().toStdString();
+        spec.sampling = samplingSettings();
+        spec.prompt = prompt_;
+        return spec;
+      },
+      roll_);
+  right->addWidget(stepThrough);
+  connect(stepThrough, &StepThroughPanel::scoreChanged, this,
+          [this](const midi::Score& score, midi::Tick promptEnd) { showScore(score, promptEnd); });
+  for (auto* slider : {temperature_, topK_, topP_, repetition_})
+    connect(slider, &SliderSpinBox::valueChanged, stepThrough,
+            [this, stepThrough] { stepThrough->samplingChanged(samplingSettings()); });
   body->addLayout(right, 1);
 
   connect(modelChoice_, &ModelChoiceBox::choiceChanged, this, &GeneratePage::updateButtons);
