@@ -6,6 +6,7 @@
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QTemporaryDir>
+#include <QScrollArea>
 #include <QTimer>
 
 #include "ui/classroom_view.hpp"
@@ -13,6 +14,7 @@
 #include "ui/pages/dataset_page.hpp"
 #include "ui/pages/runs_page.hpp"
 #include "ui/pages/generate_page.hpp"
+#include "ui/pages/record_panel.hpp"
 #include "ui/main_window.hpp"
 #include "ui/widgets/model_choice_box.hpp"
 #include "ui/widgets/piano_roll_widget.hpp"
@@ -145,6 +147,17 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
   window.classroom()->setPresentationMode(false);
   window.classroom()->setExplanationsShown(false);
   window.setTheme(Theme::Light);
+  // The Generate page scrolled to the recording panel and the add-a-part and track boxes.
+  window.showPage(3);
+  QApplication::processEvents();
+  for (QWidget* w = gen->recordPanel(); w; w = w->parentWidget())
+    if (auto* area = qobject_cast<QScrollArea*>(w)) {
+      area->ensureWidgetVisible(gen->recordPanel(), 0, 0);
+      break;
+    }
+  QApplication::processEvents();
+  if (window.grab().save(QDir(dir).filePath(QStringLiteral("4-generate-record-light.png"))))
+    written << QDir(dir).filePath(QStringLiteral("4-generate-record-light.png"));
   gen->setModelDir({});  // the run folder goes with the tour
   if (written.isEmpty() && error) *error = QObject::tr("no screenshot could be written to %1").arg(dir);
   return written;
