@@ -204,12 +204,6 @@ class TestResponsiveness final : public QObject {
     training->start();
     QVERIFY(training->isTraining());
     nextAction();
-    // The Runs page open while the run trains: it lists the live run and re-reads its log
-    // off the GUI thread once a second.
-    window.showPage(4);
-    QVERIFY(waitUntil([&] { return window.runsPage()->runs().contains(QDir::cleanPath(training->runDir())); }, 60000));
-    QTest::qWait(2500);
-    nextAction();
     gen->setModelDir(untrained);
     auto s = gen->samplingSettings();
     s.max_new_tokens = 192;
@@ -220,6 +214,11 @@ class TestResponsiveness final : public QObject {
     window.showPage(3);
     nextAction();
     gen->generate();
+    nextAction();
+    // The Runs page open while the run trains and the generation runs: it lists the live run
+    // and re-reads its log off the GUI thread once a second.
+    window.showPage(4);
+    QVERIFY(waitUntil([&] { return window.runsPage()->runs().contains(QDir::cleanPath(training->runDir())); }, 60000));
     QVERIFY(waitUntil([&] { return generated.count() == 1 && trained.count() == 1; }, 240000));
     QVERIFY(trained.first().first().toBool());
     QVERIFY(training->lossPoints() > 0);
