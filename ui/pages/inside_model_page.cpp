@@ -221,9 +221,8 @@ QWidget* InsideModelPage::buildAttentionTab() {
 QWidget* InsideModelPage::buildMapTab() {
   auto* tab = new QWidget;
   auto* grid = new QGridLayout(tab);
-  auto* intro = new QLabel(tr("Every dot is one token of the vocabulary, placed by its embedding (the vector the "
-                              "model turns it into), seen along the two directions in which the embeddings differ "
-                              "most (PCA). Before training the dots are a shapeless cloud; training pulls tokens "
+  auto* intro = new QLabel(tr("Each dot is a token, placed by its embedding (the vector the model turns it into) "
+                              "along the two directions where embeddings differ most (PCA). Training pulls tokens "
                               "that play the same part together."));
   intro->setWordWrap(true);
   grid->addWidget(intro, 0, 0, 1, 2);
@@ -238,6 +237,8 @@ QWidget* InsideModelPage::buildMapTab() {
     (side == 0 ? leftModel_ : rightModel_) = box;
     (side == 0 ? leftUntrained_ : rightUntrained_) = untrained;
     (side == 0 ? leftMap_ : rightMap_) = map;
+    // The maps need the height more than the picker's line about the chosen model.
+    for (auto* label : box->findChildren<QLabel*>()) label->hide();
     grid->addWidget(box, 1, side);
     grid->addWidget(untrained, 2, side);
     grid->addWidget(map, 3, side);

@@ -83,7 +83,7 @@ void AttentionGrid::paintEvent(QPaintEvent*) {
   p.setPen(palette().color(QPalette::WindowText));
   for (int h = 0; h <= heads_; ++h) {
     const QRect c = cellRect(0, h);
-    p.drawText(QRect(c.left(), 0, c.width(), headerHeight()), Qt::AlignCenter,
+    p.drawText(QRect(c.left() - kGap, 0, c.width() + 2 * kGap, headerHeight()), Qt::AlignCenter,
                h == heads_ ? tr("mean") : tr("H%1").arg(h + 1));
   }
   for (int l = 0; l < layers_; ++l) {
