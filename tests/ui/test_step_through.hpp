@@ -3,6 +3,7 @@
 // moved on a step. The chart must show the engine's own processed distribution (checked against
 // core/generate's StepThrough run on its own), a slider must re-draw without drawing a token or
 // running the model, Run must give generate()'s tokens, and the GUI thread must stay free.
+#include <QMouseEvent>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QTemporaryDir>
@@ -135,7 +136,11 @@ class TestStepThrough final : public QObject {
       area->ensureVisible(at.x(), at.y());
     QTest::qWait(50);
     QSignalSpy hovered(panel->chips(), &harmonia::ui::TokenChipView::chipHovered);
-    QTest::mouseMove(panel->chips(), at);
+    // The move event itself (QTest::mouseMove on the offscreen platform sends none when the
+    // cursor is already there from an earlier test).
+    QMouseEvent move(QEvent::MouseMove, QPointF(at), QPointF(panel->chips()->mapToGlobal(at)), Qt::NoButton,
+                     Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(panel->chips(), &move);
     QVERIFY(waitUntil([&] { return hovered.count() > 0; }, 5000));
     QCOMPARE(hovered.last().first().toInt(), withNotes);
     QVERIFY(waitUntil([&] { return !highlighter->notes().empty(); }, 5000));

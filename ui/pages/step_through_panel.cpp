@@ -57,8 +57,10 @@ StepThroughPanel::StepThroughPanel(std::function<GenerationSpec()> spec, PianoRo
   status_->setWordWrap(true);
   header->addWidget(toggle);
   for (auto* b : {step_, stepBar_, run_, stop_, restart_}) header->addWidget(b);
-  header->addWidget(status_, 1);
+  header->addStretch(1);
   layout->addLayout(header);
+  // On its own row, the panel's width: beside the buttons it wrapped into a tall narrow column.
+  layout->addWidget(status_);
 
   auto* body = new QWidget;
   auto* bodyLayout = new QHBoxLayout(body);
