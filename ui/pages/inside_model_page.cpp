@@ -120,8 +120,9 @@ QWidget* InsideModelPage::buildAttentionTab() {
 
   auto* music = new QGroupBox(tr("Music the model reads"));
   auto* ml = new QVBoxLayout(music);
-  musicLabel_ = new QLabel(tr("The Generate page's piano roll"));
+  musicLabel_ = new QLabel(tr("Page 4's piano roll"));
   musicLabel_->setWordWrap(true);
+  musicLabel_->setMinimumHeight(2 * musicLabel_->fontMetrics().height());  // a long file name wraps
   auto* buttons = new QHBoxLayout;
   auto* fromRoll = new QPushButton(tr("Page 4's roll"));
   fromRoll->setToolTip(tr("Read what the Generate page's piano roll shows"));
@@ -194,7 +195,7 @@ QWidget* InsideModelPage::buildAttentionTab() {
   connect(maxTokens_, qOverload<int>(&QSpinBox::valueChanged), debounce, qOverload<>(&QTimer::start));
   connect(fromRoll, &QPushButton::clicked, this, [this] {
     ownMusic_ = false;
-    musicLabel_->setText(tr("The Generate page's piano roll"));
+    musicLabel_->setText(tr("Page 4's piano roll"));
     refreshAttention();
   });
   connect(open, &QPushButton::clicked, this, [this] {
@@ -324,7 +325,7 @@ void InsideModelPage::refreshAttention() {
     showMessage(tr("No music to read yet: generate on page 4, or open a MIDI file (left)."));
     return;
   }
-  if (!ownMusic_) musicLabel_->setText(tr("The Generate page's piano roll (%1 notes)").arg(score.note_count()));
+  if (!ownMusic_) musicLabel_->setText(tr("Page 4's roll: %1 notes").arg(score.note_count()));
   AttentionRequest request;
   request.model_dir = dir.toStdString();
   request.score = score;
