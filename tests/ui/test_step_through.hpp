@@ -4,7 +4,7 @@
 // core/generate's StepThrough run on its own), a slider must re-draw without drawing a token or
 // running the model, Run must give generate()'s tokens, and the GUI thread must stay free.
 #include <QMouseEvent>
-#include <QPushButton>
+#include <QAbstractButton>
 #include <QScrollArea>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -196,15 +196,15 @@ class TestStepThrough final : public QObject {
     return panel;
   }
 
-  static QPushButton* findButton(StepThroughPanel* panel, const char* text) {
-    for (auto* b : panel->findChildren<QPushButton*>())
+  static QAbstractButton* findButton(StepThroughPanel* panel, const char* text) {
+    for (auto* b : panel->findChildren<QAbstractButton*>())
       if (b->text() == QLatin1String(text)) return b;
     return nullptr;
   }
 
   // Clicks a button and waits for the panel to be idle again.
   static bool click(StepThroughPanel* panel, const char* text) {
-    QPushButton* b = panel ? findButton(panel, text) : nullptr;
+    QAbstractButton* b = panel ? findButton(panel, text) : nullptr;
     if (!b || !b->isEnabled()) return false;
     b->click();
     return waitUntil([&] { return !panel->isBusy(); }, 60000);

@@ -2,7 +2,7 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QPushButton>
+#include <QToolButton>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QVBoxLayout>
@@ -23,6 +23,14 @@ namespace {
 constexpr qint64 kRunRefreshMs = 120;  // Run: the roll and chips follow at most this often
 constexpr int kTopCandidates = 10;
 
+// Tool buttons: narrower than push buttons, so the page still fits 1280x720 beside the sidebar.
+QToolButton* makeButton(const QString& text) {
+  auto* b = new QToolButton;
+  b->setText(text);
+  b->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  return b;
+}
+
 QString percent(double p) { return QStringLiteral("%1 %").arg(100.0 * p, 0, 'f', p < 0.001 ? 3 : 1); }
 
 }  // namespace
@@ -40,18 +48,18 @@ StepThroughPanel::StepThroughPanel(std::function<GenerationSpec()> spec, PianoRo
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 4, 0, 0);
   auto* header = new QHBoxLayout;
-  auto* toggle = toggle_ = new QPushButton(tr("Step through ▸"));
+  auto* toggle = toggle_ = makeButton(tr("Step through ▸"));
   toggle->setCheckable(true);
   toggle->setToolTip(tr("Generate one token at a time and see the model's choice: its candidates before and "
                         "after the sampling settings, and the token drawn"));
-  step_ = new QPushButton(tr("Step"));
+  step_ = makeButton(tr("Step"));
   step_->setToolTip(tr("Draw one token"));
-  stepBar_ = new QPushButton(tr("Step bar"));
+  stepBar_ = makeButton(tr("Step bar"));
   stepBar_->setToolTip(tr("Draw tokens until the next bar starts"));
-  run_ = new QPushButton(tr("Run"));
+  run_ = makeButton(tr("Run"));
   run_->setToolTip(tr("Keep drawing until the piece ends or Stop"));
-  stop_ = new QPushButton(tr("Stop"));
-  restart_ = new QPushButton(tr("Restart"));
+  stop_ = makeButton(tr("Stop"));
+  restart_ = makeButton(tr("Restart"));
   restart_->setToolTip(tr("Start a new piece on the next Step (takes the model, prompt and seed as they are then)"));
   status_ = new QLabel;
   status_->setWordWrap(true);
@@ -70,11 +78,12 @@ StepThroughPanel::StepThroughPanel(std::function<GenerationSpec()> spec, PianoRo
   chipScroll->setWidget(chips_);
   chipScroll->setWidgetResizable(true);
   chipScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  chipScroll->setMinimumWidth(120);
   bodyLayout->addWidget(chipScroll, 2);
 
   plot_ = new QueuedPlot;
   plot_->setObjectName(QStringLiteral("nextTokenChart"));
-  plot_->setMinimumSize(360, 220);
+  plot_->setMinimumSize(260, 220);  // the page must still fit 1280x720 beside the sidebar
   plot_->plotLayout()->insertRow(0);
   plot_->plotLayout()->addElement(
       0, 0, new QCPTextElement(plot_, tr("Next token: the model's candidates"), QFont(font().family(), 10, QFont::Bold)));
@@ -102,17 +111,17 @@ StepThroughPanel::StepThroughPanel(std::function<GenerationSpec()> spec, PianoRo
   body->setVisible(false);
   layout->addWidget(body, 1);
 
-  connect(toggle, &QPushButton::toggled, body, &QWidget::setVisible);
-  connect(toggle, &QPushButton::toggled, this, [toggle](bool on) {
+  connect(toggle, &QToolButton::toggled, body, &QWidget::setVisible);
+  connect(toggle, &QToolButton::toggled, this, [toggle](bool on) {
     toggle->setText(on ? tr("Step through ▾") : tr("Step through ▸"));
   });
   // Any button shows the body: what it does is seen there.
-  for (auto* b : {step_, stepBar_, run_}) connect(b, &QPushButton::clicked, toggle, [toggle] { toggle->setChecked(true); });
-  connect(step_, &QPushButton::clicked, this, &StepThroughPanel::step);
-  connect(stepBar_, &QPushButton::clicked, this, &StepThroughPanel::stepBar);
-  connect(run_, &QPushButton::clicked, this, &StepThroughPanel::run);
-  connect(stop_, &QPushButton::clicked, this, &StepThroughPanel::stop);
-  connect(restart_, &QPushButton::clicked, this, &StepThroughPanel::restart);
+  for (auto* b : {step_, stepBar_, run_}) connect(b, &QToolButton::clicked, toggle, [toggle] { toggle->setChecked(true); });
+  connect(step_, &QToolButton::clicked, this, &StepThroughPanel::step);
+  connect(stepBar_, &QToolButton::clicked, this, &StepThroughPanel::stepBar);
+  connect(run_, &QToolButton::clicked, this, &StepThroughPanel::run);
+  connect(stop_, &QToolButton::clicked, this, &StepThroughPanel::stop);
+  connect(restart_, &QToolButton::clicked, this, &StepThroughPanel::restart);
   connect(chips_, &TokenChipView::chipHovered, this, &StepThroughPanel::onChipHovered);
   status_->setText(tr("Step draws one token: the chart shows what the model proposed and what the sampling "
                       "settings left to draw from."));

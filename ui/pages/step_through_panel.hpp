@@ -21,7 +21,7 @@
 class QCustomPlot;
 class QCPBars;
 class QLabel;
-class QPushButton;
+class QToolButton;
 
 namespace harmonia::ui {
 
@@ -79,12 +79,12 @@ class StepThroughPanel : public QWidget {
   std::function<GenerationSpec()> spec_;
   PianoRollView* roll_;
   NoteHighlighter* highlighter_ = nullptr;
-  QPushButton* step_ = nullptr;
-  QPushButton* stepBar_ = nullptr;
-  QPushButton* run_ = nullptr;
-  QPushButton* stop_ = nullptr;
-  QPushButton* restart_ = nullptr;
-  QPushButton* toggle_ = nullptr;
+  QToolButton* step_ = nullptr;
+  QToolButton* stepBar_ = nullptr;
+  QToolButton* run_ = nullptr;
+  QToolButton* stop_ = nullptr;
+  QToolButton* restart_ = nullptr;
+  QToolButton* toggle_ = nullptr;
   QLabel* status_ = nullptr;
   TokenChipView* chips_ = nullptr;
   QCustomPlot* plot_ = nullptr;
