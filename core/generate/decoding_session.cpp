@@ -19,19 +19,6 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
-// Grammar mask [B, V] (true = forbidden) refreshed by the loop before each field is sampled;
-// it sits with the other logits processors, before the warpers, as transformers'
-// prefix_allowed_tokens_fn does.
-class RowMask final : public LogitsProcessor {
- public:
-  explicit RowMask(torch::Tensor forbidden) : forbidden_(std::move(forbidden)) {}
-  void apply(const torch::Tensor&, torch::Tensor& scores) const override { scores.masked_fill_(forbidden_, kNegInf); }
-  std::string name() const override { return "grammar"; }
-
- private:
-  torch::Tensor forbidden_;  // shares storage with the loop's buffer
-};
-
 // transformers' MinNewTokensLengthLogitsProcessor: EOS gets -inf until `min_new` new tokens exist.
 class MinNewTokens final : public LogitsProcessor {
  public:
@@ -81,22 +68,6 @@ double softmax_weights(const float* scores, int64_t v, float best, std::vector<d
   return total;
 }
 
-// One draw from softmax(scores) with the row's own generator, so candidate i's stream does
-// not depend on how many candidates run beside it.
-int32_t sample_row(const float* scores, int64_t v, std::mt19937_64& rng, bool greedy) {
-  const int64_t best_id = best_of(scores, v);
-  if (best_id < 0) return -1;  // everything filtered
-  if (greedy) return int32_t(best_id);
-  thread_local std::vector<double> w;
-  const double total = softmax_weights(scores, v, scores[best_id], w);
-  const double u = std::uniform_real_distribution<double>(0.0, total)(rng);
-  double acc = 0;
-  for (int64_t i = 0; i < v; ++i) {
-    acc += w[size_t(i)];
-    if (u < acc && w[size_t(i)] > 0) return int32_t(i);
-  }
-  return int32_t(best_id);
-}
 
 // The per-row grammar of either kind behind one interface: field by field, then the step.
 class RowGrammar {
@@ -157,6 +128,21 @@ std::vector<double> sampling_distribution(const float* scores, int64_t vocab, bo
   const double total = softmax_weights(scores, vocab, scores[best_id], p);
   for (double& x : p) x /= total;
   return p;
+}
+
+int32_t sample_row(const float* scores, int64_t v, std::mt19937_64& rng, bool greedy) {
+  const int64_t best_id = best_of(scores, v);
+  if (best_id < 0) return -1;  // everything filtered
+  if (greedy) return int32_t(best_id);
+  thread_local std::vector<double> w;
+  const double total = softmax_weights(scores, v, scores[best_id], w);
+  const double u = std::uniform_real_distribution<double>(0.0, total)(rng);
+  double acc = 0;
+  for (int64_t i = 0; i < v; ++i) {
+    acc += w[size_t(i)];
+    if (u < acc && w[size_t(i)] > 0) return int32_t(i);
+  }
+  return int32_t(best_id);
 }
 
 struct DecodingSession::State {
@@ -238,7 +224,7 @@ struct DecodingSession::State {
       extra.push_back(std::make_unique<MinNewTokens>(eos[0], settings.min_new_tokens, &current_step));
     if (f == 0 && settings.min_bars > 0 && eos[0] >= 0)
       extra.push_back(std::make_unique<MinBars>(eos[0], settings.min_bars, &step_bars));
-    if (settings.grammar) extra.push_back(std::make_unique<RowMask>(forbidden[f]));
+    if (settings.grammar) extra.push_back(std::make_unique<ForbiddenMask>(forbidden[f], "grammar"));
     if (!control_bias[f].empty()) extra.push_back(std::make_unique<TokenBias>(control_bias[f], "music_controls"));
     return build_chain(sampling, std::move(extra), token_types[f]);
   }

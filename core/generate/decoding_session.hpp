@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <random>
 #include <vector>
 
 #include "core/generate/generator.hpp"
@@ -24,6 +25,10 @@ namespace harmonia::generate {
 // softmax of the scores, or all the mass on the best token when `greedy`. All zeros when every
 // token was filtered. Probabilities sum to 1 otherwise.
 std::vector<double> sampling_distribution(const float* scores, int64_t vocab, bool greedy);
+// One draw from softmax(scores) (the best token when `greedy`) with the row's own generator,
+// so candidate i's stream does not depend on how many candidates run beside it; -1 when every
+// token was filtered. Every sampling loop draws with this (Generator, step-through, infill).
+int32_t sample_row(const float* scores, int64_t vocab, std::mt19937_64& rng, bool greedy);
 
 // Called by choose() for each field before the draw: the field's logits as the model gave them
 // ([B, V], float, CPU) and as the processor chain left them ([B, V]).

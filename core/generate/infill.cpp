@@ -7,6 +7,7 @@
 #include <limits>
 #include <random>
 
+#include "core/generate/decoding_session.hpp"
 #include "core/generate/generation_output.hpp"
 #include "core/generate/grammar_constraint.hpp"
 #include "core/generate/prompt.hpp"
@@ -17,40 +18,6 @@ namespace harmonia::generate {
 using tokenizer::TokenType;
 
 namespace {
-
-constexpr float kNegInf = -std::numeric_limits<float>::infinity();
-
-// The per-row mask [B, V] (true = forbidden) the loop refreshes before each draw; it sits in
-// the processor chain where the Generator's grammar mask does (before the warpers).
-class RowsMask final : public LogitsProcessor {
- public:
-  explicit RowsMask(torch::Tensor forbidden) : forbidden_(std::move(forbidden)) {}
-  void apply(const torch::Tensor&, torch::Tensor& scores) const override { scores.masked_fill_(forbidden_, kNegInf); }
-  std::string name() const override { return "infill"; }
-
- private:
-  torch::Tensor forbidden_;
-};
-
-// One draw from softmax(scores) with the candidate's own generator (the Generator's rule).
-int32_t draw(const float* scores, int64_t v, std::mt19937_64& rng, bool greedy) {
-  float best = kNegInf;
-  int64_t best_id = -1;
-  for (int64_t i = 0; i < v; ++i)
-    if (scores[i] > best) best = scores[i], best_id = i;
-  if (best_id < 0) return -1;
-  if (greedy) return int32_t(best_id);
-  std::vector<double> w(static_cast<size_t>(v));
-  double total = 0;
-  for (int64_t i = 0; i < v; ++i) total += (w[size_t(i)] = std::exp(double(scores[i]) - best));
-  const double u = std::uniform_real_distribution<double>(0.0, total)(rng);
-  double acc = 0;
-  for (int64_t i = 0; i < v; ++i) {
-    acc += w[size_t(i)];
-    if (u < acc && w[size_t(i)] > 0) return int32_t(i);
-  }
-  return int32_t(best_id);
-}
 
 // What one candidate has written so far and what the rules need to know about it.
 struct Row {
@@ -186,7 +153,7 @@ InfillResult infill_tokens(model::CausalLM& model, const tokenizer::Tokenizer& t
   for (int64_t id = 0; id < std::min(V, Vt); ++id) types[size_t(id)] = int(vocab.kind(int(id)).type);
   torch::Tensor forbidden = torch::zeros({B, V}, torch::kBool);
   std::vector<std::unique_ptr<LogitsProcessor>> extra;
-  extra.push_back(std::make_unique<RowsMask>(forbidden));
+  extra.push_back(std::make_unique<ForbiddenMask>(forbidden, "infill"));
   const ProcessorChain chain = build_chain(sampling, std::move(extra), types);
 
   const int64_t P = int64_t(prompt.size());
@@ -251,7 +218,7 @@ InfillResult infill_tokens(model::CausalLM& model, const tokenizer::Tokenizer& t
     for (int64_t b = 0; b < B; ++b) {
       Row& row = rows[size_t(b)];
       if (!row.active) continue;
-      int32_t id = draw(data + b * V, V, rngs[size_t(b)], greedy);
+      int32_t id = sample_row(data + b * V, V, rngs[size_t(b)], greedy);
       if (id < 0) id = row.bars < bars ? fim.bar : fim.end;  // every token filtered: the rules' own choice
       if (id == fim.end) {
         row.active = false;

@@ -94,6 +94,10 @@ void NoRepeatNGram::apply(const torch::Tensor& history, torch::Tensor& scores) c
 }
 std::string NoRepeatNGram::name() const { return "no_repeat_ngram(" + std::to_string(n_) + ")"; }
 
+void ForbiddenMask::apply(const torch::Tensor&, torch::Tensor& scores) const {
+  scores.masked_fill_(forbidden_, -std::numeric_limits<float>::infinity());
+}
+
 TokenBias::TokenBias(std::vector<float> bias, std::string label)
     : bias_(torch::tensor(bias, torch::kFloat)), label_(std::move(label)) {}
 void TokenBias::apply(const torch::Tensor&, torch::Tensor& scores) const {

@@ -103,6 +103,20 @@ class TokenBias final : public LogitsProcessor {
   std::string label_;
 };
 
+// A per-row mask [B, V] (true = forbidden) that the sampling loop refreshes in place before
+// each draw (grammar rules); it sits with the other logits processors, before the warpers, as
+// transformers' prefix_allowed_tokens_fn does.
+class ForbiddenMask final : public LogitsProcessor {
+ public:
+  ForbiddenMask(torch::Tensor forbidden, std::string label) : forbidden_(std::move(forbidden)), label_(std::move(label)) {}
+  void apply(const torch::Tensor& history, torch::Tensor& scores) const override;
+  std::string name() const override { return label_; }
+
+ private:
+  torch::Tensor forbidden_;  // shares storage with the loop's buffer
+  std::string label_;
+};
+
 class ProcessorChain {
  public:
   void add(std::unique_ptr<LogitsProcessor> p) { chain_.push_back(std::move(p)); }
