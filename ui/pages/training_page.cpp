@@ -189,8 +189,13 @@ TrainingPage::TrainingPage(QWidget* parent) : PipelinePage(parent) {
   logScale_ = new QCheckBox(tr("&Log-scale loss"));
   statusRow->addWidget(progress_, 1);
   statusRow->addWidget(stepLabel_);
-  statusRow->addWidget(logScale_);
   right->addLayout(statusRow);
+  // On its own row, at the chart it changes: beside the step text it made the page too wide
+  // for 1200 px in presentation mode (text x1.6).
+  auto* chartRow = new QHBoxLayout;
+  chartRow->addStretch(1);
+  chartRow->addWidget(logScale_);
+  right->addLayout(chartRow);
   lossPlot_ = makePlot(tr("Loss"), tr("cross-entropy"));
   lossPlot_->addGraph();
   lossPlot_->graph(0)->setName(tr("train"));
