@@ -63,10 +63,15 @@ StepThroughPanel::StepThroughPanel(std::function<GenerationSpec()> spec, PianoRo
   restart_->setToolTip(tr("Start a new piece on the next Step (takes the model, prompt and seed as they are then)"));
   status_ = new QLabel;
   status_->setWordWrap(true);
+  // The panel's title on one row and its controls on the next: on one row they asked for
+  // 565 px in presentation mode (text x1.6) and the Generate page no longer fit 1200 px.
   header->addWidget(toggle);
-  for (auto* b : {step_, stepBar_, run_, stop_, restart_}) header->addWidget(b);
   header->addStretch(1);
   layout->addLayout(header);
+  auto* controls = new QHBoxLayout;
+  for (auto* b : {step_, stepBar_, run_, stop_, restart_}) controls->addWidget(b);
+  controls->addStretch(1);
+  layout->addLayout(controls);
   // On its own row, the panel's width: beside the buttons it wrapped into a tall narrow column.
   layout->addWidget(status_);
 
