@@ -2,8 +2,6 @@
 
 #include <QApplication>
 #include <QDir>
-#include <QElapsedTimer>
-#include <QEventLoop>
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QScrollArea>
@@ -27,24 +25,6 @@ namespace harmonia::ui {
 
 namespace {
 
-
-// Runs the event loop until `done` or the timeout; the tour must not hang a CI job.
-template <typename F>
-bool waitFor(F done, int timeoutMs) {
-  QElapsedTimer t;
-  t.start();
-  while (!done()) {
-    if (t.elapsed() > timeoutMs) return false;
-    // Sleep in the event loop until something arrives (at most 20 ms): processEvents() in a
-    // loop returns at once when nothing is queued and would spin a whole core, starving the
-    // lower-priority workers it waits for on a 2-core machine.
-    QEventLoop loop;
-    QTimer::singleShot(20, &loop, &QEventLoop::quit);
-    loop.exec();
-  }
-  return true;
-}
-
 const char* const kNames[] = {"1-dataset", "2-tokenizer", "3-training", "4-generate", "5-runs"};
 
 }  // namespace
@@ -62,8 +42,8 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
   if (!dataset->isDefaultCorpus() && dataset->folder().isEmpty()) dataset->useDefaultCorpus();
   dataset->startImport();
   // The page leaves Running only once its last queued result has been shown.
-  waitFor([&] { return dataset->state() != StepState::Running; }, 120000);
-  waitFor([&] { return window.tokenizerPage()->isIdle(); }, 60000);
+  runEventsUntil([&] { return dataset->state() != StepState::Running; }, 120000);
+  runEventsUntil([&] { return window.tokenizerPage()->isIdle(); }, 60000);
   const QStringList files = dataset->usableFiles();
   // A short real run of the tiny preset, so that the charts and the generated notes shown
   // are real; its folder is temporary (the tour leaves the user's runs alone).
@@ -82,12 +62,12 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
     training->setHyperparameters(s);
     training->setRunsRoot(runs.path());
     training->start();
-    waitFor([&] { return !training->isTraining(); }, 600000);
+    runEventsUntil([&] { return !training->isTraining(); }, 600000);
     // A second run at three times the learning rate, for the Runs page to compare with.
     s.lr *= 3;
     training->setHyperparameters(s);
     training->start();
-    waitFor([&] { return !training->isTraining(); }, 600000);
+    runEventsUntil([&] { return !training->isTraining(); }, 600000);
   }
   if (!files.isEmpty()) {
     // The starter model where it is installed: a composer's first generation is from it, and
@@ -110,7 +90,7 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
       gen->setSamplingSettings(s);
       window.showPage(3);
       gen->generate();
-      waitFor([&] { return !gen->isGenerating(); }, 300000);
+      runEventsUntil([&] { return !gen->isGenerating(); }, 300000);
       QApplication::processEvents();
     }
     // Half-way through the prompt, or a bar and a half into a piece written from nothing.
@@ -126,7 +106,7 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
     for (int i = 0; i < window.pageCount() && i < int(std::size(kNames)); ++i) {
       window.showPage(i);
       QApplication::processEvents();
-      waitFor([&] { return !window.runsPage()->isReading(); }, 30000);  // the Runs page reads when shown
+      runEventsUntil([&] { return !window.runsPage()->isReading(); }, 30000);  // the Runs page reads when shown
       if (i == 3) {
         // From the start (streaming left the view at the last note): the prompt band, if any,
         // then the new bars.

@@ -5,12 +5,32 @@
 // README and for checking the layout by eye.
 #pragma once
 
+#include <QElapsedTimer>
+#include <QEventLoop>
 #include <QString>
 #include <QStringList>
+#include <QTimer>
 
 namespace harmonia::ui {
 
 class MainWindow;
+
+// Runs the event loop until `done()` or the timeout (a tour must not hang a CI job); false on
+// timeout. It sleeps in the event loop until something arrives (at most 20 ms):
+// processEvents() in a loop returns at once when nothing is queued and would spin a whole
+// core, starving the lower-priority workers it waits for on a 2-core machine.
+template <typename F>
+bool runEventsUntil(F done, int timeoutMs) {
+  QElapsedTimer t;
+  t.start();
+  while (!done()) {
+    if (t.elapsed() > timeoutMs) return false;
+    QEventLoop loop;
+    QTimer::singleShot(20, &loop, &QEventLoop::quit);
+    loop.exec();
+  }
+  return true;
+}
 
 // Returns the files written; `error` says why when the list is empty.
 // `trainingSteps` sets the length of the tour's training run (tests keep it short).

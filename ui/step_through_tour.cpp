@@ -2,37 +2,18 @@
 
 #include <QApplication>
 #include <QDir>
-#include <QElapsedTimer>
-#include <QEventLoop>
 #include <QPushButton>
 #include <QTimer>
 
 #include "ui/main_window.hpp"
 #include "ui/pages/generate_page.hpp"
 #include "ui/pages/step_through_panel.hpp"
+#include "ui/screenshot_tour.hpp"
 #include "ui/widgets/model_choice_box.hpp"
 #include "ui/widgets/piano_roll_widget.hpp"
 #include "ui/widgets/queued_plot.hpp"
 
 namespace harmonia::ui {
-
-namespace {
-
-// Runs the event loop until `done` or the timeout (the tour must not hang a CI job).
-template <typename F>
-bool waitFor(F done, int timeoutMs) {
-  QElapsedTimer t;
-  t.start();
-  while (!done()) {
-    if (t.elapsed() > timeoutMs) return false;
-    QEventLoop loop;
-    QTimer::singleShot(20, &loop, &QEventLoop::quit);
-    loop.exec();
-  }
-  return true;
-}
-
-}  // namespace
 
 QStringList takeStepThroughScreenshots(MainWindow& window, const QString& dir, const QString& pattern) {
   auto* gen = window.generatePage();
@@ -48,11 +29,11 @@ QStringList takeStepThroughScreenshots(MainWindow& window, const QString& dir, c
     // Two bars and a few tokens into a piece: chips, notes in the roll, a chart mid-bar.
     for (int i = 0; i < 2; ++i) {
       panel->stepBar();
-      waitFor([&] { return !panel->isBusy(); }, 60000);
+      runEventsUntil([&] { return !panel->isBusy(); }, 60000);
     }
     for (int i = 0; i < 6; ++i) {
       panel->step();
-      waitFor([&] { return !panel->isBusy(); }, 60000);
+      runEventsUntil([&] { return !panel->isBusy(); }, 60000);
     }
   } else {
     emit panel->scoreChanged(panel->state().score, panel->state().prompt_end);
