@@ -257,20 +257,19 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   roll_ = new PianoRollView;
   selection_ = new BarSelection(roll_);
   right->addWidget(roll_, 1);
-  // Export under the roll, beside the legend: in one row with the transport they were cut
-  // off at 1280x720 (the settings column and the sidebar leave the roll about 590 px).
-  // The buttons in a tool row too: what does not fit (presentation mode's larger text) moves
-  // into its » menu instead of widening the page past 1200 px.
-  auto* below = new QHBoxLayout;
+  // Export under the roll, in a tool row of its own: in one row with the transport they were
+  // cut off at 1280x720 (the settings column and the sidebar leave the roll about 590 px), and
+  // what does not fit (presentation mode's larger text) moves into its » menu instead of
+  // widening the page past 1200 px. The legend above them: beside them the word-wrapped label
+  // took the row and squeezed the tool row to nothing.
   auto* legend = new QLabel(tr("Shaded area: the prompt. Bright notes: generated. Red line: play-head."));
   legend->setWordWrap(true);
-  below->addWidget(legend, 1);
+  right->addWidget(legend);
   auto* exportRow = toolRow();
   exportRow->addWidget(exportMid);
   exportRow->addWidget(exportWav);
   exportRow->addWidget(dragSource_);
-  below->addWidget(exportRow);
-  right->addLayout(below);
+  right->addWidget(exportRow);
   // Step-through (issue 17): one token at a time with the next-token chart, under the roll.
   auto* stepThrough = new StepThroughPanel(
       [this] {
