@@ -12,6 +12,7 @@
 #include "core/tokenizer/tokenizer.hpp"
 #include "ui/classroom_view.hpp"
 #include "ui/main_window.hpp"
+#include "ui/pages/step_through_panel.hpp"
 #include "ui/pages/dataset_page.hpp"
 #include "ui/pages/generate_page.hpp"
 #include "ui/pages/training_page.hpp"
@@ -62,6 +63,22 @@ class TestLayout final : public QObject {
             widest += QStringLiteral("\n    %1 %2: %3 px").arg(QString::fromLatin1(w->metaObject()->className()), w->objectName()).arg(w->minimumSizeHint().width());
       }
       qInfo("page %d: minimum window size %dx%d", page + 1, min.width(), min.height());
+      // Presentation mode (text x1.6) still asks for ~770 px with the step-through panel open:
+      // issue 17's open presentation-layout work (see nothingIsCutOff), not checked here.
+      if (page == 3 && !presentation) {
+        // The step-through panel expanded asks for its chart's height too (it made the
+        // window's minimum 702 px high, 826 in presentation mode: the window grew off a
+        // 720-pixel screen).
+        auto* panel = window.findChild<harmonia::ui::StepThroughPanel*>();
+        QVERIFY(panel);
+        panel->setExpanded(true);
+        QApplication::processEvents();
+        const QSize expanded = window.minimumSizeHint().expandedTo(window.minimumSize());
+        panel->setExpanded(false);
+        qInfo("page 4 with the step-through panel open: minimum window size %dx%d", expanded.width(), expanded.height());
+        QVERIFY2(expanded.width() <= 1200 && expanded.height() <= 680,
+                 qPrintable(QStringLiteral("step-through open: minimum %1x%2").arg(expanded.width()).arg(expanded.height())));
+      }
       QVERIFY2(min.width() <= 1200 && min.height() <= 680,
                qPrintable(QStringLiteral("page %1: minimum %2x%3").arg(page).arg(min.width()).arg(min.height()) + widest));
     }

@@ -88,7 +88,9 @@ StepThroughPanel::StepThroughPanel(std::function<GenerationSpec()> spec, PianoRo
 
   plot_ = new QueuedPlot;
   plot_->setObjectName(QStringLiteral("nextTokenChart"));
-  plot_->setMinimumSize(260, 220);  // the page must still fit 1280x720 beside the sidebar
+  // The page must still fit 1280x720 beside the sidebar, expanded too: at 220 px high an
+  // expanded panel raised the window's minimum height past 720 and the window grew off screen.
+  plot_->setMinimumSize(260, 160);
   plot_->plotLayout()->insertRow(0);
   plot_->plotLayout()->addElement(
       0, 0, new QCPTextElement(plot_, tr("Next token: the model's candidates"), QFont(font().family(), 10, QFont::Bold)));
