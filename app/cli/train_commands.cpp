@@ -60,7 +60,11 @@ void register_train_commands(CLI::App& app, CommandTable& table) {
                   "Share of train windows in fill-in-the-middle order (0-1; REMI; lets `harmonia infill` fill bars)")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--val-fraction", a->val_fraction, "Share of files held out for validation")->capture_default_str();
-  cmd->add_option("--seed", a->seed, "Seed for init, shuffling and dropout")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Seed for init, shuffling and dropout (and the split, without --split-seed)")
+      ->capture_default_str();
+  cmd->add_option("--split-seed", a->split_seed,
+                  "Seed of the train/validation file split (default: --seed); RUN/validation_files.txt lists the result")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", a->device, "cpu, cuda, or auto (cuda when LibTorch sees a GPU)")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
       ->capture_default_str();

@@ -10,6 +10,7 @@
 
 #include "core/compute/cpu_features.hpp"
 #include "core/compute/threads.hpp"
+#include "core/data/atomic_file.hpp"
 #include "core/generate/model_bundle.hpp"
 #include "core/model/presets.hpp"
 #include "core/train/checkpoint.hpp"
@@ -98,6 +99,7 @@ OptionList train_options(const TrainArgs& a) {
                {"--time-budget", exact(a.time_budget)},
                {"--val-fraction", exact(a.val_fraction)},
                {"--seed", std::to_string(a.seed)}};
+  if (a.split_seed >= 0) o.push_back({"--split-seed", std::to_string(a.split_seed)});
   if (a.schedule_over_time) o.emplace_back("--cosine-over-budget", "true");
   if (!a.arch.empty()) o.push_back({"--arch", a.arch});  // else the preset picks it, on resume too
   if (a.fim_rate > 0) o.push_back({"--fim-rate", exact(a.fim_rate)});  // resume re-reads the data the same way
@@ -141,7 +143,7 @@ ht::TrainResult run_training(const TrainArgs& a) {
 
   data::SplitOptions split;
   split.validation = a.val_fraction;
-  split.seed = a.seed;
+  split.seed = a.split_seed >= 0 ? static_cast<uint64_t>(a.split_seed) : a.seed;
   data::ChunkOptions chunk;
   chunk.max_seq_len = static_cast<size_t>(a.context);
   chunk.min_notes = static_cast<size_t>(std::max<int64_t>(0, a.min_window_notes));
@@ -159,6 +161,10 @@ ht::TrainResult run_training(const TrainArgs& a) {
     if (dist && local && std::to_string(dist->world_size()) == local)
       options.emplace_back("--nproc", std::to_string(dist->world_size()));
     save_train_options(out, options);
+    // Which files the validation loss is measured on (e.g. to infill pieces the model never saw).
+    std::string listed;
+    for (size_t f : sources.split.validation) listed += sources.dataset->files().at(f).source + "\n";
+    data::write_file_atomically((out / "validation_files.txt").string(), listed);
   }
   // Fill-in-the-middle: the model's tokenizer is the data's plus FIM_PRE/FIM_SUF/FIM_MID; the
   // data's ids are translated as batches are drawn, and validation stays plain continuation.

@@ -21,6 +21,9 @@ struct TrainArgs {
   double lr = 1e-3, time_budget = 0, val_fraction = 0.1;
   double fim_rate = 0;  // share of windows trained in fill-in-the-middle order (core/train/fim.hpp)
   uint64_t seed = 1234;
+  // Seed of the train/validation file split; -1: --seed. Set, runs with other --seed values
+  // (init, shuffling, dropout) are validated on the same files, so their losses compare.
+  int64_t split_seed = -1;
   int nproc = 1;
   int threads = 0;  // 0: leave the process setting alone
   bool schedule_over_time = false;  // cosine over --time-budget instead of --max-steps

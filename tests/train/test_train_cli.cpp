@@ -216,6 +216,25 @@ TEST(TrainCli, ResumesAStudioRunFromItsRunJson) {
   EXPECT_TRUE(fs::exists(dir / "run" / "checkpoints" / "step-00000004"));
 }
 
+// --seed alone also picks the validation files; --split-seed fixes them, so runs with other
+// seeds (init, shuffling, dropout) report validation losses on the same files. The run lists
+// them in validation_files.txt, and train_args.json keeps the split seed for --resume.
+TEST(TrainCli, SplitSeedKeepsTheValidationFilesAcrossSeeds) {
+  const auto dir = test::scratch_dir("train_cli_split_seed");
+  const auto train = [&](const std::string& name, const std::string& seeds) {
+    const std::string args = "--dataset " + quoted(dataset()) + " --out " + quoted(dir / name) +
+                             " --context 64 --batch-size 4 --max-steps 1 --warmup 0 " + seeds;
+    EXPECT_EQ(run_harmonia_train(args, dir / (name + ".txt")), 0) << test::read_all(dir / (name + ".txt"));
+    return test::read_all(dir / name / "validation_files.txt");
+  };
+  const auto seed5 = train("seed5", "--seed 5"), seed6 = train("seed6", "--seed 6"),
+             seed6_split5 = train("seed6_split5", "--seed 6 --split-seed 5");
+  ASSERT_FALSE(seed5.empty());
+  ASSERT_NE(seed5, seed6);        // without --split-seed the seed moves the split (else this test proves nothing)
+  EXPECT_EQ(seed6_split5, seed5);  // with it, the same files
+  EXPECT_NE(test::read_all(dir / "seed6_split5" / "train_args.json").find("\"--split-seed\": \"5\""), std::string::npos);
+}
+
 TEST(TrainCli, TwoLocalRanksMatchOneRankWithDoubleBatch) {
   const auto dir = test::scratch_dir("train_cli_ddp");
   // fp32: the equivalence is exact up to summation order only there (the default precision
