@@ -417,7 +417,7 @@ bool MainWindow::saveProject(const QString& path, QString* error) {
   if (!project().save(path, &err)) {
     // An error stays on the page in view (its banner), not in the status bar that forgets it.
     if (auto* page = qobject_cast<PipelinePage*>(pages_->currentWidget()))
-      page->showError(tr("Could not save %1: %2. Choose a folder you can write to.").arg(path, err));
+      page->showError(tr("Could not save %1: %2. Free some disk space or choose another folder.").arg(path, err));
     if (error) *error = err;
     return false;
   }

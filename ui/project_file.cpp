@@ -64,7 +64,15 @@ bool Project::save(const QString& path, QString* error) const {
     if (error) *error = f.errorString();
     return false;
   }
-  f.write(QJsonDocument(toJson()).toJson(QJsonDocument::Indented));
+  // QSaveFile (Qt 6.4) commits a file whose buffered write failed when commit() flushed it: on
+  // a full disk the saved project became an empty file. So flush first; a failure cancels, and
+  // the saved project stays.
+  const QByteArray bytes = QJsonDocument(toJson()).toJson(QJsonDocument::Indented);
+  if (f.write(bytes) != bytes.size() || !f.flush()) {
+    if (error) *error = f.errorString();
+    f.cancelWriting();
+    return false;
+  }
   if (!f.commit()) {
     if (error) *error = f.errorString();
     return false;

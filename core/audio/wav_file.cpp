@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "core/audio/audio_error.hpp"
+#include "core/data/write_failure.hpp"
 
 namespace harmonia::audio {
 namespace {
@@ -116,18 +117,20 @@ void WavWriter::write(const float* interleaved, size_t frames) {
       put16(scratch_, uint16_t(int16_t(std::lround(c * 32767.0f))));
     }
   }
+  errno = 0;
   file_->out.write(reinterpret_cast<const char*>(scratch_.data()), std::streamsize(scratch_.size()));
-  if (!file_->out) fail(path_, "write failed (disk full?)");
+  if (!file_->out) fail(path_, data::write_failure());
   frames_ += frames;
 }
 
 void WavWriter::finish() {
   if (!file_) return;
   const auto header = wav_header(header_sample_rate_, channels_, format_, frames_);
+  errno = 0;
   file_->out.seekp(0);
   file_->out.write(reinterpret_cast<const char*>(header.data()), std::streamsize(header.size()));
   file_->out.close();
-  if (!file_->out) fail(path_, "write failed (disk full?)");
+  if (!file_->out) fail(path_, data::write_failure());
   file_.reset();
   std::error_code ec;
   std::filesystem::rename(tmp_path_, path_, ec);

@@ -1,4 +1,5 @@
 #include "core/generate/music_defaults.hpp"
+#include "core/data/write_failure.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -52,10 +53,11 @@ void save_music_defaults(const MusicDefaults& d, const std::filesystem::path& mo
   nlohmann::ordered_json j;
   j["tempo_qpm"] = d.tempo_qpm;
   j["programs_per_piece"] = d.programs_per_piece;
+  errno = 0;
   std::ofstream out(model_dir / kFileName);
   out << j.dump(2) << "\n";
   out.close();  // a full disk shows only when the buffer is flushed
-  if (!out) throw std::runtime_error((model_dir / kFileName).string() + ": write failed (disk full?)");
+  if (!out) throw std::runtime_error((model_dir / kFileName).string() + ": " + data::write_failure());
 }
 
 std::optional<MusicDefaults> load_music_defaults(const std::filesystem::path& model_dir) {

@@ -2,10 +2,12 @@
 // Event order within a tick is chosen so that the reader's FIFO note matching gets
 // back exactly the notes that were written.
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 
 #include "core/midi/midi_file.hpp"
+#include "core/data/write_failure.hpp"
 
 namespace harmonia::midi {
 
@@ -123,17 +125,24 @@ std::vector<uint8_t> write_midi(const Score& score) {
 void write_midi_file(const Score& score, const std::string& path) {
   const std::vector<uint8_t> bytes = write_midi(score);
   const std::string tmp = path + ".tmp";
+  // The reason the system gave (ENOSPC, EROFS, ...), not a guess; and on any failure the
+  // half-written temporary goes, so the previous file is the only one left.
+  const auto failed = [&](const std::string& what) {
+    const std::string why = data::write_failure(what.c_str());
+    std::remove(tmp.c_str());
+    throw std::runtime_error(path + ": " + why);
+  };
+  errno = 0;
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(path + ": cannot open for writing");
+    if (!out) failed("cannot create " + tmp);
     out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
     out.flush();
-    if (!out) throw std::runtime_error(path + ": write failed (disk full?)");
+    if (!out) failed("write failed");
+    out.close();
+    if (!out) failed("write failed");
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error(path + ": cannot replace the file");
-  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) failed("cannot replace the file");
 }
 
 }  // namespace harmonia::midi

@@ -1,5 +1,6 @@
 // The architecture-independent half of CausalLM: compound tokens, checkpoint names, save/load.
 #include "core/model/causal_lm.hpp"
+#include "core/data/write_failure.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -239,10 +240,11 @@ void CausalLM::save(const std::filesystem::path& dir) const {
   if (saved.bos_token_id) generation["bos_token_id"] = *saved.bos_token_id;
   if (saved.eos_token_id) generation["eos_token_id"] = *saved.eos_token_id;
   if (saved.pad_token_id) generation["pad_token_id"] = *saved.pad_token_id;
+  errno = 0;
   std::ofstream out(dir / "generation_config.json", std::ios::trunc);
   out << generation.dump(2) << "\n";
   out.close();  // a full disk shows only when the buffer is flushed
-  if (!out) throw ModelConfigError((dir / "generation_config.json").string() + ": write failed (disk full?)");
+  if (!out) throw ModelConfigError((dir / "generation_config.json").string() + ": " + data::write_failure());
   write_safetensors(dir / "model.safetensors", hf_state_dict(), {{"format", "pt"}});
 }
 

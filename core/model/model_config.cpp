@@ -1,5 +1,6 @@
 // config.json <-> ModelConfig, using the field names each transformers config class writes.
 #include "core/model/model_config.hpp"
+#include "core/data/write_failure.hpp"
 
 #include "core/model/activations.hpp"
 
@@ -527,11 +528,12 @@ ModelConfig read_config(const std::filesystem::path& path) {
 }
 
 void write_config(const ModelConfig& config, const std::filesystem::path& path) {
+  errno = 0;
   std::ofstream out(path, std::ios::trunc);
-  if (!out) throw ModelConfigError(path.string() + ": cannot open for writing");
+  if (!out) throw ModelConfigError(path.string() + ": " + data::write_failure("cannot open for writing"));
   out << config_to_json(config).dump(2) << "\n";
   out.close();  // a full disk shows only when the buffer is flushed
-  if (!out) throw ModelConfigError(path.string() + ": write failed (disk full?)");
+  if (!out) throw ModelConfigError(path.string() + ": " + data::write_failure());
 }
 
 }  // namespace harmonia::model

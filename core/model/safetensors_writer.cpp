@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/model/safetensors.hpp"
+#include "core/data/write_failure.hpp"
 
 namespace harmonia::model {
 
@@ -33,8 +34,9 @@ void write_safetensors(const std::filesystem::path& path, const std::map<std::st
   auto tmp = path;
   tmp += ".tmp";
   {
+    errno = 0;
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw SafetensorsError(path.string() + ": cannot open for writing");
+    if (!out) throw SafetensorsError(path.string() + ": " + data::write_failure("cannot open for writing"));
     char len_bytes[8];
     for (int i = 0; i < 8; ++i) len_bytes[i] = static_cast<char>((header_len >> (8 * i)) & 0xff);
     out.write(len_bytes, 8);
@@ -42,7 +44,12 @@ void write_safetensors(const std::filesystem::path& path, const std::map<std::st
     for (const auto& t : cpu)
       out.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.numel() * t.element_size()));
     out.flush();
-    if (!out) throw SafetensorsError(path.string() + ": write failed (disk full?)");
+    if (!out) {
+      const std::string why = data::write_failure();
+      out.close();
+      std::filesystem::remove(tmp);  // no half-written file beside the good one
+      throw SafetensorsError(path.string() + ": " + why);
+    }
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);

@@ -1,6 +1,7 @@
 // Shared tokenizer machinery: vocabulary pieces, MidiTok's event building (global and track
 // events), encode/decode drivers, token strings and tokenizer.json.
 #include "core/tokenizer/tokenizer.hpp"
+#include "core/data/write_failure.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -332,13 +333,14 @@ ordered_json Tokenizer::to_json() const {
 void Tokenizer::save(const std::string& path) const {
   const std::string tmp = path + ".tmp";
   {
+    errno = 0;
     std::ofstream out(tmp);
-    if (!out) throw TokenizerError(path + ": cannot write");
+    if (!out) throw TokenizerError(path + ": " + data::write_failure("cannot write"));
     out << to_json().dump(4) << "\n";
     out.close();  // a full disk shows only when the buffer is flushed
     if (!out) {
       std::remove(tmp.c_str());
-      throw TokenizerError(path + ": write failed (disk full?)");
+      throw TokenizerError(path + ": " + data::write_failure());
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw TokenizerError(path + ": cannot rename temporary file");

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "test_dataset_page.hpp"
+#include "test_disk_faults.hpp"
 #include "test_generate_page.hpp"
 #include "test_inside_model_page.hpp"
 #include "test_layout.hpp"
@@ -77,6 +78,7 @@ int main(int argc, char** argv) {
       {"piano_roll", [] { return std::make_unique<TestPianoRoll>(); }},
       {"tokenizer_page", [] { return std::make_unique<TestTokenizerPage>(); }},
       {"dataset_page", [] { return std::make_unique<TestDatasetPage>(); }},
+      {"disk_faults", [] { return std::make_unique<TestDiskFaults>(); }},
       {"generate_page", [] { return std::make_unique<TestGeneratePage>(); }},
       {"inside_model", [] { return std::make_unique<TestInsideModelPage>(); }},
       {"layout", [] { return std::make_unique<TestLayout>(); }},

@@ -46,6 +46,14 @@ namespace harmonia::ui {
 
 namespace {
 
+// "Could not export …" with the reason, naming the file once (the engine's reasons start with
+// it) and saying what to do.
+QString exportFailure(const QString& path, const QString& reason) {
+  const QString what = reason.contains(path) ? QObject::tr("Could not export: %1").arg(reason)
+                                             : QObject::tr("Could not export %1: %2").arg(path, reason);
+  return what + QObject::tr(". Free some disk space or choose another folder.");
+}
+
 // "1 candidate", "3 candidates".
 QString candidatesText(size_t n) {
   return n == 1 ? QObject::tr("1 candidate") : QObject::tr("%1 candidates").arg(n);
@@ -587,7 +595,7 @@ void GeneratePage::exportWav(const QString& path) {
       audio::write_wav_file(path.toStdString(), buffer, audio::SampleFormat::Int16);
       return {};
     } catch (const std::exception& e) {
-      return QObject::tr("Could not export %1: %2").arg(path, QString::fromUtf8(e.what()));
+      return exportFailure(path, QString::fromUtf8(e.what()));
     }
   }));
 }
@@ -603,12 +611,15 @@ void GeneratePage::onExportMidi() {
     return;
   }
   const QString path = QFileDialog::getSaveFileName(this, tr("Export MIDI"), QStringLiteral("harmonia.mid"), tr("MIDI (*.mid)"));
-  if (path.isEmpty()) return;
+  if (!path.isEmpty()) exportMidiTo(path);
+}
+
+void GeneratePage::exportMidiTo(const QString& path) {
   QString error;
   if (exportMidi(path, &error))
     emit statusMessage(tr("Exported %1").arg(path));
   else
-    showError(tr("Could not export %1: %2. Choose a folder you can write to.").arg(path, error));
+    showError(exportFailure(path, error));
 }
 
 void GeneratePage::onExportWav() {

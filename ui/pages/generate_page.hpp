@@ -46,6 +46,8 @@ class GeneratePage : public PipelinePage {
   const midi::Score& currentScore() const { return current_; }
   void showScore(const midi::Score& score, midi::Tick promptEnd);
   bool exportMidi(const QString& path, QString* error = nullptr) const;
+  // Export .mid's work after its file dialog: writes `path`, or says why not in the banner.
+  void exportMidiTo(const QString& path);
   // Renders on a worker thread; `done(ok, message)` is called on the GUI thread.
   void exportWav(const QString& path);
   bool isExporting() const { return wavWatcher_.isRunning(); }
