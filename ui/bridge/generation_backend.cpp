@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <list>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -25,23 +26,40 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Loading a model costs far more than generating a short clip: keep the last bundle while
-// its files are unchanged (a run folder gets a new model/ when training ends).
+// Loading a model costs far more than generating a short clip or drawing an attention map:
+// every page keeps the models it used recently (the Inside the model page shows up to three
+// side by side), each while its weights file is unchanged (a run folder gets a new model/ when
+// training ends, and a checkpoint that training rewrites is read again). Least recently used
+// goes first.
 gen::ModelBundle load_cached(const std::string& dir) {
+  constexpr size_t kModelsKept = 3;
+  struct Entry {
+    std::string key;
+    fs::file_time_type time;
+    gen::ModelBundle bundle;
+  };
   static std::mutex mutex;
-  static std::string cached_dir;
-  static fs::file_time_type cached_time;
-  static gen::ModelBundle cached;
+  static std::list<Entry> recent;  // most recently used first
   const auto paths = gen::locate_model(dir);
+  // The folder asked for and the model folder it led to: a checkpoint and its run share the
+  // weights but not always the tokenizer.
+  const std::string key = dir + '\n' + paths.model_dir.string();
   const auto time = fs::last_write_time(paths.model_dir / "model.safetensors");
   std::lock_guard<std::mutex> lock(mutex);
-  if (cached.model && cached_dir == dir && cached_time == time && cached.paths.model_dir == paths.model_dir)
-    return cached;
-  cached = gen::load_bundle(dir);
-  cached.model->eval();
-  cached_dir = dir;
-  cached_time = time;
-  return cached;
+  for (auto it = recent.begin(); it != recent.end(); ++it)
+    if (it->key == key) {
+      if (it->time == time) {
+        recent.splice(recent.begin(), recent, it);
+        return it->bundle;
+      }
+      recent.erase(it);
+      break;
+    }
+  auto bundle = gen::load_bundle(dir);
+  bundle.model->eval();
+  recent.push_front({key, time, bundle});
+  if (recent.size() > kModelsKept) recent.pop_back();
+  return bundle;
 }
 
 using NoteKey = std::tuple<int, bool, midi::Tick, midi::Tick, int, int>;  // program, drum, time, dur, pitch, vel

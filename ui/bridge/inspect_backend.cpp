@@ -14,6 +14,7 @@
 #include "core/generate/prompt.hpp"
 #include "core/model/attention_maps.hpp"
 #include "core/model/embedding_projection.hpp"
+#include "ui/bridge/generation_backend.hpp"
 #include "ui/bridge/worker_priority.hpp"
 
 namespace harmonia::ui {
@@ -22,24 +23,6 @@ namespace gen = harmonia::generate;
 namespace fs = std::filesystem;
 
 namespace {
-
-// The models looked at recently, each kept while its weights file is unchanged: hovering and
-// switching layers never reload, and a run's checkpoint that training rewrites is read again.
-gen::ModelBundle load_cached(const std::string& dir) {
-  static std::mutex mutex;
-  static std::map<std::string, std::pair<fs::file_time_type, gen::ModelBundle>> cache;
-  const auto paths = gen::locate_model(dir);
-  const auto key = paths.model_dir.string();
-  const auto time = fs::last_write_time(paths.model_dir / "model.safetensors");
-  std::lock_guard<std::mutex> lock(mutex);
-  const auto it = cache.find(key);
-  if (it != cache.end() && it->second.first == time) return it->second.second;
-  auto bundle = gen::load_bundle(dir);
-  bundle.model->eval();
-  if (cache.size() >= 4) cache.erase(cache.begin());  // a page shows at most three models
-  cache[key] = {time, bundle};
-  return bundle;
-}
 
 std::string token_text(const tokenizer::Tokenizer& tok, size_t field, int32_t id) {
   if (field == 0 && tok.is_trained()) {
@@ -59,7 +42,7 @@ AttentionResult inspect_attention(const AttentionRequest& request) {
   lowerThisThreadPriority();
   AttentionResult out;
   try {
-    const auto bundle = load_cached(request.model_dir);
+    const auto bundle = load_model_cached(request.model_dir);
     auto& model = *bundle.model;
     const auto& config = model.config();
     out.model_type = config.model_type;
@@ -107,7 +90,7 @@ EmbeddingMapResult embedding_map(const EmbeddingMapRequest& request) {
   lowerThisThreadPriority();
   EmbeddingMapResult out;
   try {
-    const auto bundle = load_cached(request.model_dir);
+    const auto bundle = load_model_cached(request.model_dir);
     const auto& config = bundle.model->config();
     const auto& tok = *bundle.tokenizer;
     out.model_type = config.model_type;
