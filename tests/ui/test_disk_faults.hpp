@@ -174,13 +174,7 @@ class TestDiskFaults final : public QObject {
     const auto tok = harmonia::tokenizer::Tokenizer::create("REMI");
     page.setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
     page.setDataset(files);
-    harmonia::ui::TrainingSpec spec;
-    spec.preset = "tiny";
-    spec.max_steps = 2;
-    spec.batch_size = 2;
-    spec.seq_len = 64;
-    spec.warmup_steps = 1;
-    spec.eval_every = 2;
+    auto spec = harmonia::ui::test::fewTrainingSteps(2);
     page.setHyperparameters(spec);
     QSignalSpy finished(&page, &harmonia::ui::TrainingPage::trainingFinished);
     page.start();

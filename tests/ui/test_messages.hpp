@@ -32,6 +32,7 @@ using harmonia::ui::MainWindow;
 using harmonia::ui::StepState;
 using harmonia::ui::TrainingPage;
 using harmonia::ui::test::someMidiFiles;
+using harmonia::ui::test::fewTrainingSteps;
 using harmonia::ui::test::waitUntil;
 
 class TestMessages final : public QObject {
@@ -170,7 +171,7 @@ class TestMessages final : public QObject {
     auto* page = window.trainingPage();
     page->setRunsRoot(runs.path());
     page->setDataset(files);
-    page->setHyperparameters(fewSteps(1000));
+    page->setHyperparameters(fewTrainingSteps(1000));
     QSignalSpy finished(page, &TrainingPage::trainingFinished);
     page->start();
     QVERIFY(waitUntil([&] { return page->lossPoints() >= 1 || finished.count() > 0; }, 120000));
@@ -218,7 +219,7 @@ class TestMessages final : public QObject {
     const auto tok = harmonia::tokenizer::Tokenizer::create("REMI");
     training.setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
     training.setDataset(files);
-    training.setHyperparameters(fewSteps(1));
+    training.setHyperparameters(fewTrainingSteps(1));
     QSignalSpy finished(&training, &TrainingPage::trainingFinished);
     training.start();
     QVERIFY(waitUntil([&] { return finished.count() == 1; }, 120000));
@@ -271,15 +272,4 @@ class TestMessages final : public QObject {
     QVERIFY(shortcuts >= 8);
   }
 
- private:
-  static harmonia::ui::TrainingSpec fewSteps(int steps) {
-    harmonia::ui::TrainingSpec s;
-    s.preset = "tiny";
-    s.max_steps = steps;
-    s.batch_size = 2;
-    s.seq_len = 64;
-    s.warmup_steps = 1;
-    s.eval_every = 2;
-    return s;
-  }
 };

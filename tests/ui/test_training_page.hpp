@@ -23,6 +23,7 @@
 using harmonia::ui::StepState;
 using harmonia::ui::TrainingPage;
 using harmonia::ui::test::someMidiFiles;
+using harmonia::ui::test::fewTrainingSteps;
 using harmonia::ui::test::waitUntil;
 
 namespace {
@@ -143,7 +144,7 @@ class TestTrainingPage final : public QObject {
     const auto tok = harmonia::tokenizer::Tokenizer::create("REMI");
     page.setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
     page.setDataset(files);
-    page.setHyperparameters(fewSteps(4));
+    page.setHyperparameters(fewTrainingSteps(4));
     QSignalSpy finished(&page, &TrainingPage::trainingFinished);
     page.start();
     QVERIFY(page.isTraining());
@@ -161,7 +162,7 @@ class TestTrainingPage final : public QObject {
     QVERIFY(QDir(run.filePath("checkpoints")).entryList({"step-*"}, QDir::Dirs).size() >= 1);
 
     // Resume: two more steps on top of the four, in the same run folder.
-    auto more = fewSteps(6);
+    auto more = fewTrainingSteps(6);
     page.setHyperparameters(more);
     page.resumeFrom(page.runDir());
     QVERIFY(page.isTraining());
@@ -194,7 +195,7 @@ class TestTrainingPage final : public QObject {
     const auto tok = harmonia::tokenizer::Tokenizer::create("REMI");
     page.setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
     page.setDataset(files);
-    auto spec = fewSteps(2);
+    auto spec = fewTrainingSteps(2);
     spec.fim_rate = 0.5;
     page.setHyperparameters(spec);
     QCOMPARE(page.spec().fim_rate, 0.5);
@@ -273,7 +274,7 @@ class TestTrainingPage final : public QObject {
     QVERIFY(tok->is_compound());
     page.setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
     page.setDataset(files);
-    page.setHyperparameters(fewSteps(3));
+    page.setHyperparameters(fewTrainingSteps(3));
     QSignalSpy finished(&page, &TrainingPage::trainingFinished);
     page.start();
     QVERIFY(waitUntil([&] { return finished.count() == 1; }, 150000));
@@ -317,7 +318,7 @@ class TestTrainingPage final : public QObject {
     page.setCacheRoot(dataset.cacheRoot());
     page.setDataset(dataset.usableFiles(), dataset.importedInput());
     page.setTokenizer(QString::fromStdString(remi->to_json().dump()), qint64(remi->vocab_size()));
-    page.setHyperparameters(fewSteps(2));
+    page.setHyperparameters(fewTrainingSteps(2));
     QSignalSpy finished(&page, &TrainingPage::trainingFinished);
     const auto readJson = [&](const QString& name) {
       QFile f(QDir(page.runDir()).filePath(name));
@@ -378,7 +379,7 @@ class TestTrainingPage final : public QObject {
       page.setRunsRoot(runs.path());
       page.setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
       page.setDataset(files);
-      page.setHyperparameters(fewSteps(1000));
+      page.setHyperparameters(fewTrainingSteps(1000));
       QSignalSpy finished(&page, &TrainingPage::trainingFinished);
       page.start();
       QTest::qWait(delayMs);
@@ -396,21 +397,9 @@ class TestTrainingPage final : public QObject {
     page.setRunsRoot(runs.path());
     page.setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
     page.setDataset(files);
-    page.setHyperparameters(fewSteps(1000));
+    page.setHyperparameters(fewTrainingSteps(1000));
     page.start();
     QTest::qWait(500);
-  }
-
- private:
-  static harmonia::ui::TrainingSpec fewSteps(int steps) {
-    harmonia::ui::TrainingSpec s;
-    s.preset = "tiny";
-    s.max_steps = steps;
-    s.batch_size = 2;
-    s.seq_len = 64;
-    s.warmup_steps = 1;
-    s.eval_every = 2;
-    return s;
   }
 };
 

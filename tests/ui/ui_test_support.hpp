@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/data/default_corpus.hpp"
+#include "ui/bridge/training_backend.hpp"
 
 namespace harmonia::ui::test {
 
@@ -68,6 +69,18 @@ inline QStringList someMidiFiles(int n) {
     }
   }
   return out;
+}
+
+// A training run of `steps` steps small enough for a test: the tiny preset, batch 2, context 64.
+inline TrainingSpec fewTrainingSteps(int steps) {
+  TrainingSpec s;
+  s.preset = "tiny";
+  s.max_steps = steps;
+  s.batch_size = 2;
+  s.seq_len = 64;
+  s.warmup_steps = 1;
+  s.eval_every = 2;
+  return s;
 }
 
 }  // namespace harmonia::ui::test
