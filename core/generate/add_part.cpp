@@ -206,6 +206,16 @@ AddPartResult add_part(model::CausalLM& model, const tokenizer::Tokenizer& tok, 
     }
   };
 
+  const bool ranged = s.bars > 0;
+  int64_t bar_index = -1;  // the bar being walked (0-based)
+  auto in_range = [&] { return !ranged || (bar_index >= s.first_bar && bar_index < s.first_bar + s.bars); };
+  if (ranged) {
+    const int64_t piece_bars = std::count(forced.begin(), forced.end(), bar);
+    if (s.first_bar < 0 || s.first_bar + s.bars > piece_bars)
+      throw AddPartError("bars " + std::to_string(s.first_bar + 1) + "-" + std::to_string(s.first_bar + s.bars) +
+                         " are outside the piece, which has " + std::to_string(piece_bars) + " bar" +
+                         (piece_bars == 1 ? "" : "s"));
+  }
   bool in_bar = false;
   int position = -1, new_onset_notes = 0;
   // Before the piece's next token `next` (-1: the end): the new part's notes at the current
@@ -241,11 +251,14 @@ AddPartResult add_part(model::CausalLM& model, const tokenizer::Tokenizer& tok, 
     if (s.cancel && s.cancel->load()) break;
     const int32_t next = i < forced.size() ? forced[i] : -1;
     const TokenType type = next >= 0 ? v.kind(next).type : TokenType::Special;
-    if (in_bar && (type == TokenType::Bar || type == TokenType::Position || type == TokenType::Special))
+    if (in_bar && in_range() && (type == TokenType::Bar || type == TokenType::Position || type == TokenType::Special))
       insert_before(next);
     if (next < 0) break;
+    // Past the bars: nothing more to write, and what follows changes nothing already written.
+    if (ranged && type == TokenType::Bar && bar_index + 1 >= s.first_bar + s.bars) break;
     push(next, false);
     if (type == TokenType::Bar) {
+      ++bar_index;
       in_bar = true;
       position = -1;
       new_onset_notes = 0;
@@ -279,6 +292,68 @@ AddPartResult add_part(model::CausalLM& model, const tokenizer::Tokenizer& tok, 
   }
   if (s.on_progress) s.on_progress(1.0);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+midi::Tick bar_start_tick(const midi::Score& score, int64_t bar) {
+  const midi::Tick tpq = score.ticks_per_quarter > 0 ? score.ticks_per_quarter : 480;
+  midi::Tick t = 0;
+  int numerator = 4, denominator = 4;
+  size_t next = 0;
+  for (int64_t b = 0; b < bar; ++b) {
+    while (next < score.time_signatures.size() && score.time_signatures[next].time <= t) {
+      numerator = score.time_signatures[next].numerator;
+      denominator = std::max(1, score.time_signatures[next].denominator);
+      ++next;
+    }
+    t += std::max<midi::Tick>(1, tpq * 4 * numerator / denominator);
+  }
+  return t;
+}
+
+AddPartResult regenerate_part(model::CausalLM& model, const tokenizer::Tokenizer& tok, const midi::Score& piece,
+                              int64_t first_bar, int64_t bars, const AddPartSettings& settings) {
+  if (bars < 1) throw AddPartError("ask for at least one bar to regenerate");
+  check_add_part_tokenizer(tok, settings.program);
+  const midi::Tick begin = bar_start_tick(piece, first_bar), end = bar_start_tick(piece, first_bar + bars);
+  const bool drums = settings.program < 0;
+  auto is_part = [&](const midi::Track& t) { return t.is_drum == drums && (drums || t.program == settings.program); };
+  midi::Score rest = piece;  // the piece without the part's notes in the bars
+  int part_track = -1;
+  for (size_t i = 0; i < rest.tracks.size(); ++i) {
+    if (!is_part(rest.tracks[i])) continue;
+    if (part_track < 0) part_track = int(i);
+    auto& notes = rest.tracks[i].notes;
+    notes.erase(std::remove_if(notes.begin(), notes.end(), [&](const midi::Note& n) { return n.time >= begin && n.time < end; }),
+                notes.end());
+  }
+  if (rest.note_count() == 0)
+    throw AddPartError("regenerate: nothing is left to hear once the bars' notes of " + midi::gm_program_name(settings.program) +
+                       " are taken out");
+  AddPartSettings s = settings;
+  s.first_bar = first_bar;
+  s.bars = bars;
+  AddPartResult r = add_part(model, tok, rest, s);
+  if (r.cancelled) {
+    r.score = piece;
+    return r;
+  }
+  // add_part appended the new notes as a track of their own: into the part's track instead,
+  // after its notes before the bars, so a sorted track stays sorted.
+  midi::Track added = std::move(r.score.tracks.back());
+  r.score.tracks.pop_back();
+  std::vector<midi::Note> fresh;
+  for (const auto& n : added.notes)
+    if (n.time >= begin && n.time < end) fresh.push_back(n);  // the walk writes nothing else
+  r.added = fresh;
+  if (part_track < 0) {
+    added.notes = fresh;
+    r.score.tracks.push_back(std::move(added));
+  } else {
+    auto& notes = r.score.tracks[size_t(part_track)].notes;
+    const auto at = std::find_if(notes.begin(), notes.end(), [&](const midi::Note& n) { return n.time >= end; });
+    notes.insert(at, fresh.begin(), fresh.end());
+  }
   return r;
 }
 

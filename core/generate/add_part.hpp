@@ -33,6 +33,9 @@ struct AddPartSettings {
   float top_p = 0.95f;         // nucleus over the pitch choice only (the music recipe's)
   uint64_t seed = 0;
   int max_notes_per_onset = 4;  // new notes starting at one position
+  // Only inside bars [first_bar, first_bar + bars) (0-based, counted as the tokens' Bar
+  // tokens; bars 0 = the whole piece): new notes go there only, and the walk stops after them.
+  int64_t first_bar = 0, bars = 0;
   const std::atomic<bool>* cancel = nullptr;
   std::function<void(double fraction)> on_progress;  // share of the piece's tokens walked
 };
@@ -54,5 +57,20 @@ void check_add_part_tokenizer(const tokenizer::Tokenizer& tok, int program);
 // `piece` needs at least one note. Seeded: same piece, model and settings give the same part.
 AddPartResult add_part(model::CausalLM& model, const tokenizer::Tokenizer& tok, const midi::Score& piece,
                        const AddPartSettings& settings);
+
+// Where bar `bar` (0-based) of `score` starts, counted as a REMI tokenizer counts bars: from
+// tick 0, each as long as the time signature in force at its start (4/4 when none).
+midi::Tick bar_start_tick(const midi::Score& score, int64_t bar);
+
+// One instrument's notes in bars [first_bar, first_bar + bars) written again (`harmonia infill
+// --program P`, the studio's Regenerate selection for one instrument): the notes of
+// `settings.program` starting in those bars are taken out, then add_part's walk runs with new
+// notes allowed only inside the bars, every other note forced. The result's score is the piece
+// as given with the new notes in the program's own track (the first track of that program and
+// drum flag; a new one when the piece has none): every other note is untouched. Needs no FIM
+// training (the model reads the piece from the start up to the bars' end), only a REMI
+// tokenizer with Programs in one stream. Throws AddPartError for bars outside the piece.
+AddPartResult regenerate_part(model::CausalLM& model, const tokenizer::Tokenizer& tok, const midi::Score& piece,
+                              int64_t first_bar, int64_t bars, const AddPartSettings& settings);
 
 }  // namespace harmonia::generate

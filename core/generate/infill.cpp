@@ -38,12 +38,16 @@ std::vector<size_t> bar_positions(const tokenizer::Tokenizer& tok, const std::ve
   return out;
 }
 
-void check_infill_model(const model::CausalLM& model, const tokenizer::Tokenizer& tok) {
+void check_infill_tokenizer(const tokenizer::Tokenizer& tok) {
   const std::string why = tokenizer::fim_unsupported_reason(tok);
   if (!why.empty()) throw InfillError("cannot fill bars: " + why);
   if (!tokenizer::fim_ids(tok))
     throw InfillError("the model was not trained to fill in the middle (its tokenizer has no FIM_PRE/FIM_SUF/FIM_MID "
                       "tokens): train one with `harmonia train --fim-rate 0.5 ...`");
+}
+
+void check_infill_model(const model::CausalLM& model, const tokenizer::Tokenizer& tok) {
+  check_infill_tokenizer(tok);
   if (model.config().compound.enabled()) throw InfillError("cannot fill bars with a compound-token model");
   if (size_t(model.config().vocab_size) < tok.model_vocab_size())
     throw InfillError("the model's vocabulary (" + std::to_string(model.config().vocab_size) +
@@ -234,6 +238,12 @@ InfillResult infill_tokens(model::CausalLM& model, const tokenizer::Tokenizer& t
         ++row.bars;
         if (row.bars <= bars) row.forced_next = bar_time_signature[size_t(row.bars - 1)];
       }
+    }
+    if (settings.on_progress) {
+      double done = 0;  // a bar is done once the next one has started
+      for (const Row& row : rows)
+        done += row.active ? double(std::max<int64_t>(0, std::min(row.bars, bars) - 1)) / double(bars) : 1.0;
+      settings.on_progress(done / double(B));
     }
     if (active == 0) break;
     torch::Tensor next = torch::empty({B, 1}, torch::kLong);

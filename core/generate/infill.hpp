@@ -51,6 +51,9 @@ struct InfillSettings {
   int max_empty_beats = 0;
   int max_onset_notes = 12;
   const std::atomic<bool>* cancel = nullptr;  // checked before every token
+  // After every token: the share of the asked bars the candidates have finished, on average
+  // (the studio's progress bar; a bar is finished when the next Bar or the end is written).
+  std::function<void(double fraction)> on_progress;
 };
 
 struct InfillResult {
@@ -66,6 +69,10 @@ struct InfillResult {
 
 // Positions of the Bar tokens in `ids` (bar k of the piece starts at element k-1).
 std::vector<size_t> bar_positions(const tokenizer::Tokenizer& tok, const std::vector<int32_t>& ids);
+
+// Throws InfillError when `tok` cannot fill: no FIM tokens (the message says to train with
+// --fim-rate) or an unsupported scheme. Needs only the tokenizer (the studio asks it up front).
+void check_infill_tokenizer(const tokenizer::Tokenizer& tok);
 
 // Throws InfillError when `tok`/`model` cannot fill: no FIM tokens (the message says to train
 // with --fim-rate), an unsupported scheme, or a model smaller than the vocabulary.

@@ -195,3 +195,99 @@ TEST(GenerateAddPart, CommandLine) {
       << test::read_text(dir / "refused.txt");
   EXPECT_FALSE(fs::exists(dir / "x.mid"));
 }
+
+// `harmonia infill --program P` (generate::regenerate_part): in the asked bars only P's notes
+// are written again; every note of the other instruments (inside the bars too) and every note
+// outside the bars stays exactly; the new notes are all P's and inside the bars.
+TEST(GenerateRegeneratePart, OnlyTheProgramsNotesInTheBarsChange) {
+  const auto tok = program_tokenizer();
+  const auto model = test::random_tiny_model(*tok, 256, 3);
+  const midi::Score piece = small_piece();  // piano 0, flute 73, 4 bars
+  const midi::Tick begin = 1920, end = 3 * 1920;  // bars 2-3
+  EXPECT_EQ(generate::bar_start_tick(piece, 1), begin);
+  EXPECT_EQ(generate::bar_start_tick(piece, 3), end);
+  generate::AddPartSettings s;
+  s.program = 73;
+  s.seed = 4;
+  const auto r = generate::regenerate_part(*model, *tok, piece, 1, 2, s);
+  ASSERT_FALSE(r.cancelled);
+  ASSERT_EQ(r.score.tracks.size(), piece.tracks.size());
+  EXPECT_EQ(r.score.tracks[0], piece.tracks[0]) << "the piano's notes in the bars must stay";
+  EXPECT_EQ(r.score.tempos, piece.tempos);
+  EXPECT_EQ(r.score.time_signatures, piece.time_signatures);
+  auto outside = [&](const std::vector<midi::Note>& notes) {
+    std::vector<midi::Note> out;
+    for (const auto& n : notes)
+      if (n.time < begin || n.time >= end) out.push_back(n);
+    return out;
+  };
+  auto inside = [&](const std::vector<midi::Note>& notes) {
+    std::vector<midi::Note> in;
+    for (const auto& n : notes)
+      if (n.time >= begin && n.time < end) in.push_back(n);
+    return in;
+  };
+  const auto& flute = r.score.tracks[1];
+  EXPECT_EQ(flute.program, 73);
+  EXPECT_EQ(outside(flute.notes), outside(piece.tracks[1].notes));
+  EXPECT_GT(r.added.size(), 0u) << "an untrained model wrote no flute note";
+  EXPECT_EQ(inside(flute.notes), r.added);
+  EXPECT_NE(inside(flute.notes), inside(piece.tracks[1].notes));
+  EXPECT_EQ(flute.notes.size(), outside(piece.tracks[1].notes).size() + r.added.size());
+  EXPECT_TRUE(std::is_sorted(flute.notes.begin(), flute.notes.end(),
+                             [](const midi::Note& a, const midi::Note& b) { return a.time < b.time; }));
+  // Every sampled token is inside bars 2-3 (the model hears no invented notes before them),
+  // and every sampled Program token is the flute's.
+  const int32_t flute_id = tok->vocab().id(tokenizer::TokenType::Program, 73);
+  const int32_t bar_id = tok->vocab().id(tokenizer::TokenType::Bar, -1);
+  int bar_index = -1;
+  for (size_t i = 0; i < r.ids.size(); ++i) {
+    if (r.ids[i] == bar_id) ++bar_index;
+    if (!r.inserted[i]) continue;
+    EXPECT_TRUE(bar_index == 1 || bar_index == 2) << "a token sampled in bar " << bar_index + 1;
+    if (tok->vocab().kind(r.ids[i]).type == tokenizer::TokenType::Program) EXPECT_EQ(r.ids[i], flute_id);
+  }
+  // Seeded; a program the piece lacks gets a track of its own.
+  EXPECT_EQ(generate::regenerate_part(*model, *tok, piece, 1, 2, s).added, r.added);
+  s.program = 33;
+  const auto bass = generate::regenerate_part(*model, *tok, piece, 1, 2, s);
+  ASSERT_EQ(bass.score.tracks.size(), piece.tracks.size() + 1);
+  for (size_t i = 0; i < piece.tracks.size(); ++i) EXPECT_EQ(bass.score.tracks[i], piece.tracks[i]);
+  EXPECT_EQ(bass.score.tracks.back().program, 33);
+  for (const auto& n : bass.added) EXPECT_TRUE(n.time >= begin && n.time < end) << n.time;
+  // Bars outside the piece are refused.
+  EXPECT_THROW(generate::regenerate_part(*model, *tok, piece, 3, 2, s), generate::AddPartError);
+}
+
+// The CLI's --program: the file written back as read except the program's notes in the bars.
+TEST(GenerateRegeneratePart, CommandLine) {
+  namespace fs = std::filesystem;
+  const fs::path dir = test::scratch_dir("infill_program_cli");
+  const auto tok = program_tokenizer();
+  generate::save_bundle(*test::random_tiny_model(*tok, 256, 7), *tok, dir / "model");
+  midi::write_midi_file(small_piece(), (dir / "in.mid").string());
+  const midi::Score in = midi::read_midi_file((dir / "in.mid").string());
+  const std::string args = "infill --model '" + (dir / "model").string() + "' --in '" + (dir / "in.mid").string() +
+                           "' --bars 2-3 --program 73 --candidates 2 --seed 2 --out '" + (dir / "out.mid").string() + "'";
+  ASSERT_EQ(test::run_harmonia(args, dir / "log.txt"), 0) << test::read_text(dir / "log.txt");
+  const auto log = nlohmann::json::parse(test::read_text(dir / "log.txt"));
+  EXPECT_EQ(log["program"], 73);
+  ASSERT_EQ(log["candidates"].size(), 2u);
+  for (const char* name : {"out.mid", "out-2.mid"}) {
+    const midi::Score out = midi::read_midi_file((dir / name).string());
+    ASSERT_EQ(out.tracks.size(), in.tracks.size()) << name;
+    EXPECT_EQ(out.tracks[0].notes, in.tracks[0].notes) << name;
+    for (const auto& n : in.tracks[1].notes)
+      if (n.time < 1920 || n.time >= 3 * 1920)
+        EXPECT_NE(std::find(out.tracks[1].notes.begin(), out.tracks[1].notes.end(), n), out.tracks[1].notes.end()) << name;
+  }
+  // A model without programs cannot tell the instruments apart: refused, saying why.
+  const auto plain = test::remi_tokenizer();
+  generate::save_bundle(*test::random_tiny_model(*plain), *plain, dir / "plain");
+  const std::string refused = "infill --model '" + (dir / "plain").string() + "' --in '" + (dir / "in.mid").string() +
+                              "' --bars 2 --program 73 --out '" + (dir / "x.mid").string() + "'";
+  EXPECT_EQ(test::run_harmonia(refused, dir / "refused.txt"), 1);
+  EXPECT_NE(test::read_text(dir / "refused.txt").find("no Program tokens"), std::string::npos)
+      << test::read_text(dir / "refused.txt");
+  EXPECT_FALSE(fs::exists(dir / "x.mid"));
+}
