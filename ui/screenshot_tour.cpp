@@ -13,7 +13,9 @@
 #include "ui/pages/runs_page.hpp"
 #include "ui/pages/generate_page.hpp"
 #include "ui/pages/record_panel.hpp"
+#include "ui/pages/regenerate_panel.hpp"
 #include "ui/main_window.hpp"
+#include "ui/widgets/bar_selection.hpp"
 #include "ui/widgets/model_choice_box.hpp"
 #include "ui/widgets/piano_roll_widget.hpp"
 #include "ui/widgets/queued_plot.hpp"
@@ -63,8 +65,10 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
     training->setRunsRoot(runs.path());
     training->start();
     runEventsUntil([&] { return !training->isTraining(); }, 600000);
-    // A second run at three times the learning rate, for the Runs page to compare with.
+    // A second run at three times the learning rate, for the Runs page to compare with; it
+    // learns to fill in the middle too, for the Regenerate selection picture.
     s.lr *= 3;
+    s.fim_rate = 0.5;
     training->setHyperparameters(s);
     training->start();
     runEventsUntil([&] { return !training->isTraining(); }, 600000);
@@ -138,6 +142,29 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
   QApplication::processEvents();
   if (window.grab().save(QDir(dir).filePath(QStringLiteral("4-generate-record-light.png"))))
     written << QDir(dir).filePath(QStringLiteral("4-generate-record-light.png"));
+  // Regenerate selection (issue 18) with the tour's second run, which learned to fill in the
+  // middle: bars 3-4 of the generated piece filled again, the second of three candidates on
+  // audition (its new notes ringed), the panel in view.
+  auto* regenerate = gen->regeneratePanel();
+  if (gen->currentScore().note_count() > 0 && gen->modelChoice()->setChoice(ModelChoiceBox::Choice::Trained)) {
+    gen->barSelection()->selectBars(2, 3);
+    regenerate->regenerate();
+    runEventsUntil([&] { return !regenerate->isRunning(); }, 300000);
+    if (regenerate->candidateCount() > 1) regenerate->candidateList()->setCurrentRow(1);
+    for (QWidget* w = regenerate; w; w = w->parentWidget())
+      if (auto* area = qobject_cast<QScrollArea*>(w)) {
+        area->ensureWidgetVisible(regenerate, 0, 0);
+        break;
+      }
+    const midi::Tick bar = gen->barSelection()->endTick() - gen->barSelection()->startTick();
+    gen->rollView()->frameTicks(std::max<midi::Tick>(0, gen->barSelection()->startTick() - bar / 2),
+                                gen->barSelection()->endTick() + bar / 2);
+    QApplication::processEvents();
+    const QString path = QDir(dir).filePath(QStringLiteral("4-generate-regenerate-light.png"));
+    if (regenerate->auditioning() && window.grab().save(path)) written << path;
+    regenerate->discard();
+    gen->barSelection()->clear();
+  }
   gen->setModelDir({});  // the run folder goes with the tour
   if (written.isEmpty() && error) *error = QObject::tr("no screenshot could be written to %1").arg(dir);
   return written;

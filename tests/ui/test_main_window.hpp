@@ -361,8 +361,9 @@ class TestMainWindow final : public QObject {
     QString error;
     const QStringList shots = harmonia::ui::takeScreenshots(window, dir.path(), &error, 3);
     // 5 pages light, dark and in presentation mode; the same for the attention view, the embedding
-    // maps and the step-through panel; and the recording panel once.
-    QCOMPARE(shots.size(), 15 + 6 + 3 + 1);
+    // maps and the step-through panel; the recording panel and Regenerate selection once.
+    QCOMPARE(shots.size(), 15 + 6 + 3 + 1 + 1);
+    QVERIFY(shots.contains(dir.filePath("4-generate-regenerate-light.png")));
     QVERIFY(shots.contains(dir.filePath("6-attention-light.png")));
     QVERIFY(shots.contains(dir.filePath("presentation-7-embeddings.png")));
     QVERIFY(shots.contains(dir.filePath("5-runs-light.png")));

@@ -26,6 +26,7 @@
 #include "test_piano_roll.hpp"
 #include "test_presentation.hpp"
 #include "test_record_audition.hpp"
+#include "test_regenerate_selection.hpp"
 #include "test_responsiveness.hpp"
 #include "test_runs_page.hpp"
 #include "test_soundfont_choice.hpp"
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
       {"step_through", [] { return std::make_unique<TestStepThrough>(); }},
       {"training_page", [] { return std::make_unique<TestTrainingPage>(); }},
       {"record_audition", [] { return std::make_unique<TestRecordAudition>(); }},
+      {"regenerate_selection", [] { return std::make_unique<TestRegenerateSelection>(); }},
       {"responsiveness", [] { return std::make_unique<TestResponsiveness>(); }},
       {"runs_page", [] { return std::make_unique<TestRunsPage>(); }},
       {"presentation", [] { return std::make_unique<TestPresentation>(); }},

@@ -38,8 +38,10 @@
 #include "ui/widgets/slider_spin_box.hpp"
 #include "ui/pages/add_part_panel.hpp"
 #include "ui/pages/record_panel.hpp"
+#include "ui/pages/regenerate_panel.hpp"
 #include "ui/pages/step_through_panel.hpp"
 #include "ui/widgets/bar_selection.hpp"
+#include "ui/widgets/note_highlighter.hpp"
 #include "ui/widgets/track_mixer.hpp"
 
 namespace harmonia::ui {
@@ -207,6 +209,8 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   candidateList_->setToolTip(tr("Click a candidate to hear and see it"));
   genLayout->addWidget(candidateList_);
   sideLayout->addWidget(genBox);
+  regenerate_ = new RegeneratePanel;
+  sideLayout->addWidget(regenerate_);
   addPart_ = new AddPartPanel;
   sideLayout->addWidget(addPart_);
   auto* tracksBox = new QGroupBox(tr("Tracks"));
@@ -264,6 +268,13 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   right->addWidget(notice_);
   roll_ = new PianoRollView;
   selection_ = new BarSelection(roll_);
+  regenHighlight_ = new NoteHighlighter(roll_);
+  // Regenerate selection from the roll itself too: its context menu and the page's shortcuts.
+  roll_->roll()->setContextMenuPolicy(Qt::ActionsContextMenu);
+  for (QAction* a : {regenerate_->regenerateAction(), regenerate_->undoAction(), regenerate_->redoAction()}) {
+    roll_->roll()->addAction(a);
+    addAction(a);
+  }
   right->addWidget(roll_, 1);
   // Export under the roll, in a tool row of its own: in one row with the transport they were
   // cut off at 1280x720 (the settings column and the sidebar leave the roll about 590 px), and
@@ -274,6 +285,8 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   legend->setWordWrap(true);
   right->addWidget(legend);
   auto* exportRow = toolRow();
+  exportRow->addAction(regenerate_->regenerateAction());
+  exportRow->addSeparator();
   exportRow->addWidget(exportMid);
   exportRow->addWidget(exportWav);
   exportRow->addWidget(dragSource_);
@@ -343,6 +356,39 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
   connect(loop_, &QPushButton::toggled, this, &GeneratePage::updateLoop);
   connect(selection_, &BarSelection::changed, this, &GeneratePage::updateLoop);
   addPart_->setSources([this] { return current_; }, [this] { return modelChoice_->activeModelDir(); });
+  RegeneratePanel::Sources regenerateSources;
+  regenerateSources.piece = [this] { return current_; };
+  regenerateSources.modelDir = [this] { return modelChoice_->activeModelDir(); };
+  regenerateSources.bars = [this] {
+    return selection_->active() ? std::pair<int, int>{selection_->firstBar(), selection_->lastBar()} : std::pair<int, int>{-1, -1};
+  };
+  regenerateSources.sampling = [this] {
+    RegenerateRequest r;
+    r.candidates = candidates_->value();
+    r.seed = uint64_t(seed_->value());
+    r.temperature = temperature_->value();
+    r.top_p = topP_->value();
+    return r;
+  };
+  regenerate_->setSources(std::move(regenerateSources));
+  connect(modelChoice_, &ModelChoiceBox::choiceChanged, regenerate_, &RegeneratePanel::refresh);
+  connect(selection_, &BarSelection::changed, regenerate_, &RegeneratePanel::refresh);
+  connect(regenerate_, &RegeneratePanel::message, this, &PipelinePage::showError);
+  connect(regenerate_, &RegeneratePanel::audition, this,
+          [this](const midi::Score& candidate, midi::Tick start, midi::Tick end) {
+            showScore(candidate, promptEnd_);
+            // Its new notes ringed, and the bars looping while the candidates are compared.
+            std::vector<RollNote> fresh;
+            for (size_t t = 0; t < candidate.tracks.size(); ++t)
+              for (const auto& n : candidate.tracks[t].notes)
+                if (n.time >= start && n.time < end) fresh.push_back({n.time, n.duration, n.pitch, n.velocity, int(t)});
+            regenHighlight_->setNotes(std::move(fresh));
+            if (!loop_->isChecked()) loop_->setChecked(true);
+          });
+  connect(regenerate_, &RegeneratePanel::pieceChanged, this, [this](const midi::Score& score, const QString& what) {
+    showScore(score, promptEnd_);
+    emit statusMessage(what);
+  });
   connect(modelChoice_, &ModelChoiceBox::choiceChanged, addPart_, &AddPartPanel::refresh);
   connect(addPart_, &AddPartPanel::message, this, &PipelinePage::showError);
   connect(addPart_, &AddPartPanel::pieceChanged, this, [this](const midi::Score& score, const QString& what) {
@@ -518,6 +564,7 @@ bool GeneratePage::openPrompt(const QString& path, QString* error) {
     const midi::Tick end = prompt_.note_count() ? promptEndTick(prompt_, promptBars()) : 0;
     loadedPromptEnd_ = end;
     undo_.clear();
+    regenerate_->reset();
     notice_->hide();
     candidates_scores_.clear();
     candidateList_->clear();
@@ -547,7 +594,9 @@ void GeneratePage::showScore(const midi::Score& score, midi::Tick promptEnd) {
   playback_->setScore(current_);
   mixer_->setTracks(current_);
   updateLoop();
+  regenHighlight_->setNotes({});
   addPart_->refresh();
+  regenerate_->refresh();
   updateButtons();
 }
 
@@ -564,6 +613,7 @@ void GeneratePage::usePrompt(const midi::Score& prompt, const QString& name) {
   promptName_ = name;
   loadedPromptEnd_ = prompt_.note_count() ? prompt_.end_tick() : 0;
   undo_.clear();
+  regenerate_->reset();
   notice_->hide();
   candidates_scores_.clear();
   candidateList_->clear();
@@ -659,6 +709,7 @@ void GeneratePage::startGeneration(const midi::Score& prompt, bool continuation)
     return;
   }
   playback_->stop();
+  if (regenerate_->auditioning()) regenerate_->discard();  // Continue continues the piece, not a candidate
   continuing_ = continuation;
   beforeRun_ = snapshot();
   if (continuation) undo_.push_back(beforeRun_);
@@ -711,6 +762,7 @@ void GeneratePage::startGeneration(const midi::Score& prompt, bool continuation)
 
 void GeneratePage::selectCandidate(int row) {
   if (row < 0 || size_t(row) >= candidates_scores_.size()) return;
+  if (regenerate_->auditioning()) regenerate_->discard();
   showScore(candidates_scores_[size_t(row)], promptEnd_);
 }
 
@@ -742,7 +794,8 @@ GeneratePage::Session GeneratePage::session() const {
   s.prompt = prompt_;
   s.promptName = promptName_;
   s.promptEnd = loadedPromptEnd_;
-  s.shown = current_;
+  // Bars on audition are not the piece until kept: the project keeps the piece.
+  s.shown = regenerate_->auditioning() ? regenerate_->pieceBefore() : current_;
   s.shownPromptEnd = promptEnd_;
   s.candidates = candidates_scores_;
   s.selected = candidateList_->currentRow();
@@ -755,6 +808,7 @@ void GeneratePage::restoreSession(const Session& s) {
   promptName_ = s.promptName;
   loadedPromptEnd_ = s.promptEnd;
   undo_.clear();
+  regenerate_->reset();
   notice_->hide();
   promptLabel_->setText(s.promptName.isEmpty() || s.prompt.note_count() == 0
                             ? tr("No prompt: the model starts from nothing.")

@@ -31,6 +31,8 @@ class RecordPanel;
 class TrackMixer;
 class BarSelection;
 class AddPartPanel;
+class RegeneratePanel;
+class NoteHighlighter;
 
 class GeneratePage : public PipelinePage {
   Q_OBJECT
@@ -92,6 +94,9 @@ class GeneratePage : public PipelinePage {
   TrackMixer* trackMixer() const { return mixer_; }
   BarSelection* barSelection() const { return selection_; }
   AddPartPanel* addPartPanel() const { return addPart_; }
+  // Regenerate the selected bars with a fill-in-the-middle model; its candidates' new notes ringed.
+  RegeneratePanel* regeneratePanel() const { return regenerate_; }
+  NoteHighlighter* regeneratedNotes() const { return regenHighlight_; }
   QPushButton* loopButton() const { return loop_; }
   // A score (a recorded take) as the prompt, as openPrompt() does with a file.
   void usePrompt(const midi::Score& prompt, const QString& name);
@@ -161,6 +166,8 @@ class GeneratePage : public PipelinePage {
   TrackMixer* mixer_ = nullptr;
   BarSelection* selection_ = nullptr;
   AddPartPanel* addPart_ = nullptr;
+  RegeneratePanel* regenerate_ = nullptr;
+  NoteHighlighter* regenHighlight_ = nullptr;
   QPushButton* loop_ = nullptr;
   void updateLoop();  // the loop range follows the selection and the score
 
