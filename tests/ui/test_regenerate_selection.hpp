@@ -122,6 +122,9 @@ class TestRegenerateSelection final : public QObject {
     QCOMPARE(page.barSelection()->lastBar(), 3);
     QVERIFY2(panel->problem().isEmpty(), qPrintable(panel->problem()));
     QVERIFY(panel->regenerateAction()->isEnabled());
+    // Also in the roll's right-click menu.
+    QCOMPARE(page.rollView()->roll()->contextMenuPolicy(), Qt::ActionsContextMenu);
+    QVERIFY(page.rollView()->roll()->actions().contains(panel->regenerateAction()));
     QSignalSpy done(panel, &RegeneratePanel::finished);
     page.activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(&page));
