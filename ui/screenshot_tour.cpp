@@ -151,6 +151,9 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
     regenerate->regenerate();
     runEventsUntil([&] { return !regenerate->isRunning(); }, 300000);
     if (regenerate->candidateCount() > 1) regenerate->candidateList()->setCurrentRow(1);
+    // The candidate list has just appeared: let the settings column lay out its new height
+    // before scrolling to the panel (one processEvents() left it squeezed in the picture).
+    runEventsUntil([] { return false; }, 300);
     for (QWidget* w = regenerate; w; w = w->parentWidget())
       if (auto* area = qobject_cast<QScrollArea*>(w)) {
         area->ensureWidgetVisible(regenerate, 0, 0);
@@ -159,7 +162,7 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
     const midi::Tick bar = gen->barSelection()->endTick() - gen->barSelection()->startTick();
     gen->rollView()->frameTicks(std::max<midi::Tick>(0, gen->barSelection()->startTick() - bar / 2),
                                 gen->barSelection()->endTick() + bar / 2);
-    QApplication::processEvents();
+    runEventsUntil([] { return false; }, 300);
     const QString path = QDir(dir).filePath(QStringLiteral("4-generate-regenerate-light.png"));
     if (regenerate->auditioning() && window.grab().save(path)) written << path;
     regenerate->discard();
