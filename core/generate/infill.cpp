@@ -1,8 +1,11 @@
 #include "core/generate/infill.hpp"
 
+#include "core/generate/add_part.hpp"
+
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <limits>
 #include <random>
@@ -278,6 +281,27 @@ InfillResult infill_tokens(model::CausalLM& model, const tokenizer::Tokenizer& t
   return result;
 }
 
+void end_filled_notes_before_repeats(midi::Score& score, midi::Tick from, midi::Tick to) {
+  for (auto& track : score.tracks) {
+    std::array<std::vector<size_t>, 128> by_pitch;  // note indices in onset order
+    for (size_t i = 0; i < track.notes.size(); ++i)
+      if (track.notes[i].pitch >= 0 && track.notes[i].pitch < 128) by_pitch[size_t(track.notes[i].pitch)].push_back(i);
+    for (auto& indices : by_pitch) {
+      std::stable_sort(indices.begin(), indices.end(),
+                       [&](size_t a, size_t b) { return track.notes[a].time < track.notes[b].time; });
+      for (size_t k = 0; k + 1 < indices.size(); ++k) {
+        midi::Note& note = track.notes[indices[k]];
+        if (note.time < from || note.time >= to) continue;
+        // the next onset of this pitch that is later than this one
+        size_t j = k + 1;
+        while (j < indices.size() && track.notes[indices[j]].time == note.time) ++j;
+        if (j < indices.size() && note.end() > track.notes[indices[j]].time)
+          note.duration = track.notes[indices[j]].time - note.time;
+      }
+    }
+  }
+}
+
 ScoreInfill infill_score(model::CausalLM& model, const tokenizer::Tokenizer& tok, const midi::Score& piece,
                          int64_t first_bar, int64_t bars, const InfillSettings& settings) {
   ScoreInfill out;
@@ -286,6 +310,7 @@ ScoreInfill infill_score(model::CausalLM& model, const tokenizer::Tokenizer& tok
   for (const auto& seq : out.tokens.pieces) {
     midi::Score score = to_score(tok, seq);
     carry_prompt_context(piece, tok, score);  // tempo / metre / instrument the tokens cannot carry
+    end_filled_notes_before_repeats(score, bar_start_tick(score, first_bar), bar_start_tick(score, first_bar + bars));
     out.candidates.push_back(std::move(score));
   }
   return out;

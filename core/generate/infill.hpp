@@ -84,6 +84,12 @@ void check_infill_model(const model::CausalLM& model, const tokenizer::Tokenizer
 InfillResult infill_tokens(model::CausalLM& model, const tokenizer::Tokenizer& tok, const std::vector<int32_t>& ids,
                            int64_t first_bar, int64_t bars, const InfillSettings& settings);
 
+// A filled note (onset in [from, to)) that still sounds when the same pitch starts again on its
+// track ends there. Left ringing, a MIDI file pairs the later note's note-on with the filled
+// note's note-off, so notes of the suffix came back longer once written (seen with a hi-hat
+// held 3.5 beats over the gap's end). infill_score applies it to every candidate.
+void end_filled_notes_before_repeats(midi::Score& score, midi::Tick from, midi::Tick to);
+
 // The same on a Score (tokenized as one stream, as a prompt is): one Score per candidate,
 // decoded from the spliced tokens (so the kept bars are the piece on the tokenizer's grid).
 struct ScoreInfill {

@@ -229,3 +229,55 @@ TEST(InfillCli, WritesCandidatesAndExplainsMistakes) {
 
 }  // namespace
 }  // namespace harmonia::generate
+
+namespace harmonia::generate {
+namespace {
+
+// A hi-hat filled in bar 2 and held 3.5 beats over the gap's end, into the suffix's hi-hats:
+// written as MIDI, the suffix's first hi-hat paired with the filled note's note-off and came
+// back longer (0.5 -> 1.375 beats in a Llama fill). The filled note now ends where its pitch
+// starts again; notes outside the gap are left alone even when they overlap.
+TEST(InfillJoin, AFilledNoteEndsWhereItsPitchStartsAgain) {
+  midi::Score score;
+  score.ticks_per_quarter = 480;
+  midi::Track drums;
+  drums.is_drum = true;
+  const int hat = 42;
+  drums.notes.push_back({0, 2400, hat, 80});         // prefix, overlapping its own next hit: kept
+  drums.notes.push_back({960, 240, hat, 80});        // prefix
+  drums.notes.push_back({1920 + 960, 1680, hat, 90});  // filled (bar 2), rings into bar 3
+  drums.notes.push_back({3840, 240, hat, 70});       // suffix
+  drums.notes.push_back({3840 + 480, 240, hat, 70});  // suffix
+  score.tracks.push_back(drums);
+
+  // Why: without the fix the suffix does not survive a MIDI file.
+  const auto read_back = [](const midi::Score& s) {
+    const auto bytes = midi::write_midi(s);
+    return midi::read_midi(bytes.data(), bytes.size());
+  };
+  const midi::Score raw = read_back(score);
+  ASSERT_EQ(raw.tracks.size(), 1u);
+  bool suffix_changed = false;
+  for (const auto& n : raw.tracks[0].notes)
+    if (n.time == 3840 && n.duration != 240) suffix_changed = true;
+  EXPECT_TRUE(suffix_changed) << "the overlap no longer disturbs the writer: the test lost its reason";
+
+  midi::Score fixed = score;
+  end_filled_notes_before_repeats(fixed, 1920, 3840);
+  const auto& notes = fixed.tracks[0].notes;
+  EXPECT_EQ(notes[2].duration, 3840 - (1920 + 960));  // ends where the suffix's hat starts
+  EXPECT_EQ(notes[0].duration, 2400);                 // outside the gap: untouched
+  EXPECT_EQ(notes[3], score.tracks[0].notes[3]);
+  EXPECT_EQ(notes[4], score.tracks[0].notes[4]);
+  const midi::Score back = read_back(fixed);
+  int suffix_hits = 0;
+  for (const auto& n : back.tracks[0].notes)
+    if (n.time >= 3840) {
+      EXPECT_EQ(n.duration, 240) << "suffix note at " << n.time;
+      ++suffix_hits;
+    }
+  EXPECT_EQ(suffix_hits, 2);
+}
+
+}  // namespace
+}  // namespace harmonia::generate
