@@ -29,8 +29,8 @@ QString stepExplanation(const PipelinePage* page) {
                        "measured on pieces it never trains on: if only the training loss falls, it memorises.");
   if (cls.endsWith("GeneratePage"))
     return QObject::tr("The model writes one token at a time: it gives every possible next token a probability, "
-                       "one is drawn (temperature and top-p reshape the odds) and added, and the model is asked "
-                       "again. The tokenizer turns the tokens back into the notes you see.");
+                       "one is drawn (temperature and top-p reshape the odds), and the model is asked again. "
+                       "The tokens become the notes you see.");
   if (cls.endsWith("RunsPage"))
     return QObject::tr("Each run is one training with its own settings. The curve that falls lowest, and soonest, "
                        "learned best. Against tokens seen, runs with different batch sizes compare fairly.");

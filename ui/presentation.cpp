@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QScrollArea>
+#include <algorithm>
 #include <QVariant>
 #include <qcustomplot.h>
 
@@ -17,6 +18,8 @@ constexpr int kPresentationColumnMin = 380, kPresentationColumnMax = 560;
 QFont g_baseFont;
 
 const char* const kBase = "harmoniaNormalSize";  // a size at normal scale, kept on the object
+const char* const kColumnMin = "harmoniaNormalMinimumWidth";  // a settings column's own limits
+const char* const kColumnMax = "harmoniaNormalMaximumWidth";
 
 // The object's size at normal scale: recorded the first time it is seen.
 double normalSize(QObject* o, double current) {
@@ -99,11 +102,19 @@ void setPresentationMode(QApplication& app, bool on) {
   applyTheme(app, currentTheme());
   for (QWidget* w : QApplication::allWidgets()) {
     if (auto* plot = qobject_cast<QCustomPlot*>(w)) stylePlotForPresentation(plot);
-    // The pages' settings columns (PipelinePage::sideColumn, 380-440 px): their forms need
-    // more width at 1.6x, and what still does not fit scrolls sideways instead of being cut.
+    // The pages' settings columns (PipelinePage::sideColumn, 380-440 px; some pages set their
+    // own): their forms need more width at 1.6x, and what still does not fit scrolls sideways
+    // instead of being cut. A column may ask for more than 380 px (kPresentationMinimumWidth).
+    // Each column gets its own limits back.
     if (auto* column = qobject_cast<QScrollArea*>(w); column && column->objectName() == QLatin1String("sideColumn")) {
-      column->setMinimumWidth(on ? kPresentationColumnMin : 380);
-      column->setMaximumWidth(on ? kPresentationColumnMax : 440);
+      if (!column->property(kColumnMin).isValid()) {
+        column->setProperty(kColumnMin, column->minimumWidth());
+        column->setProperty(kColumnMax, column->maximumWidth());
+      }
+      const int wanted = std::clamp(column->property(kPresentationMinimumWidth).toInt(), kPresentationColumnMin,
+                                    kPresentationColumnMax);
+      column->setMinimumWidth(on ? wanted : column->property(kColumnMin).toInt());
+      column->setMaximumWidth(on ? kPresentationColumnMax : column->property(kColumnMax).toInt());
       column->setHorizontalScrollBarPolicy(on ? Qt::ScrollBarAsNeeded : Qt::ScrollBarAlwaysOff);
     }
   }

@@ -13,6 +13,9 @@ namespace harmonia::ui {
 // back of a classroom, and the pages still fit 1280x720.
 constexpr double kPresentationFontScale = 1.6;
 constexpr double kPresentationPenScale = 2.0;
+// A settings column (PipelinePage::sideColumn) whose content needs more than 380 px at x1.6
+// says so in this property (an int, pixels; at most 560 are given).
+constexpr const char* kPresentationMinimumWidth = "harmoniaPresentationMinimumWidth";
 
 bool presentationMode();
 // Scales the application font and every chart, and sets the high-contrast palette (or puts

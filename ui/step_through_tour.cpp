@@ -42,6 +42,10 @@ QStringList takeStepThroughScreenshots(MainWindow& window, const QString& dir, c
   gen->rollView()->centreOnNotes();
   QApplication::processEvents();
   ReplotQueue::flush();
+  // The chart's first layout at this height may change how many candidates it shows: that
+  // redraw too.
+  QApplication::processEvents();
+  ReplotQueue::flush();
   QStringList written;
   const QString path = QDir(dir).filePath(pattern.arg(QStringLiteral("4b-step-through")));
   if (window.grab().save(path)) written << path;

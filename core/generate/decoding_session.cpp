@@ -229,6 +229,15 @@ struct DecodingSession::State {
     return build_chain(sampling, std::move(extra), token_types[f]);
   }
 
+  // Field f's music-control bias over its ids (empty without controls).
+  std::vector<float> field_control_bias(size_t f) const {
+    if (!settings.controls.active()) return {};
+    std::vector<float> bias = learned ? generate::learned_control_bias(*tok, settings.controls)
+                                     : generate::control_bias(*tok, settings.controls, f);
+    bias.resize(size_t(width[f]), 0.0f);
+    return bias;
+  }
+
   // Logits to the scores that are drawn from: the one place both generate() and the stepper
   // turn a field's logits into its processed distribution.
   torch::Tensor process(const ProcessorChain& chain, size_t f, torch::Tensor scores) const {
@@ -322,10 +331,7 @@ DecodingSession::DecodingSession(model::CausalLM& model, const tokenizer::Tokeni
     for (int64_t b = 0; b < B; ++b)
       for (int64_t t = 0; t < s.prompt_steps; ++t) h[b * s.capacity + t] = model_prompt[size_t(t) * F + f];
     s.forbidden[f] = torch::zeros({B, s.width[f]}, torch::kBool);
-    if (settings.controls.active()) {
-      s.control_bias[f] = s.learned ? learned_control_bias(tok, settings.controls) : control_bias(tok, settings.controls, f);
-      s.control_bias[f].resize(size_t(s.width[f]), 0.0f);
-    }
+    s.control_bias[f] = s.field_control_bias(f);
     // Token types per id: the recipe's top-p narrows the pitch tokens only (typed_top_p.hpp).
     // A learned id counts as the type of its first base token.
     auto& types = s.token_types[f];
@@ -518,6 +524,26 @@ void DecodingSession::set_sampling(const SamplingSettings& sampling) {
   s.settings.sampling = sampling;
   s.greedy = sampling.temperature <= 0;
   for (size_t f = 0; f < s.F; ++f) s.chains[f] = s.make_chain(f, sampling);
+}
+
+void DecodingSession::retune(const GenerationSettings& settings) {
+  State& s = *s_;
+  s.settings.max_bars = settings.max_bars;
+  s.settings.min_bars = settings.min_bars;
+  s.settings.min_new_tokens = settings.min_new_tokens;
+  s.settings.max_new_tokens = settings.max_new_tokens;
+  const int64_t capacity = s.prompt_steps + std::max<int64_t>(settings.max_new_tokens, 0) + 1;
+  if (capacity > s.capacity) {  // written in place: a longer piece needs a longer history
+    for (auto& h : s.history) {
+      torch::Tensor longer = torch::empty({s.B, capacity}, torch::kLong);
+      longer.narrow(1, 0, s.length).copy_(h.narrow(1, 0, s.length));
+      h = longer;
+    }
+    s.capacity = capacity;
+  }
+  s.settings.controls = settings.controls;
+  for (size_t f = 0; f < s.F; ++f) s.control_bias[f] = s.field_control_bias(f);
+  set_sampling(settings.sampling);  // rebuilds the chains with the new length and bias
 }
 
 GenerationResult DecodingSession::result() {

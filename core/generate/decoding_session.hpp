@@ -67,6 +67,12 @@ class DecodingSession {
   torch::Tensor reprocess(size_t field, torch::Tensor scores, const SamplingSettings& sampling) const;
   // Later steps draw with these settings (the processor chains are rebuilt).
   void set_sampling(const SamplingSettings& sampling);
+  // Later steps, and reprocess() of the step being chosen, use `settings`' sampling, music
+  // controls (a key picked mid-piece) and length (max/min bars, max new tokens: the history
+  // grows when it is raised; a length already passed ends the piece at the next step). The
+  // seed, the candidates, the grammar's limits and the wall-clock and music-time limits stay
+  // the session's.
+  void retune(const GenerationSettings& settings);
   bool greedy() const;
 
   // Finishes the candidates still running ("max_new_tokens") and trims each at its last note

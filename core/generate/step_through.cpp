@@ -92,6 +92,8 @@ std::vector<double> StepThrough::reprocess(const SamplingSettings& sampling) con
 
 void StepThrough::set_sampling(const SamplingSettings& sampling) { session_->set_sampling(sampling); }
 
+void StepThrough::retune(const GenerationSettings& settings) { session_->retune(settings); }
+
 std::string StepThrough::stop_reason() const { return finished_ ? session_->stop_reason(0) : std::string(); }
 
 int64_t StepThrough::forward_passes() const { return session_->forward_passes(); }

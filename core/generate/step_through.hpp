@@ -56,6 +56,11 @@ class StepThrough {
   std::vector<double> reprocess(const SamplingSettings& sampling) const;
   // The next draws use these settings.
   void set_sampling(const SamplingSettings& sampling);
+  // The next draws, and reprocess() of the last one, use `settings`' sampling, key and other
+  // music controls, and length (DecodingSession::retune): a key picked on a step re-draws that
+  // step's processed distribution with the out-of-key pitches at 0, without a forward pass or
+  // a draw. The seed stays the piece's.
+  void retune(const GenerationSettings& settings);
 
   // The prompt and every token drawn so far (the last one included, EOS left out).
   const std::vector<int32_t>& sequence() const { return sequence_; }

@@ -166,6 +166,70 @@ TEST(StepThrough, NewSettingsApplyToTheNextDraw) {
   }
 }
 
+// A key picked on a step (the studio's Key box while stepping): that step's distribution is
+// re-drawn with every out-of-key pitch at 0, nothing is drawn and the model does not run; the
+// next draws keep to the key.
+TEST(StepThrough, AKeyPickedOnAStepRedrawsIt) {
+  Env e;
+  GenerationSettings s = busy_settings(6);
+  s.controls = {};
+  s.sampling.top_k = 0;
+  s.sampling.top_p = 1.0f;
+  s.sampling.min_p = 0.0f;
+  StepThrough st(e.lm, e.tok, {}, s);
+  const auto& vocab = e.tok->vocab();
+  const Scale d_minor = parse_scale("D:minor");
+  auto out_of_key = [&](const std::vector<double>& p) {
+    double mass = 0;
+    for (size_t id = 0; id < p.size(); ++id)
+      if (vocab.valid(int(id)) && vocab.kind(int(id)).type == tokenizer::TokenType::Pitch &&
+          !d_minor.contains(vocab.kind(int(id)).value))
+        mass += p[id];
+    return mass;
+  };
+  // A step where a pitch may come (the grammar allows none after some tokens).
+  for (int i = 0; i < 30 && (st.current().step < 0 || out_of_key(st.current().processed) == 0.0); ++i)
+    ASSERT_TRUE(st.step());
+  ASSERT_GT(out_of_key(st.current().processed), 0.0);
+  const int64_t forwards = st.forward_passes(), draws = st.draws();
+  const auto sequence = st.sequence();
+  GenerationSettings keyed = s;
+  keyed.controls.key = d_minor;
+  st.retune(keyed);
+  const auto p = st.reprocess(keyed.sampling);
+  EXPECT_EQ(out_of_key(p), 0.0);
+  EXPECT_NEAR(sum(p), 1.0, 1e-9);
+  EXPECT_EQ(st.forward_passes(), forwards);
+  EXPECT_EQ(st.draws(), draws);
+  EXPECT_EQ(st.sequence(), sequence);
+  for (int i = 0; i < 40 && st.step(); ++i) {
+    EXPECT_EQ(out_of_key(st.current().processed), 0.0) << "step " << st.current().step;
+    const int32_t id = st.current().drawn;
+    if (vocab.valid(id) && vocab.kind(id).type == tokenizer::TokenType::Pitch)
+      EXPECT_TRUE(d_minor.contains(vocab.kind(id).value)) << vocab.text(id);
+  }
+}
+
+// A longer length set on a step lets the piece go on past the old one: the token history the
+// session writes in place grows (it was sized for the first length).
+TEST(StepThrough, ALongerLengthLetsThePieceGoOn) {
+  Env e;
+  GenerationSettings s = busy_settings(12);
+  s.max_new_tokens = 8;
+  s.min_new_tokens = 1000;  // no EOS: only the length ends it
+  s.max_bars = 0;
+  s.min_bars = 0;
+  StepThrough st(e.lm, e.tok, {}, s);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(st.step());
+  GenerationSettings longer = s;
+  longer.max_new_tokens = 40;
+  st.retune(longer);
+  while (st.step()) {
+  }
+  EXPECT_EQ(st.draws(), 40);
+  EXPECT_EQ(st.stop_reason(), "max_new_tokens");
+}
+
 TEST(StepThrough, StepBarStopsAtABar) {
   Env e;
   GenerationSettings s = busy_settings(11);

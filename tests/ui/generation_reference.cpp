@@ -83,7 +83,12 @@ ReferenceSteps referenceSteps(const std::string& model_dir, const SamplingSettin
   ReferenceSteps out;
   for (int i = 0; i < steps && st.step(); ++i) out.tokens.push_back(st.current().drawn >= 0 ? bundle.tokenizer->vocab().text(st.current().drawn) : "");
   out.processed = st.current().processed;
-  out.reprocessed = st.reprocess(generation_settings(other, bundle.music).sampling);
+  const gen::GenerationSettings retuned = generation_settings(other, bundle.music);
+  st.retune(retuned);
+  out.reprocessed = st.reprocess(retuned.sampling);
+  const auto& vocab = bundle.tokenizer->vocab();
+  for (size_t id = 0; id < size_t(bundle.tokenizer->model_vocab_size()); ++id)
+    out.vocab.push_back(vocab.valid(int(id)) ? vocab.text(int(id)) : "");
   return out;
 }
 

@@ -37,9 +37,10 @@ std::string pieceSettingsMismatch(const SamplingSettings& page, int programs_per
 // core/generate's StepThrough on its own with the Generate page's settings for `page`
 // (ui::generation_settings with the bundle's MusicDefaults), from an empty prompt: after
 // `steps` draws, the token strings drawn and the last step's processed distribution; and that
-// step re-processed with `other`'s sampling values. What the step-through panel must show.
+// step re-processed with `other`'s sampling values, key and length (StepThrough::retune). What
+// the step-through panel must show. `vocab`: each model id's token string.
 struct ReferenceSteps {
-  std::vector<std::string> tokens;
+  std::vector<std::string> tokens, vocab;
   std::vector<double> processed, reprocessed;
 };
 ReferenceSteps referenceSteps(const std::string& model_dir, const SamplingSettings& page, int steps,

@@ -14,6 +14,8 @@
 
 #include "ui/pages/generate_page.hpp"
 #include "ui/pages/step_through_panel.hpp"
+#include "ui/presentation.hpp"
+#include "ui/widgets/queued_plot.hpp"
 #include "ui/widgets/note_highlighter.hpp"
 #include "ui/widgets/piano_roll_widget.hpp"
 #include "ui/widgets/token_chip_view.hpp"
@@ -73,6 +75,102 @@ class TestStepThrough final : public QObject {
     QCOMPARE(page.rollView()->roll()->notes().size(), rollNotes);
     QVERIFY(panel->state().processed != before.processed);
     checkChart(panel, ref.reprocessed);
+  }
+
+  // Picking a key on a step re-draws it at once, like a slider: every out-of-key pitch token
+  // gets probability 0, and no token is drawn, the model does not run (it used to wait for
+  // Restart).
+  void keyRedrawsTheCurrentStep() {
+    GeneratePage page;
+    auto s = settings();
+    s.top_k = 0;
+    s.top_p = 1.0;  // every pitch the grammar allows keeps some probability
+    StepThroughPanel* panel = setUp(page, s);
+    const auto vocab = harmonia::ui::test::referenceSteps(model_.toStdString(), s, 0, s).vocab;
+    const QRegularExpression pitch(QStringLiteral("^Pitch_(\\d+)$"));
+    auto outOfC = [&](const std::vector<double>& p) {  // C major: no black keys
+      double mass = 0;
+      for (size_t id = 0; id < p.size() && id < vocab.size(); ++id) {
+        const auto m = pitch.match(QString::fromStdString(vocab[id]));
+        if (m.hasMatch() && QList<int>{1, 3, 6, 8, 10}.contains(m.captured(1).toInt() % 12)) mass += p[id];
+      }
+      return mass;
+    };
+    int steps = 0;  // to a step where a pitch may come (the grammar allows none after some tokens)
+    while (steps < 30 && (steps == 0 || outOfC(panel->state().processed) == 0.0)) {
+      QVERIFY(click(panel, "Step"));
+      ++steps;
+    }
+    QVERIFY2(outOfC(panel->state().processed) > 0.0, "no step let an out-of-key pitch come");
+    const auto before = panel->state();
+    const QStringList chips = chipTexts(panel);
+    auto inC = s;
+    inC.key = "C:major";
+    const int redraws = panel->resampleCount();
+    page.setSamplingSettings(inC);  // as a user picks C major in the Key box
+    QVERIFY(waitUntil([&] { return panel->resampleCount() > redraws; }, 10000));
+    QTest::qWait(300);
+    const auto& after = panel->state().processed;
+    QCOMPARE(outOfC(after), 0.0);
+    QVERIFY(std::fabs(std::accumulate(after.begin(), after.end(), 0.0) - 1.0) < 1e-6);
+    QCOMPARE(panel->state().draws, before.draws);
+    QCOMPARE(panel->state().forward_passes, before.forward_passes);
+    QCOMPARE(panel->state().drawn, before.drawn);
+    QCOMPARE(chipTexts(panel), chips);
+    const auto ref = harmonia::ui::test::referenceSteps(model_.toStdString(), s, steps, inC);
+    QCOMPARE(after.size(), ref.reprocessed.size());
+    for (size_t id = 0; id < after.size(); ++id) QVERIFY2(std::fabs(after[id] - ref.reprocessed[id]) < 1e-6, qPrintable(QString::number(id)));
+    checkChart(panel, ref.reprocessed);
+  }
+
+  // The chart's legend sits outside the plot area, so it covers no bar, however flat the
+  // distribution (inside it, bottom right, it hid the smallest candidates' bars), and it has
+  // the width its entries need, in presentation mode (text x1.6) too.
+  void legendCoversNoBar_data() {
+    QTest::addColumn<bool>("presenting");
+    QTest::newRow("normal") << false;
+    QTest::newRow("presentation") << true;
+  }
+
+  void legendCoversNoBar() {
+    QFETCH(bool, presenting);
+    GeneratePage page;  // the mode styles the charts that exist when it is switched on
+    harmonia::ui::setPresentationMode(*qApp, presenting);
+    auto normal = qScopeGuard([] { harmonia::ui::setPresentationMode(*qApp, false); });
+    page.resize(1000, 660);  // what the window leaves the page at 1280x720 beside the sidebar
+    auto s = settings();
+    s.temperature = 2.0;  // a flat distribution: long bars on every row
+    s.top_k = 0;
+    s.top_p = 1.0;
+    StepThroughPanel* panel = setUp(page, s);
+    panel->setExpanded(true);
+    for (int i = 0; i < 3; ++i) QVERIFY(click(panel, "Step"));
+    QCustomPlot* plot = panel->chart();
+    for (int i = 0; i < 3; ++i) {  // a first layout may change the rows shown and the legend's wrap
+      QTest::qWait(20);
+      harmonia::ui::ReplotQueue::flush();
+      plot->replot();
+    }
+    QVERIFY(plot->legend->visible());
+    const QRect legend = plot->legend->outerRect();
+    QVERIFY2(!legend.intersects(plot->axisRect()->rect()), "the legend lies in the plot area");
+    QVERIFY(plot->rect().contains(legend));
+    QVERIFY2(legend.width() >= plot->legend->minimumOuterSizeHint().width(),
+             qPrintable(QStringLiteral("legend %1 px wide, its entries need %2").arg(legend.width()).arg(plot->legend->minimumOuterSizeHint().width())));
+    int bars = 0;
+    for (int i = 0; i < plot->plottableCount(); ++i) {
+      auto* b = qobject_cast<QCPBars*>(plot->plottable(i));
+      QVERIFY(b);
+      for (auto it = b->data()->constBegin(); it != b->data()->constEnd(); ++it) {
+        const double y0 = plot->yAxis->coordToPixel(it->key - b->width() / 2), y1 = plot->yAxis->coordToPixel(it->key + b->width() / 2);
+        const double x0 = plot->xAxis->coordToPixel(0), x1 = plot->xAxis->coordToPixel(it->value);
+        const QRectF bar = QRectF(QPointF(x0, y0), QPointF(x1, y1)).normalized();
+        QVERIFY2(!QRectF(legend).intersects(bar), qPrintable(QStringLiteral("bar %1 under the legend").arg(it->key)));
+        ++bars;
+      }
+    }
+    QVERIFY(panel->chartCandidates().size() >= 3);
+    QCOMPARE(bars, 2 * int(panel->chartCandidates().size()));  // each candidate's two bars checked
   }
 
   // Run to the end gives the tokens Generator::generate draws with the same seed.
@@ -147,9 +245,19 @@ class TestStepThrough final : public QObject {
     QCOMPARE(highlighter->notes().size(), chips[size_t(withNotes)].notes.size());
   }
 
-  // The longest GUI stall while a class steps through a piece: Step, Step bar, sliders, Run.
+  // The longest GUI stall while a class steps through a piece: Step, Step bar, sliders, Run;
+  // in presentation mode too (larger text, thicker lines: each replot draws more).
+  void steppingKeepsTheGuiResponsive_data() {
+    QTest::addColumn<bool>("presenting");
+    QTest::newRow("normal") << false;
+    QTest::newRow("presentation") << true;
+  }
+
   void steppingKeepsTheGuiResponsive() {
+    QFETCH(bool, presenting);
     GeneratePage page;
+    harmonia::ui::setPresentationMode(*qApp, presenting);
+    auto normal = qScopeGuard([] { harmonia::ui::setPresentationMode(*qApp, false); });
     page.resize(1280, 720);
     auto s = settings();
     s.bars = 16;
@@ -168,9 +276,9 @@ class TestStepThrough final : public QObject {
     findButton(panel, "Stop")->click();
     QVERIFY(waitUntil([&] { return !panel->isBusy(); }, 30000));
     QTest::qWait(300);  // the chips' note links after Run
-    qInfo("step-through: longest event-loop stall %.1f ms wall clock, %.1f ms without run-queue waits, "
+    qInfo("step-through%s: longest event-loop stall %.1f ms wall clock, %.1f ms without run-queue waits, "
           "%.1f ms GUI-thread CPU in one stall (%lld tokens)",
-          meter.worstMs(), meter.worstOwnMs(), meter.worstCpuMs(), static_cast<long long>(panel->state().draws));
+          presenting ? " in presentation mode" : "", meter.worstMs(), meter.worstOwnMs(), meter.worstCpuMs(), static_cast<long long>(panel->state().draws));
     QVERIFY2(meter.worstCpuMs() < 50.0, qPrintable(QStringLiteral("GUI thread busy %1 ms").arg(meter.worstCpuMs())));
   }
 

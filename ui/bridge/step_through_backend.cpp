@@ -154,7 +154,8 @@ StepThroughState StepThroughSession::step_bar(bool link_notes) {
 
 StepThroughState StepThroughSession::resample(const SamplingSettings& sampling) {
   const gen::GenerationSettings settings = generation_settings(sampling, loaded_->bundle.music);
-  stepper_->set_sampling(settings.sampling);
+  // The key and the length too: a key picked on a step re-draws it like a slider does.
+  stepper_->retune(settings);
   const auto& d = stepper_->current();
   StepThroughState s;
   s.step = d.step;

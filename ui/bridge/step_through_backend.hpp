@@ -61,9 +61,10 @@ class StepThroughSession {
   // its last update).
   StepThroughState step(bool link_notes = true);
   StepThroughState step_bar(bool link_notes = true);
-  // The current step's chart under other sampling settings, from its stored logits (no
-  // forward pass, no draw): a state with the chart, the counters and `finished` filled, no
-  // tokens or score. Later draws use these settings too.
+  // The current step's chart under other sampling settings (the sliders, the key, the
+  // length), from its stored logits (no forward pass, no draw): a state with the chart, the
+  // counters and `finished` filled, no tokens or score. Later draws use these settings too;
+  // the seed stays the piece's.
   StepThroughState resample(const SamplingSettings& sampling);
   StepThroughState state(bool link_notes) const;
 

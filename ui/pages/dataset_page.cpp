@@ -129,6 +129,9 @@ DatasetPage::DatasetPage(QWidget* parent) : PipelinePage(parent), tokenizer_(tok
   split->setStretchFactor(1, 2);
   layout->addWidget(split, 1);
   summary_ = new QLabel(tr("Next: press Import to read the files."));
+  // Wrapped: "The tokenizer changed (now REMI, 518 tokens): press Import…" on one line made
+  // the window 1258 px wide in presentation mode, past a 1280x720 projector's.
+  summary_->setWordWrap(true);
   layout->addWidget(summary_);
 
   connect(browse, &QPushButton::clicked, this, &DatasetPage::browse);

@@ -302,11 +302,20 @@ GeneratePage::GeneratePage(QWidget* parent) : PipelinePage(parent) {
       },
       roll_);
   right->addWidget(stepThrough);
+  // While it is open the roll's legend gives the panel its two lines: at 1280x720 in
+  // presentation mode the page did not fit otherwise (the window grew to 766 px).
+  connect(stepThrough, &StepThroughPanel::expandedChanged, legend, &QWidget::setHidden);
   connect(stepThrough, &StepThroughPanel::scoreChanged, this,
           [this](const midi::Score& score, midi::Tick promptEnd) { showScore(score, promptEnd); });
   for (auto* slider : {temperature_, topK_, topP_, repetition_})
     connect(slider, &SliderSpinBox::valueChanged, stepThrough,
             [this, stepThrough] { stepThrough->samplingChanged(samplingSettings()); });
+  // The key and the length re-draw the current step too (out-of-key pitches to 0; EOS allowed
+  // or not by the bars left); only the seed waits for Restart.
+  auto resample = [this, stepThrough] { stepThrough->samplingChanged(samplingSettings()); };
+  connect(key_, &QComboBox::currentIndexChanged, stepThrough, resample);
+  connect(lengthBars_, &QSpinBox::valueChanged, stepThrough, resample);
+  connect(tokenCap_, &QSpinBox::valueChanged, stepThrough, resample);
   body->addLayout(right, 1);
 
   connect(modelChoice_, &ModelChoiceBox::choiceChanged, this, &GeneratePage::updateButtons);

@@ -25,6 +25,7 @@
 #include "core/midi/midi_file.hpp"
 #include "ui/bridge/generation_backend.hpp"
 #include "ui/pages/generate_page.hpp"
+#include "ui/presentation.hpp"
 #include "ui/pages/token_chips.hpp"
 #include "ui/widgets/attention_grid.hpp"
 #include "ui/widgets/embedding_map.hpp"
@@ -85,10 +86,12 @@ InsideModelPage::InsideModelPage(GeneratePage* generate, QWidget* parent) : Pipe
   tabs_->addTab(buildAttentionTab(), tr("&Attention"));
   tabs_->addTab(buildMapTab(), tr("&Embedding map"));
   layout->addWidget(tabs_, 1);
-  // Three model pickers on one page: long run names must not set its minimum width (1280x720).
+  // Three model pickers on one page: long run names must not set its minimum width (1280x720),
+  // but they ask for their text's width, so the settings column widens to show it where it can
+  // (the starter's name was cut in presentation mode at the column's narrowest).
   for (auto* combo : findChildren<QComboBox*>()) {
-    combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    combo->setMinimumContentsLength(8);
+    combo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    combo->setMinimumContentsLength(8);  // the minimum; the size hint is the longest item
   }
   connect(&attentionWatcher_, &QFutureWatcher<AttentionView>::finished, this, &InsideModelPage::onAttentionReady);
   for (int side = 0; side < 2; ++side)
@@ -156,6 +159,9 @@ QWidget* InsideModelPage::buildAttentionTab() {
   QWidget* column = sideColumn(side);
   column->setMinimumWidth(250);  // narrower than the other pages': the chips, roll and grid need the width
   column->setMaximumWidth(330);
+  // In presentation mode the model pickers' names at 14.4 pt ("Starter model (POP909 pop
+  // songs)": a 370 px combo) beside a scroll bar: at 380 px the name was cut.
+  column->setProperty(kPresentationMinimumWidth, 420);
   row->addWidget(column);
 
   attentionStack_ = new QStackedWidget;

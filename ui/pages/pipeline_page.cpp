@@ -1,6 +1,8 @@
 #include "ui/pages/pipeline_page.hpp"
 
 #include <QBoxLayout>
+#include <QChildEvent>
+#include <QComboBox>
 #include <algorithm>
 #include <QFrame>
 #include <QScrollArea>
@@ -60,8 +62,30 @@ QWidget* PipelinePage::sideColumn(QWidget* content) {
   return scroll;
 }
 
+namespace {
+
+// A combo box in a tool row keeps its full width: QToolBar's layout shrinks a widget to its
+// minimum before it moves it into the » menu, and a combo's minimum cuts its text (the
+// synthesizer's name in presentation mode). A fixed width moves it into the menu instead.
+class KeepCombosWhole final : public QObject {
+ public:
+  using QObject::QObject;
+  bool eventFilter(QObject* watched, QEvent* event) override {
+    if (event->type() == QEvent::ChildAdded)
+      if (auto* combo = qobject_cast<QComboBox*>(static_cast<QChildEvent*>(event)->child())) {
+        QSizePolicy policy = combo->sizePolicy();
+        policy.setHorizontalPolicy(QSizePolicy::Fixed);
+        combo->setSizePolicy(policy);
+      }
+    return QObject::eventFilter(watched, event);
+  }
+};
+
+}  // namespace
+
 QToolBar* PipelinePage::toolRow() {
   auto* bar = new QToolBar;
+  bar->installEventFilter(new KeepCombosWhole(bar));
   bar->setMovable(false);
   bar->setFloatable(false);
   bar->setToolButtonStyle(Qt::ToolButtonTextOnly);

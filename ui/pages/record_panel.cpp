@@ -70,7 +70,10 @@ RecordPanel::RecordPanel(PlaybackController* playback, QWidget* parent)
   status_->setWordWrap(true);
   auto* inputLabel = new QLabel(tr("&Input:"));
   inputLabel->setBuddy(input_);  // a row of widgets has no buddy of its own: the mnemonic needs one
-  form->addRow(inputLabel, inputRow);
+  // The input on a row of its own, the column's whole width: beside its label a port's name
+  // ("Virtual input (Harmonia Studio in)") was cut in presentation mode (text x1.6).
+  form->addRow(inputLabel);
+  form->addRow(inputRow);
   form->addRow(tr("Tem&po:"), tempo_);
   form->addRow(countIn_);
   form->addRow(buttons);

@@ -1,6 +1,7 @@
 #include "ui/pages/step_through_panel.hpp"
 
 #include <QHBoxLayout>
+#include <algorithm>
 #include <QLabel>
 #include <QToolButton>
 #include <QScrollArea>
@@ -84,17 +85,16 @@ StepThroughPanel::StepThroughPanel(std::function<GenerationSpec()> spec, PianoRo
   chipScroll->setWidgetResizable(true);
   chipScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   chipScroll->setMinimumWidth(120);
-  bodyLayout->addWidget(chipScroll, 2);
+  bodyLayout->addWidget(chipScroll, 1);
 
   plot_ = new QueuedPlot;
   plot_->setObjectName(QStringLiteral("nextTokenChart"));
   // The page must still fit 1280x720 beside the sidebar, expanded too: at 220 px high an
   // expanded panel raised the window's minimum height past 720 and the window grew off screen.
   plot_->setMinimumSize(260, 160);
-  plot_->plotLayout()->insertRow(0);
-  plot_->plotLayout()->addElement(
-      0, 0, new QCPTextElement(plot_, tr("Next token: the model's candidates"), QFont(font().family(), 10, QFont::Bold)));
-  plot_->xAxis->setLabel(tr("probability"));
+  // No title row: the panel's header says what this is, and at 720 px in presentation mode
+  // each row of text the chart spends is a candidate fewer.
+  plot_->xAxis->setLabel(tr("next-token probability"));
   plot_->xAxis->setRange(0, 1);
   plot_->yAxis->setRangeReversed(true);  // the most likely on top
   plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText));
@@ -108,17 +108,57 @@ StepThroughPanel::StepThroughPanel(std::function<GenerationSpec()> spec, PianoRo
     b->setName(name);
     return b;
   };
-  rawBars_ = bars(QColor(120, 120, 120), QColor(170, 170, 170, 200), tr("model (softmax)"));
-  processedBars_ = bars(QColor(40, 110, 200), QColor(76, 145, 230, 220), tr("after sampling settings"));
+  // Short names: side by side they fit the chart's width in presentation mode (text x1.6).
+  rawBars_ = bars(QColor(120, 120, 120), QColor(170, 170, 170, 200), tr("model"));
+  processedBars_ = bars(QColor(40, 110, 200), QColor(76, 145, 230, 220), tr("after settings"));
   drawnBar_ = bars(QColor(200, 100, 0), QColor(245, 140, 30), tr("drawn"));
+  // The legend in a row of its own above the plot area, its entries side by side: inside the
+  // axis rect it covered the bars of a flat distribution, whatever corner it sat in.
   plot_->legend->setVisible(true);
   plot_->legend->setFont(QFont(font().family(), 8));
-  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
-  bodyLayout->addWidget(plot_, 3);
+  plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  plot_->legend->setWrap(0);  // one row
+  plot_->legend->setBorderPen(Qt::NoPen);
+  plot_->legend->setBrush(Qt::NoBrush);
+  plot_->plotLayout()->insertRow(0);
+  plot_->plotLayout()->addElement(0, 0, plot_->legend);  // takes it out of the axis rect's insets
+  plot_->plotLayout()->setRowStretchFactor(0, 0.001);
+  bodyLayout->addWidget(plot_, 2);  // the chart twice the chips' width: its labels are long
   body->setVisible(false);
   layout->addWidget(body, 1);
+  // Laid out at another height: show as many candidates as now fit (a replot follows).
+  connect(plot_, &QCustomPlot::afterLayout, this, [this] {
+    // The legend's entries side by side where they fit, else two to a row (presentation
+    // mode's larger text on a narrow chart): cut, the last entry lost its name.
+    QCPLegend* legend = plot_->legend;
+    if (legend->wrap() == 0) legendRowWidth_ = legend->minimumOuterSizeHint().width();
+    const int wrap = legendRowWidth_ > legend->outerRect().width() ? 2 : 0;
+    const bool relayout = wrap != legend->wrap();
+    if (relayout) {
+      legend->setWrap(wrap);
+      legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);  // rearranges the entries
+    }
+    if (relayout || rowsThatFit() != rows_) QTimer::singleShot(0, this, [this] { showChart(candidates_); });
+  });
 
-  connect(toggle, &QToolButton::toggled, body, &QWidget::setVisible);
+  connect(toggle, &QToolButton::toggled, this, [this, body](bool on) {
+    body->setVisible(on);
+    emit expandedChanged(on);
+    // Open, the panel shares the height with the roll (the chart needs it more while a class
+    // steps) and the roll may be shorter: with the roll's 200 px the window asked for 766 px
+    // in presentation mode, past a 720-pixel projector.
+    QSizePolicy policy = sizePolicy();
+    policy.setVerticalStretch(on ? 3 : 0);
+    setSizePolicy(policy);
+    if (!roll_) return;
+    if (on && previousRollMinimum_ < 0) {
+      previousRollMinimum_ = roll_->minimumHeight();
+      roll_->setMinimumHeight(std::min(previousRollMinimum_, 96));
+    } else if (!on && previousRollMinimum_ >= 0) {
+      roll_->setMinimumHeight(previousRollMinimum_);
+      previousRollMinimum_ = -1;
+    }
+  });
   connect(toggle, &QToolButton::toggled, this, [toggle](bool on) {
     toggle->setText(on ? tr("Step through ▾") : tr("Step through ▸"));
   });
@@ -130,8 +170,8 @@ StepThroughPanel::StepThroughPanel(std::function<GenerationSpec()> spec, PianoRo
   connect(stop_, &QToolButton::clicked, this, &StepThroughPanel::stop);
   connect(restart_, &QToolButton::clicked, this, &StepThroughPanel::restart);
   connect(chips_, &TokenChipView::chipHovered, this, &StepThroughPanel::onChipHovered);
-  status_->setText(tr("Step draws one token: the chart shows what the model proposed and what the sampling "
-                      "settings left to draw from."));
+  status_->setText(tr("Step draws one token; the chart shows the model's candidates and what the "
+                      "settings leave."));
   updateButtons();
 }
 
@@ -161,7 +201,6 @@ void StepThroughPanel::restart() {
   // The old session goes with the tasks that hold it; the next step makes a new one.
   session_ = std::make_shared<std::unique_ptr<StepThroughSession>>();
   state_ = {};
-  chart_.clear();
   showChart({});
   chips_->setChips({});
   if (highlighter_) highlighter_->setNotes({});
@@ -196,8 +235,7 @@ void StepThroughPanel::submit(Action action) {
 
 void StepThroughPanel::onState(const StepThroughState& s, bool fromRun) {
   state_ = s;
-  chart_ = s.candidates;
-  showChart(chart_);
+  showChart(s.candidates);
   const bool more = fromRun && running_ && !s.finished;
   if (!more || sinceShown_.elapsed() >= kRunRefreshMs) {
     sinceShown_.start();
@@ -261,8 +299,7 @@ void StepThroughPanel::samplingChanged(const SamplingSettings& sampling) {
             state_.drawn_processed = s.drawn_processed;
             state_.forward_passes = s.forward_passes;
             state_.draws = s.draws;
-            chart_ = s.candidates;
-            showChart(chart_);
+            showChart(s.candidates);
           },
           Qt::QueuedConnection);
     } catch (const std::exception& e) {
@@ -272,7 +309,23 @@ void StepThroughPanel::samplingChanged(const SamplingSettings& sampling) {
   });
 }
 
-void StepThroughPanel::showChart(const std::vector<StepCandidate>& candidates) {
+int StepThroughPanel::rowsThatFit() const {
+  // A row per tick label's height: fewer rows than candidates rather than labels on top of
+  // each other (at 160 px, or in presentation mode's larger text, ten overlapped).
+  const int row = QFontMetrics(plot_->yAxis->tickLabelFont()).height() + 2;
+  return std::clamp(plot_->axisRect()->height() / std::max(1, row), 3, kTopCandidates);
+}
+
+void StepThroughPanel::showChart(const std::vector<StepCandidate>& all) {
+  if (&all != &candidates_) candidates_ = all;
+  rows_ = rowsThatFit();
+  // The best rows_ candidates, the drawn one always among them (it takes the last row).
+  std::vector<StepCandidate> candidates(all.begin(), all.begin() + long(std::min(all.size(), size_t(rows_))));
+  const auto drawn = std::find_if(all.begin(), all.end(), [](const StepCandidate& c) { return c.drawn; });
+  if (drawn != all.end() && !candidates.empty() &&
+      std::none_of(candidates.begin(), candidates.end(), [](const StepCandidate& c) { return c.drawn; }))
+    candidates.back() = *drawn;
+  chart_ = candidates;
   auto ticker = QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText);
   QVector<double> rawKeys, rawValues, keys, values, drawnKey, drawnValue;
   double top = 0;

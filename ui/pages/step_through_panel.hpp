@@ -40,7 +40,8 @@ class StepThroughPanel : public QWidget {
   bool isBusy() const { return busy_; }
   bool isRunning() const { return running_; }
   // What the panel shows: the last state from the worker, the chart's candidates (after any
-  // slider change) and how many chart redraws came from a slider (tests).
+  // slider change; as many of the top ones as its height shows legibly, the drawn one always
+  // among them) and how many chart redraws came from a slider (tests).
   const StepThroughState& state() const { return state_; }
   const std::vector<StepCandidate>& chartCandidates() const { return chart_; }
   int resampleCount() const { return resamples_; }
@@ -64,13 +65,17 @@ class StepThroughPanel : public QWidget {
   // The roll should show this (prompt + tokens so far).
   void scoreChanged(const midi::Score& score, midi::Tick promptEnd);
   void busyChanged(bool busy);
+  // The chips and the chart were shown or hidden (the page makes room for them).
+  void expandedChanged(bool expanded);
 
  private:
   enum class Action { Step, StepBar, RunStep };
   void submit(Action action);
   void onState(const StepThroughState& s, bool fromRun);
   void onError(const QString& message);
+  // Shows these candidates (best first), as many as fit the chart's height.
   void showChart(const std::vector<StepCandidate>& candidates);
+  int rowsThatFit() const;
   void showChips();
   void updateButtons();
   void setBusy(bool busy);
@@ -91,6 +96,7 @@ class StepThroughPanel : public QWidget {
   QCPBars* rawBars_ = nullptr;
   QCPBars* processedBars_ = nullptr;
   QCPBars* drawnBar_ = nullptr;
+  int previousRollMinimum_ = -1;  // the roll's own minimum height while the panel is open
 
   QThreadPool worker_;  // one thread: the session is used by one thread at a time, in order
   std::shared_ptr<std::unique_ptr<StepThroughSession>> session_;  // made and used on the worker
@@ -102,7 +108,10 @@ class StepThroughPanel : public QWidget {
   };
   std::shared_ptr<PendingSampling> pending_;
   StepThroughState state_;
+  std::vector<StepCandidate> candidates_;  // the step's candidates; chart_: the ones shown
   std::vector<StepCandidate> chart_;
+  int rows_ = 0;  // candidates the chart's height shows (0: not laid out yet)
+  int legendRowWidth_ = 0;  // the legend's width with its entries in one row
   QElapsedTimer sinceShown_;  // Run: the roll and chips update at most every kRunRefreshMs
   bool busy_ = false, running_ = false;
   int resamples_ = 0;

@@ -123,9 +123,9 @@ TrainingPage::TrainingPage(QWidget* parent) : PipelinePage(parent) {
   precision_->addItem(tr("auto (bf16 if the CPU has it)"), QStringLiteral("auto"));
   precision_->addItem(tr("fp32 (exact)"), QStringLiteral("fp32"));
   precision_->addItem(tr("bf16 (fast on recent CPUs)"), QStringLiteral("bf16"));
-  // Sized by the column, not by its longest item: the settings column is at most 440 px.
-  precision_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-  precision_->setMinimumContentsLength(12);
+  // As wide as its longest item: where that does not fit beside the labels (presentation
+  // mode's larger text) the row wraps under its label instead of cutting the text.
+  precision_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   precision_->setToolTip(tr("Number format for training. 'auto' uses bf16 on CPUs with native bf16 "
                             "(AVX512-BF16 or AMX) and fp32 elsewhere; run.json says which was used."));
   threads_ = new QSpinBox;
@@ -137,6 +137,7 @@ TrainingPage::TrainingPage(QWidget* parent) : PipelinePage(parent) {
   evalEvery_->setValue(25);
   evalEvery_->setSpecialValueText(tr("only at the end"));
   evalEvery_->setToolTip(tr("Measure the validation loss every N steps"));
+  hform->setRowWrapPolicy(QFormLayout::WrapLongRows);
   hform->addRow(tr("&Steps:"), steps_);
   hform->addRow(tr("&Batch size:"), batch_);
   hform->addRow(tr("Se&quence length:"), seqLen_);
