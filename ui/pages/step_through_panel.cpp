@@ -94,7 +94,7 @@ StepThroughPanel::StepThroughPanel(std::function<GenerationSpec()> spec, PianoRo
   plot_->setMinimumSize(260, 160);
   // No title row: the panel's header says what this is, and at 720 px in presentation mode
   // each row of text the chart spends is a candidate fewer.
-  plot_->xAxis->setLabel(tr("next-token probability"));
+  plot_->xAxis->setLabel(tr("probability"));  // longer, it was cut on a narrow chart at x1.6
   plot_->xAxis->setRange(0, 1);
   plot_->yAxis->setRangeReversed(true);  // the most likely on top
   plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText));
