@@ -16,6 +16,7 @@
 #include "core/train/checkpoint.hpp"
 #include "core/train/dataset_batch_source.hpp"
 #include "core/train/fim.hpp"
+#include "core/train/memory_estimate.hpp"
 #include "core/train/local_launcher.hpp"
 #include "core/train/model_setup.hpp"
 
@@ -204,6 +205,13 @@ ht::TrainResult run_training(const TrainArgs& a) {
     lm = model::create_model(config);
   }
   lm->to(device);
+  // Refuse a run that cannot fit before LibTorch asks for it: the OOM killer gives no message.
+  if (device.is_cpu())
+    if (const auto why = ht::memory_refusal(ht::estimate_training_memory(lm->config(), lm->num_parameters(),
+                                                                         a.batch_size, a.context),
+                                            ht::available_memory_bytes(), a.batch_size, a.context);
+        !why.empty())
+      throw std::invalid_argument(why);
 
   ht::TrainConfig config;
   config.max_steps = a.max_steps;

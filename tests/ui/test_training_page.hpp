@@ -37,6 +37,32 @@ QPushButton* buttonNamed(QWidget& w, const QString& text) {
 class TestTrainingPage final : public QObject {
   Q_OBJECT
  private slots:
+  // A batch and context that cannot fit are refused with the figures before LibTorch asks for
+  // the memory. Before: the GUI monkey typed batch/context values that grew the studio to 23 GB
+  // in a minute, and the kernel's OOM killer ended it with nothing saved.
+  void aRunThatCannotFitInMemoryIsRefusedWithTheFigures() {
+    if (!harmonia::ui::training_available()) QSKIP("training engine not in this build");
+    const QStringList files = someMidiFiles(4);
+    if (files.isEmpty()) QSKIP("no MIDI files on this machine");
+    QTemporaryDir runs;
+    TrainingPage page;
+    page.setRunsRoot(runs.path());
+    const auto tok = harmonia::tokenizer::Tokenizer::create("REMI");
+    page.setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
+    page.setDataset(files);
+    auto spec = fewTrainingSteps(2);
+    spec.batch_size = 4;
+    spec.seq_len = 8192;  // tiny preset: 4 x 8192^2 attention scores per head and layer
+    page.setHyperparameters(spec);
+    QSignalSpy finished(&page, &TrainingPage::trainingFinished);
+    page.start();
+    QVERIFY(waitUntil([&] { return finished.count() == 1; }, 150000));
+    QVERIFY(!finished.first().first().toBool());
+    QCOMPARE(page.state(), StepState::Error);
+    QVERIFY2(page.bannerText().contains("GB of memory") && page.bannerText().contains("lower the batch size"),
+             qPrintable(page.bannerText()));
+  }
+
   void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
   void presetShowsParameterCount() {

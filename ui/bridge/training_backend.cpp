@@ -23,6 +23,7 @@
 #include "core/model/presets.hpp"
 #include "core/tokenizer/tokenizer.hpp"
 #include "core/train/checkpoint.hpp"
+#include "core/train/memory_estimate.hpp"
 #include "core/train/dataset_batch_source.hpp"
 #include "core/train/fim.hpp"
 #include "core/train/model_setup.hpp"
@@ -237,6 +238,13 @@ struct TrainingSession::Impl {
         // Compound tokenizers (CPWord, Octuple) get one embedding and one head per field.
         model = model::create_model(train::model_config_for(spec.preset, spec.architecture, model_tok, spec.seq_len));
       }
+
+      // Refuse a run that cannot fit before LibTorch asks for it: the OOM killer ends the studio.
+      if (const auto why = train::memory_refusal(
+              train::estimate_training_memory(model->config(), model->num_parameters(), spec.batch_size, spec.seq_len),
+              train::available_memory_bytes(), spec.batch_size, spec.seq_len);
+          !why.empty())
+        throw std::runtime_error(why);
 
       RunFacts facts;
       // "auto": bf16 autocast where the CPU computes bf16 natively, fp32 elsewhere.
