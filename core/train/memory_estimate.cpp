@@ -18,10 +18,10 @@ MemoryEstimate estimate_training_memory(const model::ModelConfig& c, int64_t par
   constexpr double kFloat = 4;
   e.weights_and_optimizer = double(parameters) * kFloat * 4;
   // Per layer: the residual stream, norms, q/k/v, the attention output and the MLP's inputs
-  // and activations (about 10 h + 3 inner values a token), and for attention the scores, the
-  // probabilities and the softmax's gradient (3 b*heads*s^2). A state-space layer has no s^2.
+  // and activations (about 10 h + 3 inner values a token), and for attention the scores and the
+  // probabilities kept for the backward pass (2 b*heads*s^2). A state-space layer has no s^2.
   double per_layer = b * s * (10 * h + 3 * inner) * kFloat;
-  if (c.model_type != "mamba") per_layer += 3 * b * heads * s * s * kFloat;
+  if (c.model_type != "mamba") per_layer += 2 * b * heads * s * s * kFloat;
   // Logits, their log-softmax and its gradient over the whole vocabulary.
   e.activations = layers * per_layer + 3 * b * s * vocab * kFloat;
   return e;

@@ -27,14 +27,14 @@ TEST(TrainingMemory, WhatTheMonkeyTypedIsRefusedWithTheFigures) {
   EXPECT_NE(why.find("lower the batch"), std::string::npos) << why;
 }
 
-TEST(TrainingMemory, TheDemoSizedRunFitsOnThisMachine) {
+TEST(TrainingMemory, TheDemoSizedRunFitsOnASmallMachine) {
   const auto c = tiny("");
   // Measured: `harmonia train --preset tiny --batch-size 8 --context 1024 --precision fp32`
-  // peaks at 1.41 GB resident (8 Dec 2026); the estimate, 2.02 GB, is on the high side.
+  // peaks at 1.41 GB resident (8 Dec 2026, LibTorch and the dataset included).
   const auto e = estimate_training_memory(c, 990000, 8, 1024);
-  EXPECT_GT(e.total(), 1.41e9) << e.total();
-  EXPECT_LT(e.total(), 3e9) << e.total();
-  EXPECT_EQ(memory_refusal(e, available_memory_bytes(), 8, 1024), "");
+  EXPECT_GT(e.total(), 1.41e9 * 0.8) << e.total();
+  EXPECT_LT(e.total(), 1.41e9 * 1.5) << e.total();
+  EXPECT_EQ(memory_refusal(e, 4ull << 30, 8, 1024), "");  // a 4 GB machine runs it
   EXPECT_GT(available_memory_bytes(), 0u);  // Linux: /proc/meminfo
   EXPECT_EQ(memory_refusal(e, 0, 8, 1024), "");  // unknown: nothing refused
 }

@@ -51,8 +51,8 @@ class TestTrainingPage final : public QObject {
     page.setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
     page.setDataset(files);
     auto spec = fewTrainingSteps(2);
-    spec.batch_size = 4;
-    spec.seq_len = 8192;  // tiny preset: 4 x 8192^2 attention scores per head and layer
+    spec.batch_size = 16;  // the 4 files hold 16 windows of this context
+    spec.seq_len = 8192;   // tiny preset: ~146 GB, 16 x 8192^2 attention scores per head and layer
     page.setHyperparameters(spec);
     QSignalSpy finished(&page, &TrainingPage::trainingFinished);
     page.start();
