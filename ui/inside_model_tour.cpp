@@ -1,5 +1,7 @@
 #include "ui/inside_model_tour.hpp"
 
+#include "ui/screenshot_tour.hpp"
+
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -39,7 +41,7 @@ QStringList takeInsideModelScreenshots(MainWindow& window, const QString& dir, c
     QApplication::processEvents();
     ReplotQueue::flush();
     const QString path = QDir(dir).filePath(pattern.arg(name));
-    if (window.grab().save(path)) written << path;
+    if (saveTourPicture(window, path)) written << path;
   };
   page->tabs()->setCurrentIndex(0);
   window.showPage(stack->indexOf(page));

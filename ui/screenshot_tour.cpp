@@ -31,6 +31,16 @@ const char* const kNames[] = {"1-dataset", "2-tokenizer", "3-training", "4-gener
 
 }  // namespace
 
+bool saveTourPicture(QWidget& window, const QString& path) {
+  if (window.size() != QSize(1280, 720)) {
+    window.resize(1280, 720);
+    runEventsUntil([] { return false; }, 200);  // let every page lay out at the new size
+    ReplotQueue::flush();
+    QApplication::processEvents();
+  }
+  return window.grab().save(path);
+}
+
 QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* error, int trainingSteps) {
   QStringList written;
   if (!QDir().mkpath(dir)) {
@@ -121,7 +131,7 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
       ReplotQueue::flush();  // charts replot one per event-loop turn: finish them
       const QString path = QDir(dir).filePath(presenting ? QStringLiteral("presentation-%1.png").arg(kNames[i])
                                                          : QStringLiteral("%1-%2.png").arg(kNames[i], themeName(theme)));
-      if (window.grab().save(path)) written << path;
+      if (saveTourPicture(window, path)) written << path;
     }
     written << takeInsideModelScreenshots(window, dir, presenting ? QStringLiteral("presentation-%1.png")
                                                                   : QStringLiteral("%1-") + themeName(theme) + ".png");
@@ -140,7 +150,7 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
       break;
     }
   QApplication::processEvents();
-  if (window.grab().save(QDir(dir).filePath(QStringLiteral("4-generate-record-light.png"))))
+  if (saveTourPicture(window, QDir(dir).filePath(QStringLiteral("4-generate-record-light.png"))))
     written << QDir(dir).filePath(QStringLiteral("4-generate-record-light.png"));
   // Regenerate selection (issue 18) with the tour's second run, which learned to fill in the
   // middle: bars 3-4 of the generated piece filled again, the second of three candidates on
@@ -164,7 +174,7 @@ QStringList takeScreenshots(MainWindow& window, const QString& dir, QString* err
                                 gen->barSelection()->endTick() + bar / 2);
     runEventsUntil([] { return false; }, 300);
     const QString path = QDir(dir).filePath(QStringLiteral("4-generate-regenerate-light.png"));
-    if (regenerate->auditioning() && window.grab().save(path)) written << path;
+    if (regenerate->auditioning() && saveTourPicture(window, path)) written << path;
     regenerate->discard();
     gen->barSelection()->clear();
   }

@@ -11,6 +11,8 @@
 #include <QStringList>
 #include <QTimer>
 
+class QWidget;
+
 namespace harmonia::ui {
 
 class MainWindow;
@@ -31,6 +33,11 @@ bool runEventsUntil(F done, int timeoutMs) {
   }
   return true;
 }
+
+// Saves one picture of `window` at the tour's 1280x720: a panel opened earlier can make Qt grow
+// the window past it (the step-through panel's pictures came out 1280x766), and it never shrinks
+// back by itself. A window whose minimum is taller still comes out taller: that is the finding.
+bool saveTourPicture(QWidget& window, const QString& path);
 
 // Returns the files written; `error` says why when the list is empty.
 // `trainingSteps` sets the length of the tour's training run (tests keep it short).

@@ -48,7 +48,7 @@ QStringList takeStepThroughScreenshots(MainWindow& window, const QString& dir, c
   ReplotQueue::flush();
   QStringList written;
   const QString path = QDir(dir).filePath(pattern.arg(QStringLiteral("4b-step-through")));
-  if (window.grab().save(path)) written << path;
+  if (saveTourPicture(window, path)) written << path;
   panel->setExpanded(false);
   gen->showScore(shown, shownPromptEnd);
   QApplication::processEvents();
