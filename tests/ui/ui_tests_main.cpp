@@ -101,6 +101,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "\n");
     return 2;
   }
+  // A long monkey run (HARMONIA_MONKEY_SECONDS=1800) outlasts Qt Test's 5-minute limit for one
+  // test function, whose watchdog aborted the first 30-minute attempt's reruns at 300 s.
+  if (!qEnvironmentVariableIsSet("QTEST_FUNCTION_TIMEOUT") && qEnvironmentVariableIsSet("HARMONIA_MONKEY_SECONDS"))
+    qputenv("QTEST_FUNCTION_TIMEOUT",
+            QByteArray::number((qEnvironmentVariableIntValue("HARMONIA_MONKEY_SECONDS") + 900) * 1000LL));
   // Tests never read or write the user's settings.
   QStandardPaths::setTestModeEnabled(true);
   TracingApplication app(argc, argv);
