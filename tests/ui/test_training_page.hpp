@@ -36,6 +36,15 @@ QPushButton* buttonNamed(QWidget& w, const QString& text) {
 
 class TestTrainingPage final : public QObject {
   Q_OBJECT
+ private:
+  // The set-up the training tests share: runs in `runs`, a default REMI tokenizer, `files`.
+  static void useRemiRun(TrainingPage& page, const QTemporaryDir& runs, const QStringList& files) {
+    page.setRunsRoot(runs.path());
+    const auto tok = harmonia::tokenizer::Tokenizer::create("REMI");
+    page.setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
+    page.setDataset(files);
+  }
+
  private slots:
   // A batch and context that cannot fit are refused with the figures before LibTorch asks for
   // the memory. Before: the GUI monkey typed batch/context values that grew the studio to 23 GB
@@ -46,10 +55,7 @@ class TestTrainingPage final : public QObject {
     if (files.isEmpty()) QSKIP("no MIDI files on this machine");
     QTemporaryDir runs;
     TrainingPage page;
-    page.setRunsRoot(runs.path());
-    const auto tok = harmonia::tokenizer::Tokenizer::create("REMI");
-    page.setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
-    page.setDataset(files);
+    useRemiRun(page, runs, files);
     auto spec = fewTrainingSteps(2);
     spec.batch_size = 16;  // the 4 files hold 16 windows of this context
     spec.seq_len = 8192;   // tiny preset: ~146 GB, 16 x 8192^2 attention scores per head and layer
@@ -166,10 +172,7 @@ class TestTrainingPage final : public QObject {
     if (files.isEmpty()) QSKIP("no MIDI files on this machine");
     QTemporaryDir runs;
     TrainingPage page;
-    page.setRunsRoot(runs.path());
-    const auto tok = harmonia::tokenizer::Tokenizer::create("REMI");
-    page.setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
-    page.setDataset(files);
+    useRemiRun(page, runs, files);
     page.setHyperparameters(fewTrainingSteps(4));
     QSignalSpy finished(&page, &TrainingPage::trainingFinished);
     page.start();
@@ -217,10 +220,7 @@ class TestTrainingPage final : public QObject {
     if (files.isEmpty()) QSKIP("no MIDI files on this machine");
     QTemporaryDir runs;
     TrainingPage page;
-    page.setRunsRoot(runs.path());
-    const auto tok = harmonia::tokenizer::Tokenizer::create("REMI");
-    page.setTokenizer(QString::fromStdString(tok->to_json().dump()), qint64(tok->vocab_size()));
-    page.setDataset(files);
+    useRemiRun(page, runs, files);
     auto spec = fewTrainingSteps(2);
     spec.fim_rate = 0.5;
     page.setHyperparameters(spec);
